@@ -1,0 +1,97 @@
+//! The `ai.onnx.ml` operators mlcycle adds to (or replaces in) tract's ONNX op registry.
+//!
+//! tract-onnx 0.23 implements only part of ai.onnx.ml. scikit-learn models exported by
+//! skl2onnx commonly need more; each operator here is one file with a `register` function,
+//! so adding one is one file plus one line below.
+//!
+//! | op | how |
+//! |---|---|
+//! | `Scaler` | wired as tract core `Sub` + `Mul` (so it optimizes and serializes to NNEF) |
+//! | `Imputer` (float and int64) | wired as `IsNan`/`Equal` + `Where` |
+//! | `ZipMap` | dropped: its input probability tensor becomes the output |
+//! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
+
+use tract_onnx::model::OnnxOpRegister;
+use tract_onnx::pb::NodeProto;
+use tract_onnx::tract_hir::internal::*;
+
+mod imputer;
+mod scaler;
+pub mod tree_ensemble;
+mod zipmap;
+
+/// Registers every mlcycle operator, overriding tract's where both exist.
+pub fn register(reg: &mut OnnxOpRegister) {
+    scaler::register(reg);
+    imputer::register(reg);
+    zipmap::register(reg);
+    tree_ensemble::register(reg);
+}
+
+/// The ai.onnx.ml operators a model may use with this build (tract's plus ours), for the
+/// README and for error messages.
+pub const SUPPORTED_ML_OPS: &[&str] = &[
+    "ArrayFeatureExtractor",
+    "CategoryMapper",
+    "Imputer",
+    "LinearClassifier",
+    "LinearRegressor",
+    "Normalizer",
+    "Scaler",
+    "TreeEnsembleClassifier",
+    "TreeEnsembleRegressor",
+    "ZipMap",
+];
+
+/// The class labels declared on a classifier node, as an i64 or String tensor.
+pub(crate) fn class_labels_tensor(node: &NodeProto) -> TractResult<Arc<Tensor>> {
+    for name in ["classlabels_int64s", "classlabels_ints"] {
+        if let Some(v) = node.get_attr_opt_vec::<i64>(name)? {
+            return Ok(rctensor1(&v));
+        }
+    }
+    if let Some(v) = node.get_attr_opt_vec::<String>("classlabels_strings")? {
+        return Ok(rctensor1(&v));
+    }
+    bail!("classifier node declares no class labels")
+}
+
+/// Wires `labels[argmax(scores, axis 1)]`, the label output of a classifier.
+pub(crate) fn wire_argmax_label(
+    model: &mut TypedModel,
+    prefix: &str,
+    scores: OutletId,
+    labels: Arc<Tensor>,
+) -> TractResult<OutletId> {
+    use tract_onnx::tract_core::ops::nn::{Reduce, Reducer};
+    let winners = model.wire_node(
+        format!("{prefix}.argmax"),
+        Reduce::new(tvec!(1), Reducer::ArgMax(false)),
+        &[scores],
+    )?;
+    let reduced = model.wire_node(
+        format!("{prefix}.rm_axis"),
+        tract_onnx::tract_core::ops::change_axes::AxisOp::Rm(1),
+        &winners,
+    )?;
+    let casted = model.wire_node(
+        format!("{prefix}.casted"),
+        tract_onnx::tract_core::ops::cast::cast(i32::datum_type()),
+        &reduced,
+    )?;
+    let fallback = Tensor::zero_dt(labels.datum_type(), &[])?.into_arc_tensor();
+    Ok(model.wire_node(
+        format!("{prefix}.labels"),
+        tract_onnx_opl::ml::DirectLookup::new(labels, fallback)?,
+        &casted,
+    )?[0])
+}
+
+/// Broadcastable per-column constant of shape (1, n) (or a scalar when n == 1).
+pub(crate) fn column_const(values: &[f32]) -> TractResult<Tensor> {
+    if values.len() == 1 {
+        Ok(tensor0(values[0]))
+    } else {
+        Tensor::from_shape(&[1, values.len()], values)
+    }
+}

@@ -1,0 +1,268 @@
+//! ONNX inference: the only module that imports tract.
+//!
+//! [`Model::from_bytes`] parses an ONNX file, registers mlcycle's `ai.onnx.ml` operators
+//! ([`ml_ops`]), keeps only the output mlcycle reads (probabilities for classifiers), fixes the
+//! input to `(N, features)` with a symbolic batch `N`, optimizes once and keeps the runnable
+//! plan. [`Model::predict`] runs a row-major `f32` batch of any size.
+
+mod ml_ops;
+mod signature;
+
+pub use ml_ops::SUPPORTED_ML_OPS;
+pub use signature::{ModelInfo, ModelKind, TensorInfo};
+
+use crate::error::{Error, Result};
+use std::sync::Arc;
+use tract_onnx::pb::tensor_proto::DataType;
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::internal::DimLike;
+
+type Plan = Arc<TypedRunnableModel>;
+
+/// Options for loading a model.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Class labels, overriding those declared in the model file.
+    pub labels: Option<Vec<String>>,
+}
+
+/// A loaded, optimized model ready to predict.
+#[derive(Clone)]
+pub struct Model {
+    plan: Plan,
+    info: ModelInfo,
+    input_dt: DatumType,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").field("info", &self.info).finish()
+    }
+}
+
+/// The output of [`Model::predict`]: `rows × cols` values, row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    /// Number of rows predicted.
+    pub rows: usize,
+    /// Values per row (classes for a classifier, targets for a regressor).
+    pub cols: usize,
+    /// Row-major values (probabilities for a classifier).
+    pub values: Vec<f32>,
+}
+
+impl Prediction {
+    /// The values of row `r`.
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.values[r * self.cols..(r + 1) * self.cols]
+    }
+
+    /// Index of the largest value of each row (first one on ties, as numpy's argmax).
+    pub fn argmax(&self) -> Vec<usize> {
+        (0..self.rows).map(|r| argmax(self.row(r))).collect()
+    }
+}
+
+/// Index of the largest value (first on ties; NaN never wins).
+pub fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, x) in v.iter().enumerate() {
+        if *x > v[best] || v[best].is_nan() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The ONNX framework with mlcycle's operators registered.
+fn framework() -> tract_onnx::Onnx {
+    let mut onnx = tract_onnx::onnx();
+    ml_ops::register(&mut onnx.op_register);
+    onnx
+}
+
+/// Finds the operator tract reports as unimplemented in an error chain.
+fn unimplemented_op(e: &TractError) -> Option<String> {
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if let Some(start) = s.find("Unimplemented(") {
+            let rest = &s[start + "Unimplemented(".len()..];
+            if let Some(end) = rest.find(')') {
+                return Some(rest[..end].to_string());
+            }
+        }
+    }
+    None
+}
+
+fn chain(e: &TractError) -> String {
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn load_error(e: TractError) -> Error {
+    match unimplemented_op(&e) {
+        Some(op) => Error::UnsupportedOp {
+            op,
+            reason: chain(&e),
+        },
+        None => Error::ModelInvalid { reason: chain(&e) },
+    }
+}
+
+impl Model {
+    /// Loads an ONNX model from its bytes with default options.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        Model::from_bytes_with(bytes, &LoadOptions::default())
+    }
+
+    /// Loads an ONNX model from its bytes.
+    pub fn from_bytes_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
+        if bytes.is_empty() {
+            return Err(Error::ModelInvalid {
+                reason: "the model is empty (0 bytes)".into(),
+            });
+        }
+        let onnx = framework();
+        let proto = onnx
+            .proto_model_for_read(&mut &*bytes)
+            .map_err(|e| Error::ModelInvalid {
+                reason: format!("not an ONNX protobuf: {}", chain(&e)),
+            })?;
+        let graph = proto.graph.as_ref().ok_or_else(|| Error::ModelInvalid {
+            reason: "the file has no graph".into(),
+        })?;
+        if graph.node.is_empty() {
+            return Err(Error::ModelInvalid {
+                reason: "the graph has no nodes".into(),
+            });
+        }
+        // Refuse operators nobody implements up front, with their name.
+        if let Some(node) = graph
+            .node
+            .iter()
+            .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
+        {
+            let domain = if node.domain.is_empty() {
+                "ai.onnx"
+            } else {
+                &node.domain
+            };
+            return Err(Error::UnsupportedOp {
+                op: node.op_type.clone(),
+                reason: format!("{domain} operator not implemented by tract or mlcycle"),
+            });
+        }
+        let inspection = signature::inspect(&proto, options.labels.clone())
+            .map_err(|reason| Error::ModelInvalid { reason })?;
+        let input_dt = match DataType::try_from(inspection.input_dtype) {
+            Ok(DataType::Double) => f64::datum_type(),
+            Ok(DataType::Int64) => i64::datum_type(),
+            Ok(DataType::Int32) => i32::datum_type(),
+            _ => f32::datum_type(),
+        };
+        let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
+        let outlet =
+            *model
+                .outputs
+                .get(inspection.output_index)
+                .ok_or_else(|| Error::ModelInvalid {
+                    reason: "output index out of range".into(),
+                })?;
+        model.select_output_outlets(&[outlet]).map_err(load_error)?;
+        let n = model.sym("N");
+        let fact = InferenceFact::dt_shape(
+            input_dt,
+            tvec![n.to_dim(), inspection.info.n_features.to_dim()],
+        );
+        let model = model.with_input_fact(0, fact).map_err(load_error)?;
+        let typed = model.into_optimized().map_err(load_error)?;
+        let mut info = inspection.info;
+        // Learn the output width from the typed model where the file left it symbolic.
+        if let Some(fact) = typed.output_fact(0).ok() {
+            if let Some(Ok(c)) = fact.shape.iter().nth(1).map(|d| d.to_usize()) {
+                if info.n_outputs == 0 {
+                    info.n_outputs = c;
+                }
+            }
+        }
+        let plan = typed.into_runnable().map_err(load_error)?;
+        Ok(Model {
+            plan,
+            info,
+            input_dt,
+        })
+    }
+
+    /// The model's interface: kind, inputs, outputs, labels.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    /// Class labels (classifiers) in output column order.
+    pub fn labels(&self) -> &[String] {
+        &self.info.labels
+    }
+
+    /// Features per row the model expects.
+    pub fn n_features(&self) -> usize {
+        self.info.n_features
+    }
+
+    /// Predicts a row-major batch of `rows × n_features` values.
+    pub fn predict(&self, features: &[f32], rows: usize) -> Result<Prediction> {
+        let f = self.info.n_features;
+        if rows == 0 {
+            return Err(Error::invalid_argument("rows", "must be at least 1"));
+        }
+        if features.len() != rows.saturating_mul(f) {
+            return Err(Error::InputShape {
+                expected: format!(
+                    "{rows} rows × {f} features = {} values",
+                    rows.saturating_mul(f)
+                ),
+                actual: format!("{} values", features.len()),
+            });
+        }
+        let input = Tensor::from_shape(&[rows, f], features)
+            .and_then(|t| {
+                if self.input_dt == f32::datum_type() {
+                    Ok(t)
+                } else {
+                    t.cast_to_dt(self.input_dt).map(|c| c.into_owned())
+                }
+            })
+            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let outputs = self
+            .plan
+            .run(tvec!(input.into_tvalue()))
+            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let out = outputs.first().ok_or_else(|| Error::Inference {
+            reason: "the model produced no output".into(),
+        })?;
+        let out = out
+            .cast_to::<f32>()
+            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let values = out
+            .try_as_plain_ram()
+            .and_then(|v| v.as_slice::<f32>().map(|s| s.to_vec()))
+            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        if values.len() % rows != 0 {
+            return Err(Error::Inference {
+                reason: format!("output has {} values for {rows} rows", values.len()),
+            });
+        }
+        let cols = values.len() / rows;
+        if self.info.kind == ModelKind::Classifier && cols != self.info.labels.len() {
+            return Err(Error::Inference {
+                reason: format!(
+                    "the model produced {cols} probabilities per row for {} labels",
+                    self.info.labels.len()
+                ),
+            });
+        }
+        Ok(Prediction { rows, cols, values })
+    }
+}

@@ -1,0 +1,36 @@
+//! `crate::Error` → JS `Error` with a stable `code`, and plain-object serialization.
+
+use crate::Error;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Result of every export: `Err` is thrown in JS.
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let js = js_sys::Error::new(&e.to_string());
+        js.set_name("MlcycleError");
+        let obj: &JsValue = js.as_ref();
+        // Reflect::set only fails on frozen or non-objects; a fresh Error is neither.
+        let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().into());
+        if let Some(field) = e.field() {
+            let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
+        }
+        js.into()
+    }
+}
+
+/// Serializes a core DTO as a plain JS object (`null` for `None`, objects for maps).
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::invalid_argument("result", e.to_string()).into())
+}
+
+/// Deserializes a JS value into a core type, naming the argument on failure.
+#[allow(dead_code)] // used by the exports that take option bags
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(name: &str, value: JsValue) -> JsResult<T> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::invalid_argument(name, e.to_string()).into())
+}

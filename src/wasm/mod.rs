@@ -1,0 +1,12 @@
+//! The JS boundary: the only module that touches wasm-bindgen, js-sys, web-sys and
+//! serde-wasm-bindgen (the glue rule, checked by `make test`).
+//!
+//! Every export converts JS values into core types, calls one core function and converts the
+//! result back. Errors become real JS `Error`s with `name = "MlcycleError"`, a `code`
+//! property holding [`crate::Error::code`] and, when the error is about a field, `field`.
+//! Outputs are plain objects (`Serializer::json_compatible`), never `Map`s.
+
+mod error;
+mod model;
+
+pub(crate) use error::{to_js, JsResult};
