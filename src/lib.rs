@@ -17,10 +17,12 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod features;
 pub mod inference;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use error::{Error, Result};
+pub use features::{BatchOutput, FeatureSpec, Pipeline, RawValue, Record};
 pub use inference::{LoadOptions, Model, ModelInfo, ModelKind, Prediction};

@@ -8,5 +8,6 @@
 
 mod error;
 mod model;
+mod pipeline;
 
 pub(crate) use error::{to_js, JsResult};

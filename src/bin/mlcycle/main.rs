@@ -5,6 +5,8 @@
 
 mod csv_io;
 mod predict;
+mod serve;
+mod transform;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,12 +26,18 @@ struct Cli {
 enum Command {
     /// Predict a CSV of numeric features (or raw records with --spec) with an ONNX model.
     Predict(predict::Args),
+    /// Raw records (CSV) through a feature spec: writes the model's input features as CSV.
+    Transform(transform::Args),
+    /// Serve a folder (the demo UI, a registry) on 127.0.0.1 with correct MIME types.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Predict(args) => predict::run(args),
+        Command::Transform(args) => transform::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

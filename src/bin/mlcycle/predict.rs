@@ -11,9 +11,12 @@ pub struct Args {
     /// The ONNX model.
     #[arg(long)]
     model: PathBuf,
-    /// CSV with a header row and one numeric column per model feature.
+    /// CSV with a header row and one numeric column per model feature (raw records with --spec).
     #[arg(long)]
     input: PathBuf,
+    /// Feature spec (features.json): --input holds raw records, transformed before predicting.
+    #[arg(long)]
+    spec: Option<PathBuf>,
     /// Class labels, comma-separated, overriding the model's.
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
@@ -33,7 +36,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             labels: args.labels,
         },
     )?;
-    let m = read_matrix(&args.input)?;
+    let m = match &args.spec {
+        Some(spec) => {
+            let (values, rows, width) = crate::transform::features(spec, &args.input)?;
+            crate::csv_io::Matrix {
+                header: vec![String::new(); width],
+                values,
+                rows,
+            }
+        }
+        None => read_matrix(&args.input)?,
+    };
     let f = model.n_features();
     if m.header.len() != f {
         return Err(mlcycle::Error::InputShape {

@@ -53,25 +53,29 @@ pub enum Aggregate {
     Max,
 }
 
-/// One node of a flattened tree. Leaves have `leaf = true` and `[w_start, w_end)` into the
-/// ensemble's weights; branches have `feature`, `threshold`, `cmp` and absolute child indices.
+/// Marks a leaf in [`Node::feature`].
+const LEAF: u32 = u32::MAX;
+
+/// One node of a flattened tree, 16 bytes so a tree's hot path stays in cache.
+/// Branch: `feature`, `threshold`, `a` = true child, `b` = false child (absolute indices).
+/// Leaf: `feature == LEAF`, weights are `weights[a..b]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Node {
     feature: u32,
     threshold: f32,
-    cmp: Cmp,
-    missing_true: bool,
-    leaf: bool,
-    true_child: u32,
-    false_child: u32,
-    w_start: u32,
-    w_end: u32,
+    a: u32,
+    b: u32,
 }
 
 /// The parsed ensemble, ready to evaluate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ensemble {
     nodes: Vec<Node>,
+    /// Per node: comparison and missing-value direction (read only off the fast path).
+    modes: Vec<(Cmp, bool)>,
+    /// When every branch is `x <= t` with NaN going false (scikit-learn's trees): the same
+    /// trees laid out for branch-free lockstep walks.
+    fast: Option<FastForest>,
     roots: Vec<u32>,
     /// (target or class index, weight) pairs, grouped per leaf.
     weights: Vec<(u32, f64)>,
@@ -164,7 +168,7 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     let true_ids = ints(node, "nodes_truenodeids")?;
     let false_ids = ints(node, "nodes_falsenodeids")?;
     let values = floats(node, "nodes_values")?.unwrap_or_default();
-    let modes: Vec<String> = node
+    let modes_attr: Vec<String> = node
         .get_attr_opt_vec::<String>("nodes_modes")?
         .unwrap_or_default();
     let missing: Vec<i64> = ints(node, "nodes_missing_value_tracks_true")?;
@@ -176,7 +180,7 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
         ("nodes_truenodeids", true_ids.len()),
         ("nodes_falsenodeids", false_ids.len()),
         ("nodes_values", values.len()),
-        ("nodes_modes", modes.len()),
+        ("nodes_modes", modes_attr.len()),
     ] {
         ensure!(
             len == n,
@@ -237,49 +241,42 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     }
 
     let mut nodes = Vec::with_capacity(n);
+    let mut modes = Vec::with_capacity(n);
     let mut n_features_used = 0usize;
     for &i in &order {
-        let cmp = parse_cmp(&modes[i])?;
+        let cmp = parse_cmp(&modes_attr[i])?;
         let (t, nid) = (tree_ids[i], node_ids[i]);
-        let node = match cmp {
+        match cmp {
             None => {
                 let (w_start, w_end) = leaf_ranges.get(&(t, nid)).copied().unwrap_or((0, 0));
-                Node {
-                    feature: 0,
+                nodes.push(Node {
+                    feature: LEAF,
                     threshold: 0.0,
-                    cmp: Cmp::Leq,
-                    missing_true: false,
-                    leaf: true,
-                    true_child: 0,
-                    false_child: 0,
-                    w_start,
-                    w_end,
-                }
+                    a: w_start,
+                    b: w_end,
+                });
+                modes.push((Cmp::Leq, false));
             }
             Some(cmp) => {
                 let f = usize_of(feature_ids[i], "feature id")?;
+                ensure!(f < LEAF as usize, "feature id {f} too large");
                 n_features_used = n_features_used.max(f + 1);
                 let child = |c: i64| -> TractResult<u32> {
                     key_to_ix.get(&(t, c)).copied().ok_or_else(|| {
                         format_err!("tree {t} node {nid} points to missing node {c}")
                     })
                 };
-                Node {
+                nodes.push(Node {
                     feature: f as u32,
                     threshold: values[i] as f32,
-                    cmp,
-                    missing_true: missing.get(i).copied().unwrap_or(0) != 0,
-                    leaf: false,
-                    true_child: child(true_ids[i])?,
-                    false_child: child(false_ids[i])?,
-                    w_start: 0,
-                    w_end: 0,
-                }
+                    a: child(true_ids[i])?,
+                    b: child(false_ids[i])?,
+                });
+                modes.push((cmp, missing.get(i).copied().unwrap_or(0) != 0));
             }
-        };
-        nodes.push(node);
+        }
     }
-    // Roots: node 0 of each tree (or the smallest id).
+    // Roots: the first node (smallest id) of each tree.
     let mut roots = Vec::with_capacity(tree_order.len());
     for t in &tree_order {
         let first = order
@@ -288,9 +285,12 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
             .ok_or_else(|| format_err!("tree {t} has no nodes"))?;
         roots.push(first as u32);
     }
-    // A malformed tree could cycle: make sure every child index is strictly after its parent
-    // within a tree walk. We check that every walk terminates within nodes.len() steps lazily
-    // in eval instead of proving it here (bounded loop).
+    let depths = check_acyclic(&nodes, &roots)?;
+    let fast_forest = FastForest::new(&nodes, &roots, depths);
+    let all_leq = modes
+        .iter()
+        .zip(&nodes)
+        .all(|((c, m), n)| n.feature == LEAF || (*c == Cmp::Leq && !*m));
 
     let base_values = floats(node, "base_values")?.unwrap_or_default();
     let post = parse_post(
@@ -321,6 +321,8 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     }
     Ok(Ensemble {
         nodes,
+        modes,
+        fast: if all_leq { Some(fast_forest) } else { None },
         roots,
         weights,
         n_outputs,
@@ -333,13 +335,118 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     })
 }
 
+/// Proves every walk from a root ends at a leaf (no cycles), so evaluation can loop without a
+/// step bound. Iterative DFS with on-path marks; a malicious cyclic model is refused at load.
+fn check_acyclic(nodes: &[Node], roots: &[u32]) -> TractResult<Vec<u32>> {
+    // 0 = unseen, 1 = on the current path, 2 = finished
+    let mut state = vec![0u8; nodes.len()];
+    let mut depth = vec![0u32; nodes.len()];
+    let mut depths = Vec::with_capacity(roots.len());
+    let mut stack: Vec<(u32, bool)> = Vec::new();
+    for &root in roots {
+        let mut max_depth = 0;
+        ensure!(
+            (root as usize) < nodes.len(),
+            "root index {root} out of range"
+        );
+        depth[root as usize] = 0;
+        stack.push((root, false));
+        while let Some((ix, children_done)) = stack.pop() {
+            let i = ix as usize;
+            ensure!(i < nodes.len(), "node index {i} out of range");
+            if children_done {
+                state[i] = 2;
+                continue;
+            }
+            match state[i] {
+                2 => continue,
+                1 => bail!("the tree ensemble contains a cycle at node {i}"),
+                _ => {}
+            }
+            state[i] = 1;
+            stack.push((ix, true));
+            let n = nodes[i];
+            if n.feature == LEAF {
+                max_depth = max_depth.max(depth[i]);
+            } else {
+                for c in [n.a, n.b] {
+                    ensure!((c as usize) < nodes.len(), "child index {c} out of range");
+                    if state[c as usize] == 1 {
+                        bail!("the tree ensemble contains a cycle at node {c}");
+                    }
+                    depth[c as usize] = depth[i] + 1;
+                    stack.push((c, false));
+                }
+            }
+        }
+        depths.push(max_depth);
+    }
+    Ok(depths)
+}
+
+/// Trees re-laid for lockstep walks: a leaf points to itself, so every row takes exactly
+/// `depth` steps of `ix = if x <= t { a } else { b }` (a `select`, no branch to mispredict), and
+/// `LANES` rows walk one tree together so their loads overlap. NaN compares false and goes to
+/// `b`, which is scikit-learn's missing-value direction when no node tracks missing as true.
+#[derive(Clone, Debug, PartialEq)]
+struct FastForest {
+    nodes: Vec<Node>,
+    /// Maximum depth of each tree (steps to reach any leaf).
+    depths: Vec<u32>,
+}
+
+const LANES: usize = 8;
+
+impl FastForest {
+    fn new(nodes: &[Node], _roots: &[u32], depths: Vec<u32>) -> FastForest {
+        let nodes = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if n.feature == LEAF {
+                    Node {
+                        feature: 0,
+                        threshold: f32::INFINITY,
+                        a: i as u32,
+                        b: i as u32,
+                    }
+                } else {
+                    *n
+                }
+            })
+            .collect();
+        FastForest { nodes, depths }
+    }
+
+    /// Leaf indices of `LANES` rows (given by their offsets into `input`) in one tree.
+    #[inline(always)]
+    fn walk(
+        &self,
+        root: u32,
+        depth: u32,
+        input: &[f32],
+        offsets: &[usize; LANES],
+    ) -> [usize; LANES] {
+        let nodes = &self.nodes[..];
+        let mut ix = [root as usize; LANES];
+        for _ in 0..depth {
+            for j in 0..LANES {
+                let n = nodes[ix[j]];
+                let x = input[offsets[j] + n.feature as usize];
+                ix[j] = if x <= n.threshold { n.a } else { n.b } as usize;
+            }
+        }
+        ix
+    }
+}
+
 #[inline]
-fn goes_true(node: &Node, x: f32) -> bool {
+fn goes_true(node: &Node, mode: (Cmp, bool), x: f32) -> bool {
     if x.is_nan() {
-        return node.missing_true;
+        return mode.1;
     }
     let t = node.threshold;
-    match node.cmp {
+    match mode.0 {
         Cmp::Leq => x <= t,
         Cmp::Lt => x < t,
         Cmp::Gte => x >= t,
@@ -432,57 +539,107 @@ fn probit(p: f64) -> f64 {
 }
 
 impl Ensemble {
-    /// Walks one tree for one row and returns the leaf's node index.
+    /// Walks one tree for one row and returns the leaf (general modes and missing values).
     #[inline]
-    fn leaf_of(&self, root: u32, row: &[f32]) -> TractResult<&Node> {
+    fn leaf_general(&self, root: u32, row: &[f32]) -> Node {
         let mut ix = root as usize;
-        // A well-formed tree reaches a leaf in fewer steps than it has nodes; the bound turns
-        // a cyclic (malicious) model into an error instead of a hang.
-        for _ in 0..=self.nodes.len() {
-            let node = &self.nodes[ix];
-            if node.leaf {
-                return Ok(node);
+        loop {
+            let node = self.nodes[ix];
+            if node.feature == LEAF {
+                return node;
             }
-            let x = row.get(node.feature as usize).copied().unwrap_or(f32::NAN);
-            ix = if goes_true(node, x) {
-                node.true_child
+            let x = row[node.feature as usize];
+            ix = if goes_true(&node, self.modes[ix], x) {
+                node.a
             } else {
-                node.false_child
+                node.b
             } as usize;
         }
-        bail!("tree walk did not reach a leaf: the ensemble contains a cycle")
     }
 
     /// Scores `rows` rows of `n_cols` features into `out` (rows × n_outputs).
+    ///
+    /// Rows are processed in blocks, tree by tree, so one tree's nodes stay in cache while the
+    /// block's rows walk it. Loops terminate: [`check_acyclic`] ran at load.
     pub fn eval(&self, input: &[f32], n_cols: usize, out: &mut [f32]) -> TractResult<()> {
         ensure!(
             n_cols >= self.n_features_used,
             "input has {n_cols} features, the trees use {}",
             self.n_features_used
         );
+        const BLOCK: usize = 64;
         let rows = if n_cols == 0 { 0 } else { input.len() / n_cols };
+        ensure!(
+            out.len() >= rows * self.n_outputs,
+            "output buffer too small"
+        );
         let k = self.n_outputs;
-        let mut acc = vec![0f64; k];
-        let mut has = vec![false; k];
-        for r in 0..rows {
-            let row = &input[r * n_cols..(r + 1) * n_cols];
-            acc.iter_mut().for_each(|a| *a = 0.0);
-            has.iter_mut().for_each(|h| *h = false);
-            for &root in &self.roots {
-                let leaf = self.leaf_of(root, row)?;
-                for &(id, w) in &self.weights[leaf.w_start as usize..leaf.w_end as usize] {
-                    let id = id as usize;
-                    match self.aggregate {
-                        Aggregate::Sum | Aggregate::Average => acc[id] += w,
-                        Aggregate::Min => acc[id] = if has[id] { acc[id].min(w) } else { w },
-                        Aggregate::Max => acc[id] = if has[id] { acc[id].max(w) } else { w },
+        let mut acc = vec![0f64; BLOCK * k];
+        let mut has = vec![false; BLOCK * k];
+        let mut start = 0;
+        while start < rows {
+            let end = (start + BLOCK).min(rows);
+            let n = end - start;
+            acc[..n * k].iter_mut().for_each(|a| *a = 0.0);
+            has[..n * k].iter_mut().for_each(|h| *h = false);
+            if let Some(fast) = &self.fast {
+                for (t, &root) in self.roots.iter().enumerate() {
+                    let depth = fast.depths[t];
+                    let mut g = 0;
+                    while g < n {
+                        let lanes = (n - g).min(LANES);
+                        // Partial groups repeat their last row; only `lanes` results are used.
+                        let offsets: [usize; LANES] =
+                            std::array::from_fn(|j| (start + g + j.min(lanes - 1)) * n_cols);
+                        let leaves = fast.walk(root, depth, input, &offsets);
+                        for (j, &leaf) in leaves.iter().enumerate().take(lanes) {
+                            let r = g + j;
+                            self.accumulate(
+                                &self.nodes[leaf],
+                                &mut acc[r * k..(r + 1) * k],
+                                &mut has[r * k..(r + 1) * k],
+                            );
+                        }
+                        g += LANES;
                     }
-                    has[id] = true;
+                }
+            } else {
+                for &root in &self.roots {
+                    for r in 0..n {
+                        let row = &input[(start + r) * n_cols..(start + r + 1) * n_cols];
+                        let leaf = self.leaf_general(root, row);
+                        self.accumulate(
+                            &leaf,
+                            &mut acc[r * k..(r + 1) * k],
+                            &mut has[r * k..(r + 1) * k],
+                        );
+                    }
                 }
             }
-            self.finalize(&mut acc, &has, &mut out[r * k..(r + 1) * k]);
+            for r in 0..n {
+                self.finalize(
+                    &mut acc[r * k..(r + 1) * k],
+                    &has[r * k..(r + 1) * k],
+                    &mut out[(start + r) * k..(start + r + 1) * k],
+                );
+            }
+            start = end;
         }
         Ok(())
+    }
+
+    /// Adds a leaf's weights into one row's accumulators.
+    #[inline(always)]
+    fn accumulate(&self, leaf: &Node, acc: &mut [f64], has: &mut [bool]) {
+        for &(id, w) in &self.weights[leaf.a as usize..leaf.b as usize] {
+            let id = id as usize;
+            match self.aggregate {
+                Aggregate::Sum | Aggregate::Average => acc[id] += w,
+                Aggregate::Min => acc[id] = if has[id] { acc[id].min(w) } else { w },
+                Aggregate::Max => acc[id] = if has[id] { acc[id].max(w) } else { w },
+            }
+            has[id] = true;
+        }
     }
 
     fn finalize(&self, acc: &mut [f64], has: &[bool], out: &mut [f32]) {
@@ -679,15 +836,10 @@ mod tests {
 
     fn leaf(w: (u32, u32)) -> Node {
         Node {
-            feature: 0,
+            feature: LEAF,
             threshold: 0.0,
-            cmp: Cmp::Leq,
-            missing_true: false,
-            leaf: true,
-            true_child: 0,
-            false_child: 0,
-            w_start: w.0,
-            w_end: w.1,
+            a: w.0,
+            b: w.1,
         }
     }
 
@@ -696,16 +848,17 @@ mod tests {
         let branch = Node {
             feature: 0,
             threshold: 1.0,
-            cmp: Cmp::Leq,
-            missing_true,
-            leaf: false,
-            true_child: 1,
-            false_child: 2,
-            w_start: 0,
-            w_end: 0,
+            a: 1,
+            b: 2,
         };
         Ensemble {
             nodes: vec![branch, leaf((0, 1)), leaf((1, 2))],
+            modes: vec![
+                (Cmp::Leq, missing_true),
+                (Cmp::Leq, false),
+                (Cmp::Leq, false),
+            ],
+            fast: None,
             roots: vec![0],
             weights: vec![(0, 0.2), (0, 0.9)],
             n_outputs: 2,
@@ -723,7 +876,7 @@ mod tests {
         let e = stump(false);
         let mut out = vec![0f32; 4];
         e.eval(&[0.5, 3.0], 1, &mut out).unwrap();
-        assert_eq!(out, vec![0.8, 0.2, 1.0 - 0.9, 0.9]);
+        assert_eq!(out, vec![0.8, 0.2, 0.1, 0.9]);
     }
 
     #[test]
@@ -736,11 +889,27 @@ mod tests {
     }
 
     #[test]
-    fn cyclic_tree_is_an_error_not_a_hang() {
+    fn cyclic_tree_is_refused_at_load() {
         let mut e = stump(false);
-        e.nodes[0].true_child = 0;
-        let mut out = vec![0f32; 2];
-        assert!(e.eval(&[0.0], 1, &mut out).is_err());
+        assert!(check_acyclic(&e.nodes, &e.roots).is_ok());
+        e.nodes[0].a = 0;
+        assert!(check_acyclic(&e.nodes, &e.roots).is_err());
+        e.nodes[0].a = 7;
+        assert!(check_acyclic(&e.nodes, &e.roots).is_err());
+    }
+
+    #[test]
+    fn blocks_larger_than_one_give_the_same_rows() {
+        let mut e = stump(false);
+        let depths = check_acyclic(&e.nodes, &e.roots).unwrap();
+        e.fast = Some(FastForest::new(&e.nodes, &e.roots, depths));
+        let input: Vec<f32> = (0..200).map(|i| (i % 3) as f32).collect();
+        let mut out = vec![0f32; 400];
+        e.eval(&input, 1, &mut out).unwrap();
+        for (i, x) in input.iter().enumerate() {
+            let want = if *x <= 1.0 { 0.2 } else { 0.9 };
+            assert_eq!(out[2 * i + 1], want);
+        }
     }
 
     #[test]

@@ -1,0 +1,62 @@
+# mlcycle — the two commands: `make demo` and `make test`.
+# Everything else is a step of those two. Builds share target/; run one at a time.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+PORT ?= 8080
+# Test files that run both natively and as wasm (Node, Chromium).
+WASM_TESTS := --test golden --test features_golden
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: all tools pkg cli demo test test-native test-wasm-node test-wasm-chromium test-js \
+        test-python check-glue fmt-check bench clean
+
+all: pkg
+
+tools:
+	@./scripts/install-tools.sh
+
+## The wasm npm package in pkg/ (release, SIMD, wasm-opt -Oz).
+pkg: tools
+	./scripts/build-pkg.sh
+
+## The native CLI (target/release/mlcycle).
+cli:
+	$(CARGO) build --release --features cli --bin mlcycle
+
+## Build everything and serve the demo on http://127.0.0.1:$(PORT)/
+demo: pkg cli
+	./target/release/mlcycle serve --root . --port $(PORT) --index www/index.html
+
+## Every test: native, wasm in Node, wasm in headless Chromium, the JS package, Python oracles.
+test: tools check-glue test-native test-wasm-node test-wasm-chromium pkg test-js test-python
+	@echo "make test: all suites passed"
+
+check-glue:
+	./scripts/check-glue.sh
+
+test-native:
+	$(CARGO) test --features cli
+
+test-wasm-node:
+	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
+
+test-wasm-chromium:
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
+	  $(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
+
+test-js:
+	node --test tests/js/
+
+test-python:
+	@if ls tests/python/test_*.py >/dev/null 2>&1; then \
+	  $(CARGO) build --features cli --bin mlcycle && \
+	  for t in tests/python/test_*.py; do echo "python3 $$t"; MLCYCLE_BIN=target/debug/mlcycle python3 $$t || exit 1; done; \
+	fi
+
+## Side-by-side benchmark against onnxruntime-web (not a test: prints a table).
+bench: pkg
+	node bench/bench.mjs
+
+clean:
+	rm -rf pkg target/wasm32-unknown-unknown/release

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds pkg/: the npm package (ES module + .d.ts + wasm) that loads in pages, Web Workers,
+# Node ≥ 20 and workerd from the same files. Prints raw and gzip sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${PKG_OUT:-pkg}
+FEATURES=${PKG_FEATURES:-}
+
+cargo build --release --lib --target wasm32-unknown-unknown ${FEATURES:+--no-default-features --features "$FEATURES"}
+rm -rf "$OUT" && mkdir -p "$OUT"
+wasm-bindgen target/wasm32-unknown-unknown/release/mlcycle.wasm \
+  --out-dir "$OUT" --out-name mlcycle --target web --typescript
+
+WASM="$OUT/mlcycle_bg.wasm"
+RAW_BEFORE=$(stat -c %s "$WASM")
+if [ -n "${SKIP_WASM_OPT:-}" ]; then
+  echo "note: SKIP_WASM_OPT set, wasm-opt not run" >&2
+elif [ -x node_modules/.bin/wasm-opt ]; then
+  node_modules/.bin/wasm-opt -Oz \
+    --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers \
+    "$WASM" -o "$WASM.opt" && mv "$WASM.opt" "$WASM"
+else
+  echo "note: wasm-opt not found (run npm install); the wasm is not post-optimized" >&2
+fi
+
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+cat > "$OUT/package.json" <<JSON
+{
+  "name": "mlcycle",
+  "version": "$VERSION",
+  "description": "Client-side ML lifecycle in one wasm package: verified model registry, feature pipeline, ONNX inference, monitoring, validation",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "mlcycle.js",
+  "module": "mlcycle.js",
+  "types": "mlcycle.d.ts",
+  "exports": {
+    ".": { "types": "./mlcycle.d.ts", "default": "./mlcycle.js" },
+    "./mlcycle_bg.wasm": "./mlcycle_bg.wasm"
+  },
+  "files": ["mlcycle.js", "mlcycle.d.ts", "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts"],
+  "sideEffects": false
+}
+JSON
+
+RAW=$(stat -c %s "$WASM")
+GZ=$(gzip -9 -c "$WASM" | wc -c)
+echo "pkg: $OUT/mlcycle_bg.wasm raw $RAW B (before wasm-opt $RAW_BEFORE B), gzip -9 $GZ B"

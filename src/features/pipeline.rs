@@ -1,0 +1,547 @@
+//! The runnable pipeline: a spec checked once, then records in, f32 feature vectors out.
+
+use super::record::Record;
+use super::spec::{FeatureSpec, FieldSpec, FieldType, OnInvalid};
+use super::transforms::{self, BuildCtx, Category, Cell, Inputs, Kind, Transform};
+use super::validate::coerce;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug)]
+struct Field {
+    spec: FieldSpec,
+    categories: Vec<Category>,
+}
+
+#[derive(Debug)]
+struct Step {
+    inputs: Vec<usize>,
+    out_start: usize,
+    n_out: usize,
+    transform: Box<dyn Transform>,
+}
+
+/// A feature pipeline built from a [`FeatureSpec`]: validates records and computes the model's
+/// input vector exactly as the fitted scikit-learn preprocessing did (f64 inside, f32 out).
+#[derive(Debug)]
+pub struct Pipeline {
+    spec: FeatureSpec,
+    version: String,
+    fields: Vec<Field>,
+    steps: Vec<Step>,
+    n_columns: usize,
+    outputs: Vec<usize>,
+}
+
+/// A value that violated its field's rules and was treated as missing (`onInvalid: "missing"`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Coercion {
+    /// The field.
+    pub field: String,
+    /// The rule violated (`type`, `min`, `max`, `category`).
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// One record's features and the values that were coerced to missing on the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transformed {
+    /// `width()` values in `output_names()` order.
+    pub values: Vec<f32>,
+    /// Values treated as missing under `onInvalid: "missing"`.
+    pub coerced: Vec<Coercion>,
+}
+
+/// One rejected row of a batch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowError {
+    /// 0-based index of the record in the batch.
+    pub row: usize,
+    /// The field at fault.
+    pub field: String,
+    /// The rule violated (`required`, `type`, `min`, `max`, `category`, `finite`).
+    pub rule: String,
+    /// Why (the rule-specific reason; `field` and `rule` are separate).
+    pub message: String,
+}
+
+/// The result of [`Pipeline::transform_batch`]: every row keeps its slot; rejected rows are NaN
+/// and flagged in `valid`, with their error in `errors`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchOutput {
+    /// Number of records.
+    pub rows: usize,
+    /// Values per row.
+    pub width: usize,
+    /// `rows × width` values, row-major; rows with `valid[r] == false` are all NaN.
+    pub values: Vec<f32>,
+    /// Whether each row was transformed.
+    pub valid: Vec<bool>,
+    /// One entry per rejected row, in row order.
+    pub errors: Vec<RowError>,
+    /// Per field, how many values were treated as missing under `onInvalid: "missing"`.
+    pub coerced: BTreeMap<String, u64>,
+}
+
+impl BatchOutput {
+    /// Number of valid rows.
+    pub fn valid_rows(&self) -> usize {
+        self.valid.iter().filter(|v| **v).count()
+    }
+
+    /// The values of row `r` (empty when out of range).
+    pub fn row(&self, r: usize) -> &[f32] {
+        self.values
+            .get(r * self.width..(r + 1) * self.width)
+            .unwrap_or_default()
+    }
+}
+
+fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::SpecInvalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+fn field_categories(i: usize, f: &FieldSpec) -> Result<Vec<Category>> {
+    let path = format!("fields[{i}]");
+    if let (Some(a), Some(b)) = (f.min, f.max) {
+        if a > b {
+            return Err(invalid(format!("{path}.min"), "is above max"));
+        }
+    }
+    if (f.min.is_some() || f.max.is_some())
+        && matches!(f.ty, FieldType::String | FieldType::Boolean)
+    {
+        return Err(invalid(
+            format!("{path}.min"),
+            format!("min/max do not apply to a {} field", f.ty.as_str()),
+        ));
+    }
+    let Some(list) = &f.categories else {
+        return Ok(Vec::new());
+    };
+    if list.is_empty() {
+        return Err(invalid(format!("{path}.categories"), "is empty"));
+    }
+    list.iter()
+        .enumerate()
+        .map(|(j, v)| {
+            let c = Category::from_json(v);
+            match (&c, f.ty) {
+                (Some(Category::Str(_)), FieldType::String) => {}
+                (Some(Category::Num(_)), FieldType::Number | FieldType::Integer) => {}
+                _ => {
+                    return Err(invalid(
+                        format!("{path}.categories[{j}]"),
+                        format!(
+                            "must be a {} (categories apply to string, number and integer fields)",
+                            if f.ty == FieldType::String {
+                                "string"
+                            } else {
+                                "number"
+                            }
+                        ),
+                    ))
+                }
+            }
+            c.ok_or_else(|| invalid(format!("{path}.categories[{j}]"), "invalid"))
+        })
+        .collect()
+}
+
+impl Pipeline {
+    /// Parses and builds a pipeline from `features.json` text.
+    pub fn from_json(text: &str) -> Result<Pipeline> {
+        Pipeline::from_spec(&FeatureSpec::from_json(text)?)
+    }
+
+    /// Builds a pipeline, checking every name, kind and parameter once.
+    pub fn from_spec(spec: &FeatureSpec) -> Result<Pipeline> {
+        if spec.schema != super::spec::SCHEMA {
+            return Err(invalid(
+                "schema",
+                format!(
+                    "`{}` is not supported; this build reads `{}`",
+                    spec.schema,
+                    super::spec::SCHEMA
+                ),
+            ));
+        }
+        let version = spec.content_hash()?;
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut kinds: Vec<Kind> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        let mut fields = Vec::with_capacity(spec.fields.len());
+        for (i, f) in spec.fields.iter().enumerate() {
+            if f.name.is_empty() {
+                return Err(invalid(format!("fields[{i}].name"), "is empty"));
+            }
+            if ids.insert(f.name.clone(), kinds.len()).is_some() {
+                return Err(invalid(
+                    format!("fields[{i}].name"),
+                    format!("field `{}` is declared twice", f.name),
+                ));
+            }
+            kinds.push(if f.ty == FieldType::String {
+                Kind::Categorical
+            } else {
+                Kind::Numeric
+            });
+            sources.push(f.name.clone());
+            fields.push(Field {
+                categories: field_categories(i, f)?,
+                spec: f.clone(),
+            });
+        }
+        let mut steps = Vec::with_capacity(spec.transforms.len());
+        for (i, t) in spec.transforms.iter().enumerate() {
+            let path = format!("transforms[{i}]");
+            let ctor = transforms::constructor(&t.op).ok_or_else(|| {
+                invalid(
+                    format!("{path}.op"),
+                    format!(
+                        "unknown transform `{}`; this build has: {}",
+                        t.op,
+                        transforms::names().join(", ")
+                    ),
+                )
+            })?;
+            let mut inputs = Vec::with_capacity(t.inputs.len());
+            for (j, name) in t.inputs.iter().enumerate() {
+                let id = ids.get(name).copied().ok_or_else(|| {
+                    invalid(
+                        format!("{path}.inputs[{j}]"),
+                        format!(
+                            "`{name}` is neither a field nor an output of an earlier transform"
+                        ),
+                    )
+                })?;
+                inputs.push(id);
+            }
+            let input_kinds: Vec<Kind> = inputs
+                .iter()
+                .map(|id| kinds.get(*id).copied().unwrap_or(Kind::Numeric))
+                .collect();
+            let input_sources: Vec<String> = inputs
+                .iter()
+                .map(|id| sources.get(*id).cloned().unwrap_or_default())
+                .collect();
+            let ctx = BuildCtx {
+                path: path.clone(),
+                op: &t.op,
+                input_names: &t.inputs,
+                input_sources: input_sources.clone(),
+                input_kinds,
+                n_outputs: t.outputs.len(),
+                params: &t.params,
+            };
+            let built = ctor(&ctx)?;
+            if built.output_kinds.len() != t.outputs.len() {
+                return Err(invalid(
+                    format!("{path}.outputs"),
+                    format!(
+                        "`{}` produces {} columns, the spec lists {}",
+                        t.op,
+                        built.output_kinds.len(),
+                        t.outputs.len()
+                    ),
+                ));
+            }
+            let out_start = kinds.len();
+            let mut distinct: Vec<&String> = input_sources.iter().collect();
+            distinct.sort();
+            distinct.dedup();
+            for (j, (name, kind)) in t.outputs.iter().zip(&built.output_kinds).enumerate() {
+                if name.is_empty() {
+                    return Err(invalid(format!("{path}.outputs[{j}]"), "is empty"));
+                }
+                if ids.insert(name.clone(), kinds.len()).is_some() {
+                    return Err(invalid(
+                        format!("{path}.outputs[{j}]"),
+                        format!("column `{name}` is already defined"),
+                    ));
+                }
+                kinds.push(*kind);
+                let source = if t.outputs.len() == t.inputs.len() {
+                    input_sources.get(j).cloned()
+                } else if distinct.len() == 1 {
+                    distinct.first().map(|s| (*s).clone())
+                } else {
+                    None
+                };
+                sources.push(source.unwrap_or_else(|| name.clone()));
+            }
+            steps.push(Step {
+                inputs,
+                out_start,
+                n_out: t.outputs.len(),
+                transform: built.transform,
+            });
+        }
+        if spec.outputs.is_empty() {
+            return Err(invalid("outputs", "is empty"));
+        }
+        let mut outputs = Vec::with_capacity(spec.outputs.len());
+        for (j, name) in spec.outputs.iter().enumerate() {
+            let id = ids.get(name).copied().ok_or_else(|| {
+                invalid(
+                    format!("outputs[{j}]"),
+                    format!("`{name}` is not a field or transform output"),
+                )
+            })?;
+            if kinds.get(id) != Some(&Kind::Numeric) {
+                return Err(invalid(
+                    format!("outputs[{j}]"),
+                    format!("`{name}` is categorical; encode it (one_hot, ordinal) before output"),
+                ));
+            }
+            outputs.push(id);
+        }
+        if let Some(names) = &spec.output_names {
+            if names.len() != spec.outputs.len() {
+                return Err(invalid(
+                    "outputNames",
+                    format!(
+                        "has {} names for {} outputs",
+                        names.len(),
+                        spec.outputs.len()
+                    ),
+                ));
+            }
+            let mut seen = std::collections::HashSet::new();
+            if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+                return Err(invalid("outputNames", format!("`{dup}` appears twice")));
+            }
+        }
+        let mut spec = spec.clone();
+        spec.hash = Some(version.clone());
+        Ok(Pipeline {
+            spec,
+            version,
+            fields,
+            steps,
+            n_columns: kinds.len(),
+            outputs,
+        })
+    }
+
+    /// The spec this pipeline runs (with its hash).
+    pub fn spec(&self) -> &FeatureSpec {
+        &self.spec
+    }
+
+    /// The feature version: `sha256:<hex>` content hash of the spec.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Output column names, in order.
+    pub fn output_names(&self) -> &[String] {
+        self.spec
+            .output_names
+            .as_deref()
+            .unwrap_or(&self.spec.outputs)
+    }
+
+    /// Values per record.
+    pub fn width(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// The raw fields a record may carry, in spec order.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|f| f.spec.name.as_str())
+    }
+
+    /// Transforms one record; any violation is an `E_FEATURE_INVALID` error naming the field.
+    pub fn transform(&self, record: &Record) -> Result<Vec<f32>> {
+        Ok(self.transform_detailed(record)?.values)
+    }
+
+    /// Transforms one record and reports the values treated as missing under
+    /// `onInvalid: "missing"`.
+    pub fn transform_detailed(&self, record: &Record) -> Result<Transformed> {
+        let mut cols = Vec::new();
+        let mut values = Vec::with_capacity(self.width());
+        let mut coerced = Vec::new();
+        self.run(record, &mut cols, &mut values, &mut coerced)?;
+        Ok(Transformed { values, coerced })
+    }
+
+    /// Transforms one record and returns the f64 values before the final f32 cast (for parity
+    /// checks against scikit-learn's float64 output).
+    pub fn transform_f64(&self, record: &Record) -> Result<Vec<f64>> {
+        let mut cols = Vec::new();
+        let mut coerced = Vec::new();
+        self.fill(record, &mut cols, &mut coerced)?;
+        Ok(self
+            .outputs
+            .iter()
+            .map(|id| cols.get(*id).map_or(f64::NAN, Cell::num))
+            .collect())
+    }
+
+    fn run(
+        &self,
+        record: &Record,
+        cols: &mut Vec<Cell>,
+        out: &mut Vec<f32>,
+        coerced: &mut Vec<Coercion>,
+    ) -> Result<()> {
+        self.fill(record, cols, coerced)?;
+        out.extend(
+            self.outputs
+                .iter()
+                .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
+        );
+        Ok(())
+    }
+
+    /// Validates the record's fields and runs every transform, filling `cols`.
+    fn fill(
+        &self,
+        record: &Record,
+        cols: &mut Vec<Cell>,
+        coerced: &mut Vec<Coercion>,
+    ) -> Result<()> {
+        cols.clear();
+        cols.resize(self.n_columns, Cell::Missing);
+        for (slot, f) in cols.iter_mut().zip(&self.fields) {
+            let name = f.spec.name.as_str();
+            *slot = match coerce(&f.spec, &f.categories, record.get(name)) {
+                Ok(c) => c,
+                Err(v) if f.spec.on_invalid == OnInvalid::Missing && v.rule != "required" => {
+                    coerced.push(Coercion {
+                        field: name.to_string(),
+                        rule: v.rule.to_string(),
+                        reason: v.reason,
+                    });
+                    Cell::Missing
+                }
+                Err(v) => {
+                    return Err(Error::FeatureInvalid {
+                        field: name.to_string(),
+                        rule: v.rule.to_string(),
+                        reason: v.reason,
+                    })
+                }
+            };
+        }
+        for step in &self.steps {
+            let mid = step.out_start.min(cols.len());
+            let (head, tail) = cols.split_at_mut(mid);
+            let dst = tail.get_mut(..step.n_out).ok_or_else(|| Error::Inference {
+                reason: "feature pipeline column layout is inconsistent".into(),
+            })?;
+            step.transform.apply(
+                &Inputs {
+                    cols: head,
+                    ids: &step.inputs,
+                },
+                dst,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Transforms a batch without stopping at bad rows: see [`BatchOutput`].
+    pub fn transform_batch(&self, records: &[Record]) -> BatchOutput {
+        let width = self.width();
+        let mut cols = Vec::new();
+        let mut values = Vec::with_capacity(records.len() * width);
+        let mut valid = Vec::with_capacity(records.len());
+        let mut errors = Vec::new();
+        let mut coerced_counts: BTreeMap<String, u64> = BTreeMap::new();
+        let mut coerced = Vec::new();
+        for (r, rec) in records.iter().enumerate() {
+            let start = values.len();
+            coerced.clear();
+            match self.run(rec, &mut cols, &mut values, &mut coerced) {
+                Ok(()) => {
+                    valid.push(true);
+                    for c in &coerced {
+                        *coerced_counts.entry(c.field.clone()).or_default() += 1;
+                    }
+                }
+                Err(e) => {
+                    values.truncate(start);
+                    values.resize(start + width, f32::NAN);
+                    valid.push(false);
+                    let (field, rule, message) = match e {
+                        Error::FeatureInvalid {
+                            field,
+                            rule,
+                            reason,
+                        } => (field, rule, reason),
+                        other => (String::new(), other.code().to_string(), other.to_string()),
+                    };
+                    errors.push(RowError {
+                        row: r,
+                        field,
+                        rule,
+                        message,
+                    });
+                }
+            }
+        }
+        BatchOutput {
+            rows: records.len(),
+            width,
+            values,
+            valid,
+            errors,
+            coerced: coerced_counts,
+        }
+    }
+
+    /// Transforms a batch, failing on the first bad row (its index is in the message).
+    pub fn transform_batch_strict(&self, records: &[Record]) -> Result<Vec<f32>> {
+        let mut cols = Vec::new();
+        let mut values = Vec::with_capacity(records.len() * self.width());
+        let mut coerced = Vec::new();
+        for (r, rec) in records.iter().enumerate() {
+            self.run(rec, &mut cols, &mut values, &mut coerced)
+                .map_err(|e| match e {
+                    Error::FeatureInvalid {
+                        field,
+                        rule,
+                        reason,
+                    } => Error::FeatureInvalid {
+                        field,
+                        rule,
+                        reason: format!("record {r}: {reason}"),
+                    },
+                    other => other,
+                })?;
+        }
+        Ok(values)
+    }
+
+    /// Parses raw CSV text (header first) and transforms every row, see [`BatchOutput`].
+    pub fn transform_csv(&self, text: &str) -> Result<BatchOutput> {
+        let parsed = super::csv::read_records(text)?;
+        let missing: Vec<&str> = self
+            .fields
+            .iter()
+            .filter(|f| f.spec.required && !parsed.header.contains(&f.spec.name))
+            .map(|f| f.spec.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Csv {
+                line: Some(1),
+                reason: format!(
+                    "required column(s) missing from the header: {}",
+                    missing.join(", ")
+                ),
+            });
+        }
+        Ok(self.transform_batch(&parsed.records))
+    }
+}

@@ -1,0 +1,158 @@
+//! `Pipeline`: the feature pipeline from JS. Records are plain JS objects read field by field
+//! (only the keys the spec declares); `undefined`, `null` and `NaN` are missing, a `Date` is a
+//! timestamp. Feature matrices cross as `Float32Array`, row-major.
+
+use super::{to_js, JsResult};
+use crate::features::{self, BatchOutput, RawValue, Record, RowError};
+use crate::Error;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+/// A feature pipeline built from a `features.json` spec.
+#[wasm_bindgen]
+pub struct Pipeline {
+    inner: features::Pipeline,
+    keys: Vec<(String, JsValue)>,
+}
+
+fn raw_from_js(v: &JsValue) -> RawValue {
+    if v.is_undefined() || v.is_null() {
+        RawValue::Null
+    } else if let Some(x) = v.as_f64() {
+        RawValue::Number(x)
+    } else if let Some(s) = v.as_string() {
+        RawValue::String(s)
+    } else if let Some(b) = v.as_bool() {
+        RawValue::Bool(b)
+    } else if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        RawValue::Number(d.get_time())
+    } else if js_sys::Array::is_array(v) {
+        RawValue::Other("array".into())
+    } else {
+        RawValue::Other(v.js_typeof().as_string().unwrap_or_else(|| "value".into()))
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportView<'a> {
+    rows: usize,
+    width: usize,
+    valid: &'a [bool],
+    errors: &'a [RowError],
+    coerced: &'a BTreeMap<String, u64>,
+}
+
+fn report(out: &BatchOutput) -> JsResult<JsValue> {
+    let obj = to_js(&ReportView {
+        rows: out.rows,
+        width: out.width,
+        valid: &out.valid,
+        errors: &out.errors,
+        coerced: &out.coerced,
+    })?;
+    let values = js_sys::Float32Array::from(&out.values[..]);
+    js_sys::Reflect::set(&obj, &"values".into(), &values)?;
+    Ok(obj)
+}
+
+impl Pipeline {
+    fn record(&self, value: &JsValue, index: Option<usize>) -> Result<Record, Error> {
+        if !value.is_object() || js_sys::Array::is_array(value) {
+            let what = match index {
+                Some(i) => format!("records[{i}]"),
+                None => "record".into(),
+            };
+            return Err(Error::invalid_argument(
+                what,
+                "a record must be a plain object",
+            ));
+        }
+        let mut rec = Record::new();
+        for (name, key) in &self.keys {
+            let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
+            rec.insert(name.clone(), raw_from_js(&v));
+        }
+        Ok(rec)
+    }
+
+    fn records(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.record(&v, Some(i)))
+            .collect()
+    }
+}
+
+#[wasm_bindgen]
+impl Pipeline {
+    /// Parses and checks a `features.json` spec (throws `E_SPEC_INVALID` naming the member).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(spec: &str) -> JsResult<Pipeline> {
+        let inner = features::Pipeline::from_json(spec)?;
+        let keys = inner
+            .field_names()
+            .map(|n| (n.to_string(), JsValue::from_str(n)))
+            .collect();
+        Ok(Pipeline { inner, keys })
+    }
+
+    /// Features of one record (an object); throws `E_FEATURE_INVALID` with `field`.
+    pub fn transform(&self, record: &JsValue) -> JsResult<Vec<f32>> {
+        Ok(self.inner.transform(&self.record(record, None)?)?)
+    }
+
+    /// Features of an array of records, `records.length × width` row-major; throws on the first
+    /// invalid record (its index is in the message).
+    #[wasm_bindgen(js_name = transformBatch)]
+    pub fn transform_batch(&self, records: &js_sys::Array) -> JsResult<Vec<f32>> {
+        Ok(self.inner.transform_batch_strict(&self.records(records)?)?)
+    }
+
+    /// Like `transformBatch` but never throws on bad records: `{rows, width, values:
+    /// Float32Array (invalid rows NaN), valid: boolean[], errors: [{row, field, rule, message}],
+    /// coerced: {field: count}}`.
+    #[wasm_bindgen(js_name = transformBatchReport)]
+    pub fn transform_batch_report(&self, records: &js_sys::Array) -> JsResult<JsValue> {
+        report(&self.inner.transform_batch(&self.records(records)?))
+    }
+
+    /// Raw CSV text (header first) through the pipeline; same result shape as
+    /// `transformBatchReport`.
+    #[wasm_bindgen(js_name = transformCsv)]
+    pub fn transform_csv(&self, csv: &str) -> JsResult<JsValue> {
+        report(&self.inner.transform_csv(csv)?)
+    }
+
+    /// Output column names, in order.
+    #[wasm_bindgen(getter, js_name = outputNames)]
+    pub fn output_names(&self) -> Vec<String> {
+        self.inner.output_names().to_vec()
+    }
+
+    /// Raw field names the spec declares.
+    #[wasm_bindgen(getter, js_name = fieldNames)]
+    pub fn field_names(&self) -> Vec<String> {
+        self.keys.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Feature version: `sha256:<hex>` content hash of the spec.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        self.inner.version().to_string()
+    }
+
+    /// Values per record.
+    #[wasm_bindgen(getter)]
+    pub fn width(&self) -> usize {
+        self.inner.width()
+    }
+
+    /// The normalized spec as a plain object.
+    #[wasm_bindgen(getter)]
+    pub fn spec(&self) -> JsResult<JsValue> {
+        to_js(self.inner.spec())
+    }
+}

@@ -1,0 +1,9 @@
+import init, * as mlcycle from '/pkg/mlcycle.js';
+import { runChecks } from './checks.mjs';
+
+try {
+  await init();
+  self.postMessage(await runChecks(mlcycle));
+} catch (e) {
+  self.postMessage({ error: String(e && e.stack || e) });
+}
