@@ -18,8 +18,11 @@
 
 pub mod error;
 pub mod features;
+pub mod host;
 pub mod inference;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

@@ -7,6 +7,7 @@
 //! Outputs are plain objects (`Serializer::json_compatible`), never `Map`s.
 
 mod error;
+pub(crate) mod host;
 mod model;
 mod pipeline;
 

@@ -1,0 +1,48 @@
+//! Native (non-wasm) host implementations, for the CLI and native tests.
+
+use crate::error::{Error, Result};
+use crate::host::{Clock, Fetch};
+use std::time::Instant;
+
+/// `std::time::Instant`-based clock (panics on wasm32-unknown-unknown, hence native only).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock {
+    origin: Instant,
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock {
+            origin: Instant::now(),
+        }
+    }
+}
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> f64 {
+        self.origin.elapsed().as_secs_f64() * 1000.0
+    }
+}
+
+/// Wall-clock milliseconds since the Unix epoch (for `now_ms` arguments in the CLI).
+pub fn unix_now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Reads `file://` URLs and plain paths from disk.
+#[derive(Debug, Default, Clone)]
+pub struct FileFetch;
+
+impl Fetch for FileFetch {
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+        let path = url.strip_prefix("file://").unwrap_or(url);
+        std::fs::read(path).map_err(|e| Error::Fetch {
+            url: url.to_string(),
+            status: None,
+            reason: e.to_string(),
+        })
+    }
+}

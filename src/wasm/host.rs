@@ -1,0 +1,77 @@
+//! JS host implementations: `performance.now()` clock and `fetch` from `js_sys::global()`
+//! (works in pages, Web Workers, Node ≥ 18 and workerd; never `window()`).
+
+use crate::error::{Error, Result};
+use crate::host::{Clock, Fetch};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `performance.now()`, falling back to `Date.now()` where there is no `performance`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsClock;
+
+impl Clock for JsClock {
+    fn now_ms(&self) -> f64 {
+        let global = js_sys::global();
+        if let Ok(perf) = js_sys::Reflect::get(&global, &"performance".into()) {
+            if let Ok(now) = js_sys::Reflect::get(&perf, &"now".into()) {
+                if let Some(f) = now.dyn_ref::<js_sys::Function>() {
+                    if let Some(t) = f.call0(&perf).ok().and_then(|v| v.as_f64()) {
+                        return t;
+                    }
+                }
+            }
+        }
+        js_sys::Date::now()
+    }
+}
+
+/// The global `fetch`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsFetch;
+
+fn fetch_error(url: &str, status: Option<u16>, reason: impl Into<String>) -> Error {
+    Error::Fetch {
+        url: url.to_string(),
+        status,
+        reason: reason.into(),
+    }
+}
+
+fn js_reason(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+impl Fetch for JsFetch {
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+        let global = js_sys::global();
+        let fetch = js_sys::Reflect::get(&global, &"fetch".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| Error::unsupported("this host has no global fetch"))?;
+        let promise = fetch
+            .call1(&global, &JsValue::from_str(url))
+            .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
+        let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+            .await
+            .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
+        let get = |name: &str| js_sys::Reflect::get(&response, &name.into()).ok();
+        let ok = get("ok").and_then(|v| v.as_bool()).unwrap_or(false);
+        let status = get("status").and_then(|v| v.as_f64()).map(|s| s as u16);
+        if !ok {
+            return Err(fetch_error(url, status, "the server did not return 2xx"));
+        }
+        let array_buffer = get("arrayBuffer")
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(|| fetch_error(url, status, "response has no arrayBuffer()"))?;
+        let buf = array_buffer
+            .call0(&response)
+            .map_err(|e| fetch_error(url, status, js_reason(&e)))?;
+        let buf = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(buf))
+            .await
+            .map_err(|e| fetch_error(url, status, js_reason(&e)))?;
+        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    }
+}
