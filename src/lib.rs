@@ -20,6 +20,7 @@ pub mod error;
 pub mod features;
 pub mod host;
 pub mod inference;
+pub mod registry;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

@@ -46,3 +46,17 @@ impl Fetch for FileFetch {
         })
     }
 }
+
+/// Runs a future to completion on the current thread. Native hosts' futures ([`FileFetch`],
+/// test doubles) never wait on I/O readiness, so polling with a no-op waker suffices; a future
+/// that stays pending is polled again after a yield.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::yield_now();
+    }
+}

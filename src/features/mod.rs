@@ -31,3 +31,4 @@ pub use record::{RawValue, Record};
 pub use spec::{
     canonical_json, FeatureSpec, FieldSpec, FieldType, OnInvalid, TransformSpec, SCHEMA,
 };
+pub(crate) use validate::coerce;

@@ -4,7 +4,9 @@
 //! its stable code (`error[E_…]: …`) and exits non-zero.
 
 mod csv_io;
+mod fsio;
 mod predict;
+mod registry;
 mod serve;
 mod transform;
 
@@ -30,6 +32,20 @@ enum Command {
     Transform(transform::Args),
     /// Serve a folder (the demo UI, a registry) on 127.0.0.1 with correct MIME types.
     Serve(serve::Args),
+    /// Publish a model version into a registry folder (hashes, smoke rows, manifest).
+    Publish(registry::PublishArgs),
+    /// Point an alias (default production) at a version.
+    Promote(registry::AliasArgs),
+    /// Move an alias back to the version it pointed to before.
+    Rollback(registry::AliasArgs),
+    /// Set a percentage rollout: --set canary=20.
+    Rollout(registry::RolloutArgs),
+    /// Print the version a subject gets.
+    Resolve(registry::ResolveArgs),
+    /// Check every artifact hash (and the signature with --public-key).
+    Verify(registry::VerifyArgs),
+    /// Create an Ed25519 key pair for signing manifests.
+    Keygen(registry::KeygenArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +54,13 @@ fn main() -> ExitCode {
         Command::Predict(args) => predict::run(args),
         Command::Transform(args) => transform::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Publish(args) => registry::publish(args),
+        Command::Promote(args) => registry::promote(args),
+        Command::Rollback(args) => registry::rollback(args),
+        Command::Rollout(args) => registry::rollout(args),
+        Command::Resolve(args) => registry::resolve_cmd(args),
+        Command::Verify(args) => registry::verify(args),
+        Command::Keygen(args) => registry::keygen(args),
     };
     match result {
         Ok(code) => code,

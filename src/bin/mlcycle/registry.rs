@@ -1,0 +1,477 @@
+//! Registry commands: `publish`, `promote`, `rollback`, `rollout`, `resolve`, `verify`, `keygen`.
+//! Each reads `DIR/manifest.json`, edits it with the library's pure functions, and rewrites it
+//! atomically (signing it again when it was signed).
+
+use crate::fsio::{read, write_atomic};
+use anyhow::{bail, Result};
+use mlcycle::features::{read_records, Pipeline};
+use mlcycle::host::Fetch;
+use mlcycle::native::{block_on, FileFetch};
+use mlcycle::registry::publish::{self, NewArtifact, NewVersion};
+use mlcycle::registry::{
+    artifacts::{join_url, verify_bytes},
+    hash::sha256_hex,
+    resolve, signing, Manifest, ResolveRequest, SmokeRows,
+};
+use mlcycle::{LoadOptions, Model};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn manifest_path(dir: &Path) -> PathBuf {
+    dir.join("manifest.json")
+}
+
+/// Reads DIR/manifest.json, or a new empty manifest when `create` and absent.
+fn load(dir: &Path, create: bool) -> Result<Manifest> {
+    let path = manifest_path(dir);
+    if create && !path.exists() {
+        return Ok(Manifest::new());
+    }
+    Ok(Manifest::from_slice(&read(&path)?)?)
+}
+
+/// Signs (when a key is given) and writes the manifest atomically. A signed manifest cannot be
+/// rewritten without the key: dropping the signature would break every page that checks it.
+fn save(
+    dir: &Path,
+    mut manifest: Manifest,
+    was_signed: bool,
+    sign_key: Option<&Path>,
+) -> Result<()> {
+    match sign_key {
+        Some(key) => {
+            let secret = String::from_utf8_lossy(&read(key)?).trim().to_string();
+            signing::sign(&mut manifest, &secret)?;
+        }
+        None if was_signed => bail!(mlcycle::Error::Signature {
+            reason: "the manifest is signed: pass --sign-key to re-sign it after this change"
+                .into()
+        }),
+        None => manifest.signature = None,
+    }
+    manifest.validate()?;
+    write_atomic(&manifest_path(dir), manifest.to_json_pretty()?.as_bytes())
+}
+
+fn now_iso() -> String {
+    // Days-from-civil conversion of the Unix time, so the CLI needs no date crate.
+    let secs = (mlcycle::native::unix_now_ms() / 1000.0) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[derive(clap::Args)]
+pub struct PublishArgs {
+    /// Registry folder (manifest.json is created when absent).
+    #[arg(long)]
+    registry: PathBuf,
+    /// Model name.
+    #[arg(long)]
+    name: String,
+    /// Semver version to publish (immutable once published).
+    #[arg(long)]
+    version: String,
+    /// The ONNX model.
+    #[arg(long)]
+    model: PathBuf,
+    /// The feature spec (features.json) the model was trained with.
+    #[arg(long)]
+    spec: PathBuf,
+    /// Training CSV (raw records): hashed for provenance, profiled as the drift reference.
+    #[arg(long)]
+    train: PathBuf,
+    /// Holdout CSV (raw records with the label column): validation and smoke rows.
+    #[arg(long)]
+    holdout: PathBuf,
+    /// Label column of the holdout/train CSVs.
+    #[arg(long)]
+    label: String,
+    /// Class labels in model output order (default: the model's).
+    #[arg(long, value_delimiter = ',')]
+    labels: Option<Vec<String>>,
+    /// Point this alias at the new version (e.g. production, canary).
+    #[arg(long)]
+    alias: Vec<String>,
+    /// Roll an alias out to a share of subjects: ALIAS=PERCENT.
+    #[arg(long)]
+    rollout: Vec<String>,
+    /// Acceptance criteria (JSON array), stored in the manifest.
+    #[arg(long)]
+    criteria: Option<PathBuf>,
+    /// Monitoring thresholds (JSON object), stored in the manifest.
+    #[arg(long)]
+    monitoring: Option<PathBuf>,
+    /// Extra provenance (JSON object: hyperparameters, source, …), merged into the record.
+    #[arg(long)]
+    provenance: Option<PathBuf>,
+    /// Hex Ed25519 secret key file: sign the manifest.
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
+    /// Smoke rows to store (first N holdout rows).
+    #[arg(long, default_value_t = 5)]
+    smoke_rows: usize,
+}
+
+/// A CSV record as the JSON object a page would send: spec fields only, typed by the spec
+/// (numbers as numbers, empty cells as null), so smoke rows exercise the JS record path.
+fn record_to_json(pipeline: &Pipeline, record: &mlcycle::features::Record) -> Value {
+    use mlcycle::features::{FieldType, RawValue};
+    let mut obj = serde_json::Map::new();
+    for field in &pipeline.spec().fields {
+        let v = match record.get(&field.name) {
+            None | Some(RawValue::Null) => Value::Null,
+            Some(RawValue::Number(n)) => json!(n),
+            Some(RawValue::Bool(b)) => json!(b),
+            Some(RawValue::String(s)) | Some(RawValue::Text(s)) | Some(RawValue::Other(s)) => {
+                let t = s.trim();
+                match field.ty {
+                    _ if t.is_empty() => Value::Null,
+                    FieldType::Number | FieldType::Integer => t
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .map(|f| json!(f))
+                        .unwrap_or(json!(s)),
+                    FieldType::Boolean => match t.to_ascii_lowercase().as_str() {
+                        "true" | "1" => json!(true),
+                        "false" | "0" => json!(false),
+                        _ => json!(s),
+                    },
+                    _ => json!(s),
+                }
+            }
+        };
+        obj.insert(field.name.clone(), v);
+    }
+    Value::Object(obj)
+}
+
+fn parse_rollout(s: &str) -> Result<(String, f64)> {
+    let (alias, pct) = s.split_once('=').ok_or_else(|| {
+        mlcycle::Error::invalid_argument("rollout", format!("`{s}`: expected ALIAS=PERCENT"))
+    })?;
+    let pct: f64 = pct.trim_end_matches('%').parse().map_err(|_| {
+        mlcycle::Error::invalid_argument("rollout", format!("`{pct}` is not a number"))
+    })?;
+    Ok((alias.to_string(), pct))
+}
+
+fn json_file(path: &Option<PathBuf>) -> Result<Option<Value>> {
+    match path {
+        Some(p) => Ok(Some(serde_json::from_slice(&read(p)?).map_err(|e| {
+            mlcycle::Error::invalid_argument(p.display().to_string(), format!("not JSON: {e}"))
+        })?)),
+        None => Ok(None),
+    }
+}
+
+pub fn publish(args: PublishArgs) -> Result<ExitCode> {
+    let mut manifest = load(&args.registry, true)?;
+    let was_signed = manifest.signature.is_some();
+    let model_bytes = read(&args.model)?;
+    let spec_bytes = read(&args.spec)?;
+    let pipeline = Pipeline::from_json(&String::from_utf8_lossy(&spec_bytes))?;
+    let model = Model::from_bytes_with(
+        &model_bytes,
+        &LoadOptions {
+            labels: args.labels.clone(),
+        },
+    )?;
+    if pipeline.width() != model.n_features() {
+        bail!(mlcycle::Error::InputShape {
+            expected: format!("{} model features", model.n_features()),
+            actual: format!("a feature spec producing {}", pipeline.width()),
+        });
+    }
+    let train_bytes = read(&args.train)?;
+    let holdout_bytes = read(&args.holdout)?;
+    let holdout = read_records(&String::from_utf8_lossy(&holdout_bytes))?.records;
+
+    // Smoke rows: the first holdout records (label removed) and this build's outputs for them.
+    let mut smoke = SmokeRows {
+        records: vec![],
+        expected: vec![],
+        tolerance: 1e-5,
+    };
+    for record in holdout.iter().take(args.smoke_rows) {
+        let Ok(x) = pipeline.transform(record) else {
+            continue;
+        };
+        let p = model.predict(&x, 1)?;
+        smoke.records.push(record_to_json(&pipeline, record));
+        smoke.expected.push(p.values);
+    }
+    let validation = json!({
+        "format": "mlcycle.validation/1",
+        "model": args.name,
+        "version": args.version,
+        "smoke": smoke,
+        // Extension point: the holdout validation report (metrics, quality, criteria, decision).
+        "report": Value::Null,
+    });
+
+    let mut artifacts = vec![
+        NewArtifact {
+            kind: "model".into(),
+            file_name: "model.onnx".into(),
+            bytes: model_bytes,
+            media_type: "application/onnx".into(),
+        },
+        NewArtifact {
+            kind: "features".into(),
+            file_name: "features.json".into(),
+            bytes: spec_bytes,
+            media_type: "application/json".into(),
+        },
+        NewArtifact {
+            kind: "validation".into(),
+            file_name: "validation.json".into(),
+            bytes: serde_json::to_vec_pretty(&validation)?,
+            media_type: "application/json".into(),
+        },
+    ];
+    // Extension point: the drift reference profile (`reference.json`) from the training data.
+    let _ = &mut artifacts;
+
+    let mut provenance = json!({
+        "trainingDataSha256": sha256_hex(&train_bytes),
+        "trainingRows": read_records(&String::from_utf8_lossy(&train_bytes)).map(|r| r.records.len()).unwrap_or(0),
+        "holdoutSha256": sha256_hex(&holdout_bytes),
+        "holdoutRows": holdout.len(),
+        "source": args.model.file_name().map(|n| n.to_string_lossy().to_string()),
+        "producer": model.info().producer,
+        "labelColumn": args.label,
+    });
+    if let (Some(extra), Some(obj)) = (json_file(&args.provenance)?, provenance.as_object_mut()) {
+        if let Some(e) = extra.as_object() {
+            obj.extend(e.clone());
+        }
+    }
+    let criteria = match json_file(&args.criteria)? {
+        Some(Value::Array(a)) => a,
+        Some(other) => vec![other],
+        None => vec![],
+    };
+    let labels = args
+        .labels
+        .clone()
+        .unwrap_or_else(|| model.labels().to_vec());
+    let files = publish::add_version(
+        &mut manifest,
+        NewVersion {
+            model: args.name.clone(),
+            version: args.version.clone(),
+            created_at: now_iso(),
+            task: Some(
+                if model.info().kind == mlcycle::ModelKind::Regressor {
+                    "regression"
+                } else {
+                    "classification"
+                }
+                .into(),
+            ),
+            labels,
+            feature_spec_hash: Some(pipeline.version().to_string()),
+            artifacts,
+            criteria,
+            monitoring: json_file(&args.monitoring)?,
+            provenance: Some(provenance),
+        },
+    )?;
+    for alias in &args.alias {
+        publish::set_alias(&mut manifest, &args.name, alias, &args.version)?;
+    }
+    for r in &args.rollout {
+        let (alias, pct) = parse_rollout(r)?;
+        publish::set_rollout(&mut manifest, &args.name, &alias, pct, None)?;
+    }
+    for (path, bytes) in &files {
+        write_atomic(&args.registry.join(path), bytes)?;
+    }
+    save(
+        &args.registry,
+        manifest,
+        was_signed,
+        args.sign_key.as_deref(),
+    )?;
+    println!(
+        "published {} {} ({} artifacts) into {}",
+        args.name,
+        args.version,
+        files.len(),
+        args.registry.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct AliasArgs {
+    #[arg(long)]
+    registry: PathBuf,
+    #[arg(long)]
+    name: String,
+    /// Alias to move (default production).
+    #[arg(long, default_value = "production")]
+    alias: String,
+    /// Version to point it at (promote only).
+    #[arg(long)]
+    version: Option<String>,
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
+}
+
+pub fn promote(args: AliasArgs) -> Result<ExitCode> {
+    let mut m = load(&args.registry, false)?;
+    let was_signed = m.signature.is_some();
+    let version = args
+        .version
+        .ok_or_else(|| mlcycle::Error::invalid_argument("version", "promote needs --version"))?;
+    publish::set_alias(&mut m, &args.name, &args.alias, &version)?;
+    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    println!("{} {} -> {}", args.name, args.alias, version);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn rollback(args: AliasArgs) -> Result<ExitCode> {
+    let mut m = load(&args.registry, false)?;
+    let was_signed = m.signature.is_some();
+    let version = publish::rollback_alias(&mut m, &args.name, &args.alias)?;
+    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    println!("{} {} rolled back to {}", args.name, args.alias, version);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct RolloutArgs {
+    #[arg(long)]
+    registry: PathBuf,
+    #[arg(long)]
+    name: String,
+    /// ALIAS=PERCENT
+    #[arg(long)]
+    set: String,
+    #[arg(long)]
+    salt: Option<String>,
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
+}
+
+pub fn rollout(args: RolloutArgs) -> Result<ExitCode> {
+    let mut m = load(&args.registry, false)?;
+    let was_signed = m.signature.is_some();
+    let (alias, pct) = parse_rollout(&args.set)?;
+    publish::set_rollout(&mut m, &args.name, &alias, pct, args.salt.as_deref())?;
+    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    println!("{} rollout {alias} = {pct}%", args.name);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct ResolveArgs {
+    #[arg(long)]
+    registry: PathBuf,
+    #[arg(long)]
+    name: String,
+    /// Subject key (user/device id).
+    #[arg(long)]
+    subject: Option<String>,
+    #[arg(long)]
+    version: Option<String>,
+    #[arg(long)]
+    alias: Option<String>,
+    /// Print the whole selection as JSON instead of the version.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn resolve_cmd(args: ResolveArgs) -> Result<ExitCode> {
+    let m = load(&args.registry, false)?;
+    let req = ResolveRequest {
+        subject: args.subject,
+        version: args.version,
+        alias: args.alias,
+    };
+    let sel = resolve(&m, &args.name, &req, mlcycle::native::unix_now_ms())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&sel)?);
+    } else {
+        println!("{}", sel.version);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    #[arg(long)]
+    registry: PathBuf,
+    /// Trusted public key file (hex): the manifest signature must verify with it.
+    #[arg(long)]
+    public_key: Option<PathBuf>,
+}
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let manifest_url = manifest_path(&args.registry).display().to_string();
+    let m = load(&args.registry, false)?;
+    if let Some(k) = &args.public_key {
+        let key = String::from_utf8_lossy(&read(k)?).trim().to_string();
+        signing::verify(&m, &key)?;
+        println!("signature: ok");
+    }
+    let mut checked = 0;
+    for (name, model) in &m.models {
+        for (version, entry) in &model.versions {
+            for (kind, a) in &entry.artifacts {
+                let url = join_url(&manifest_url, &a.url);
+                let bytes = block_on(FileFetch.fetch(&url))?;
+                verify_bytes(&url, a, &bytes)?;
+                checked += 1;
+                println!("ok  {name} {version} {kind} {}", a.sha256);
+            }
+        }
+    }
+    println!("verified {checked} artifacts");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// Where to write the secret key (hex); the public key goes to <FILE>.pub.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn keygen(args: KeygenArgs) -> Result<ExitCode> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed)
+        .map_err(|e| mlcycle::Error::unsupported(format!("no OS randomness: {e}")))?;
+    let (secret, public) = signing::keypair_from_seed(seed);
+    write_atomic(&args.out, format!("{secret}\n").as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&args.out, std::fs::Permissions::from_mode(0o600));
+    }
+    let pub_path = PathBuf::from(format!("{}.pub", args.out.display()));
+    write_atomic(&pub_path, format!("{public}\n").as_bytes())?;
+    println!(
+        "secret key: {} (keep it private)\npublic key: {} = {public}",
+        args.out.display(),
+        pub_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,485 @@
+//! A deployment: the version of a model that serves one subject, with its pipeline, plus the
+//! lifecycle around it — load and verify, smoke test, predict, refresh with hot-swap, and
+//! automatic rollback (a new version that fails any check never replaces the serving one).
+//!
+//! Refresh is split in two so a JS host can keep predicting while it runs:
+//! [`prepare_update`] is async and touches no deployment state (it returns a fully loaded,
+//! smoke-tested candidate or an error), [`Deployment::commit`] swaps synchronously.
+
+use super::artifacts::{fetch_verified, ArtifactCache};
+use super::manifest::{Manifest, VersionEntry};
+use super::rollout::{resolve, ResolveRequest, Selection};
+use super::signing;
+use crate::error::{Error, Result};
+use crate::features::{Pipeline, Record};
+use crate::host::{Clock, Fetch};
+use crate::inference::{argmax, LoadOptions, Model, ModelKind};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::VecDeque;
+
+/// Where a deployment comes from and what it asks for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    /// URL (or path) of manifest.json.
+    pub manifest_url: String,
+    /// Model name in the manifest.
+    pub model: String,
+    /// Subject, pinned version or alias.
+    #[serde(default)]
+    pub request: ResolveRequest,
+    /// Trusted Ed25519 public key (hex); when set, unsigned or badly signed manifests are refused.
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// Golden rows a version must reproduce before it serves (stored in its validation artifact).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmokeRows {
+    /// Raw records (JSON objects) fed through the version's pipeline.
+    pub records: Vec<Value>,
+    /// Expected outputs per record (probabilities or values), computed at publish time.
+    pub expected: Vec<Vec<f32>>,
+    /// Max allowed |got − expected|.
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f32,
+}
+
+fn default_tolerance() -> f32 {
+    1e-5
+}
+
+/// Everything needed to serve one version.
+#[derive(Debug)]
+pub struct LoadedVersion {
+    pub selection: Selection,
+    pub entry: VersionEntry,
+    pub model: Model,
+    pub pipeline: Option<Pipeline>,
+    /// The version's reference profile (JSON), when published.
+    pub reference: Option<Value>,
+    /// The version's validation artifact (JSON), when published.
+    pub validation: Option<Value>,
+}
+
+impl LoadedVersion {
+    /// Class labels (from the manifest, else the model).
+    pub fn labels(&self) -> &[String] {
+        if self.entry.labels.is_empty() {
+            self.model.labels()
+        } else {
+            &self.entry.labels
+        }
+    }
+
+    /// Features for one record (through the pipeline when there is one, else the record's
+    /// values in the model's input order are not knowable: a spec is required).
+    pub fn features(&self, record: &Record) -> Result<Vec<f32>> {
+        match &self.pipeline {
+            Some(p) => p.transform(record),
+            None => Err(Error::unsupported(
+                "this version has no feature spec: predict raw records needs a `features` artifact",
+            )),
+        }
+    }
+
+    /// Runs the smoke rows (or, without any, one all-missing record) and checks the outputs.
+    pub fn smoke_test(&self) -> Result<()> {
+        let fail = |reason: String| Error::SmokeTest {
+            version: self.selection.version.clone(),
+            reason,
+        };
+        let rows: Option<SmokeRows> = self
+            .validation
+            .as_ref()
+            .and_then(|v| v.get("smoke"))
+            .map(|s| serde_json::from_value(s.clone()))
+            .transpose()
+            .map_err(|e| fail(format!("unreadable smoke rows: {e}")))?;
+        match rows {
+            Some(rows) if !rows.records.is_empty() => {
+                if rows.records.len() != rows.expected.len() {
+                    return Err(fail(
+                        "smoke records and expected outputs differ in count".into(),
+                    ));
+                }
+                for (i, (rec, want)) in rows.records.iter().zip(&rows.expected).enumerate() {
+                    let record =
+                        Record::from_json(rec).map_err(|e| fail(format!("row {i}: {e}")))?;
+                    let x = self
+                        .features(&record)
+                        .map_err(|e| fail(format!("row {i}: {e}")))?;
+                    let got = self
+                        .model
+                        .predict(&x, 1)
+                        .map_err(|e| fail(format!("row {i}: {e}")))?;
+                    if got.values.len() != want.len() {
+                        return Err(fail(format!(
+                            "row {i}: {} outputs, expected {}",
+                            got.values.len(),
+                            want.len()
+                        )));
+                    }
+                    for (g, w) in got.values.iter().zip(want) {
+                        if !((g - w).abs() <= rows.tolerance) {
+                            return Err(fail(format!(
+                                "row {i}: output {g} differs from the published {w}"
+                            )));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                // No golden rows: at least the artifacts must fit together and give finite output.
+                let x = match &self.pipeline {
+                    Some(p) => p
+                        .transform(&Record::new())
+                        .unwrap_or_else(|_| vec![0.0; p.width()]),
+                    None => vec![0.0; self.model.n_features()],
+                };
+                let got = self.model.predict(&x, 1).map_err(|e| fail(e.to_string()))?;
+                if got.values.iter().any(|v| !v.is_finite()) {
+                    return Err(fail("the model returns non-finite values".into()));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Loads and (optionally) verifies a manifest.
+pub async fn load_manifest<F: Fetch>(
+    fetch: &F,
+    url: &str,
+    public_key: Option<&str>,
+) -> Result<Manifest> {
+    let bytes = fetch.fetch(url).await?;
+    let manifest = Manifest::from_slice(&bytes)?;
+    if let Some(key) = public_key {
+        signing::verify(&manifest, key)?;
+    }
+    Ok(manifest)
+}
+
+async fn fetch_json<F: Fetch, C: ArtifactCache>(
+    fetch: &F,
+    cache: &C,
+    manifest_url: &str,
+    entry: &VersionEntry,
+    kind: &str,
+) -> Result<Option<Value>> {
+    let Some(a) = entry.artifacts.get(kind) else {
+        return Ok(None);
+    };
+    let bytes = fetch_verified(fetch, cache, manifest_url, a).await?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| Error::Manifest {
+            field: format!("artifacts.{kind}"),
+            reason: format!("not JSON: {e}"),
+        })
+}
+
+/// Fetches, verifies and loads every artifact of a selected version, then smoke-tests it.
+pub async fn load_version<F: Fetch, C: ArtifactCache>(
+    fetch: &F,
+    cache: &C,
+    manifest_url: &str,
+    manifest: &Manifest,
+    selection: Selection,
+) -> Result<LoadedVersion> {
+    let entry = manifest
+        .model(&selection.model)?
+        .versions
+        .get(&selection.version)
+        .cloned()
+        .ok_or_else(|| Error::NotFound {
+            what: "version".into(),
+            name: selection.version.clone(),
+        })?;
+    let model_artifact = entry
+        .artifacts
+        .get("model")
+        .ok_or_else(|| Error::Manifest {
+            field: "artifacts.model".into(),
+            reason: "missing".into(),
+        })?;
+    let model_bytes = fetch_verified(fetch, cache, manifest_url, model_artifact).await?;
+    let labels = if entry.labels.is_empty() {
+        None
+    } else {
+        Some(entry.labels.clone())
+    };
+    let model = Model::from_bytes_with(&model_bytes, &LoadOptions { labels })?;
+    let pipeline = match fetch_json(fetch, cache, manifest_url, &entry, "features").await? {
+        Some(spec) => {
+            let p = Pipeline::from_json(&spec.to_string())?;
+            if let Some(h) = &entry.feature_spec_hash {
+                if h != p.version() {
+                    return Err(Error::Manifest {
+                        field: "featureSpecHash".into(),
+                        reason: format!(
+                            "the spec hashes to {}, the manifest says {h}",
+                            p.version()
+                        ),
+                    });
+                }
+            }
+            if p.width() != model.n_features() {
+                return Err(Error::InputShape {
+                    expected: format!("{} model features", model.n_features()),
+                    actual: format!("a feature spec producing {}", p.width()),
+                });
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let reference = fetch_json(fetch, cache, manifest_url, &entry, "reference").await?;
+    let validation = fetch_json(fetch, cache, manifest_url, &entry, "validation").await?;
+    let loaded = LoadedVersion {
+        selection,
+        entry,
+        model,
+        pipeline,
+        reference,
+        validation,
+    };
+    loaded.smoke_test()?;
+    Ok(loaded)
+}
+
+/// Re-reads the manifest and, when the target now resolves to another version, loads and
+/// smoke-tests it. `Ok(None)`: nothing to change. Touches no deployment state.
+pub async fn prepare_update<F: Fetch, C: ArtifactCache>(
+    fetch: &F,
+    cache: &C,
+    target: &Target,
+    current_version: &str,
+    now_ms: f64,
+) -> Result<Option<LoadedVersion>> {
+    let manifest = load_manifest(fetch, &target.manifest_url, target.public_key.as_deref()).await?;
+    let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
+    if selection.version == current_version {
+        return Ok(None);
+    }
+    load_version(fetch, cache, &target.manifest_url, &manifest, selection)
+        .await
+        .map(Some)
+}
+
+/// One prediction, as returned to callers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PredictionOutput {
+    /// Id to send feedback against.
+    pub id: String,
+    /// Winning class (classifiers).
+    pub label: Option<String>,
+    /// Class probabilities (classifiers) in label order.
+    pub probabilities: Option<Vec<f32>>,
+    /// Raw outputs (regressors and tensor models).
+    pub values: Option<Vec<f32>>,
+    /// Version that answered.
+    pub version: String,
+    /// Pipeline + inference time.
+    pub latency_ms: f64,
+}
+
+/// What happened to the deployment, for status panels and tests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum DeploymentEvent {
+    /// A version started serving.
+    Deployed { version: String, at_ms: f64 },
+    /// A newer resolution was loaded, tested and swapped in.
+    Swapped {
+        from: String,
+        to: String,
+        at_ms: f64,
+    },
+    /// A refresh failed; the serving version stayed (automatic rollback for a bad new version).
+    RefreshFailed {
+        serving: String,
+        code: String,
+        message: String,
+        at_ms: f64,
+    },
+}
+
+/// Status of a deployment as a plain object.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentStatus {
+    pub model: String,
+    pub version: String,
+    pub selection: Selection,
+    pub labels: Vec<String>,
+    pub feature_version: Option<String>,
+    pub predictions: u64,
+    pub failed_predictions: u64,
+    pub events: Vec<DeploymentEvent>,
+}
+
+const MAX_EVENTS: usize = 64;
+
+/// The serving state.
+#[derive(Debug)]
+pub struct Deployment {
+    target: Target,
+    current: LoadedVersion,
+    id_prefix: String,
+    counter: u64,
+    failed: u64,
+    events: VecDeque<DeploymentEvent>,
+}
+
+impl Deployment {
+    /// Starts serving a loaded version. `id_prefix` makes prediction ids unique per session.
+    pub fn new(
+        target: Target,
+        current: LoadedVersion,
+        id_prefix: impl Into<String>,
+        now_ms: f64,
+    ) -> Deployment {
+        let mut d = Deployment {
+            target,
+            current,
+            id_prefix: id_prefix.into(),
+            counter: 0,
+            failed: 0,
+            events: VecDeque::new(),
+        };
+        d.push_event(DeploymentEvent::Deployed {
+            version: d.current.selection.version.clone(),
+            at_ms: now_ms,
+        });
+        d
+    }
+
+    /// Resolves, loads and smoke-tests a target, then serves it.
+    pub async fn open<F: Fetch, C: ArtifactCache>(
+        fetch: &F,
+        cache: &C,
+        target: Target,
+        id_prefix: &str,
+        now_ms: f64,
+    ) -> Result<Deployment> {
+        let manifest =
+            load_manifest(fetch, &target.manifest_url, target.public_key.as_deref()).await?;
+        let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
+        let loaded = load_version(fetch, cache, &target.manifest_url, &manifest, selection).await?;
+        Ok(Deployment::new(target, loaded, id_prefix, now_ms))
+    }
+
+    fn push_event(&mut self, e: DeploymentEvent) {
+        if self.events.len() == MAX_EVENTS {
+            self.events.pop_front();
+        }
+        self.events.push_back(e);
+    }
+
+    /// The target (for a host to run [`prepare_update`] without borrowing the deployment).
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The serving version.
+    pub fn current(&self) -> &LoadedVersion {
+        &self.current
+    }
+
+    /// The serving version string.
+    pub fn version(&self) -> &str {
+        &self.current.selection.version
+    }
+
+    /// Applies the outcome of [`prepare_update`]: swaps on a new version, keeps serving and
+    /// records the error otherwise. Returns whether the version changed.
+    pub fn commit(&mut self, outcome: Result<Option<LoadedVersion>>, now_ms: f64) -> Result<bool> {
+        match outcome {
+            Ok(None) => Ok(false),
+            Ok(Some(next)) => {
+                let from = self.current.selection.version.clone();
+                let to = next.selection.version.clone();
+                self.current = next;
+                self.push_event(DeploymentEvent::Swapped {
+                    from,
+                    to,
+                    at_ms: now_ms,
+                });
+                Ok(true)
+            }
+            Err(e) => {
+                self.push_event(DeploymentEvent::RefreshFailed {
+                    serving: self.current.selection.version.clone(),
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                    at_ms: now_ms,
+                });
+                Err(e)
+            }
+        }
+    }
+
+    /// Predicts one raw record.
+    pub fn predict(&mut self, record: &Record, clock: &dyn Clock) -> Result<PredictionOutput> {
+        let start = clock.now_ms();
+        let result = self.predict_inner(record);
+        let latency_ms = (clock.now_ms() - start).max(0.0);
+        match result {
+            Ok((label, values)) => {
+                self.counter += 1;
+                let id = format!("{}-{}", self.id_prefix, self.counter);
+                let classifier = self.current.model.info().kind == ModelKind::Classifier;
+                Ok(PredictionOutput {
+                    id,
+                    label,
+                    probabilities: if classifier {
+                        Some(values.clone())
+                    } else {
+                        None
+                    },
+                    values: if classifier { None } else { Some(values) },
+                    version: self.current.selection.version.clone(),
+                    latency_ms,
+                })
+            }
+            Err(e) => {
+                self.failed += 1;
+                Err(e)
+            }
+        }
+    }
+
+    fn predict_inner(&self, record: &Record) -> Result<(Option<String>, Vec<f32>)> {
+        let x = self.current.features(record)?;
+        let p = self.current.model.predict(&x, 1)?;
+        let label = match self.current.model.info().kind {
+            ModelKind::Classifier => self.current.labels().get(argmax(&p.values)).cloned(),
+            _ => None,
+        };
+        Ok((label, p.values))
+    }
+
+    /// Status snapshot.
+    pub fn status(&self) -> DeploymentStatus {
+        DeploymentStatus {
+            model: self.target.model.clone(),
+            version: self.current.selection.version.clone(),
+            selection: self.current.selection.clone(),
+            labels: self.current.labels().to_vec(),
+            feature_version: self
+                .current
+                .pipeline
+                .as_ref()
+                .map(|p| p.version().to_string()),
+            predictions: self.counter,
+            failed_predictions: self.failed,
+            events: self.events.iter().cloned().collect(),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The static model registry: manifest schema, rollout resolution, verified fetching, signing
+//! and the deployment lifecycle (load → smoke test → serve → refresh/hot-swap → rollback).
+//! See docs/registry.md for the manifest format.
+
+pub mod artifacts;
+pub mod deployment;
+pub mod hash;
+pub mod manifest;
+pub mod publish;
+pub mod rollout;
+pub mod signing;
+
+pub use artifacts::{ArtifactCache, MemoryCache};
+pub use deployment::{
+    load_manifest, load_version, prepare_update, Deployment, DeploymentEvent, DeploymentStatus,
+    LoadedVersion, PredictionOutput, SmokeRows, Target,
+};
+pub use manifest::{Artifact, Manifest, ModelEntry, Rollout, VersionEntry};
+pub use rollout::{resolve, Reason, ResolveRequest, Selection};

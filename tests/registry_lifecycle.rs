@@ -1,0 +1,339 @@
+//! The deployment lifecycle over an in-memory registry: verified loading, tampering refused
+//! with the right codes, signatures, refresh with hot-swap, network failure during refresh
+//! (zero failed predictions), and automatic rollback when a new version is corrupt.
+//! Runs natively and as wasm (Node, Chromium): the registry lives in memory.
+
+use mlcycle::features::Record;
+use mlcycle::host::{Fetch, ManualClock};
+use mlcycle::registry::publish::{add_version, set_alias, set_rollout, NewArtifact, NewVersion};
+use mlcycle::registry::{
+    prepare_update, signing, Deployment, Manifest, MemoryCache, ResolveRequest, SmokeRows, Target,
+};
+use mlcycle::{Error, Model};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const LOGREG: &[u8] = include_bytes!("data/penguins_logreg.onnx");
+const GBT: &[u8] = include_bytes!("data/variants/penguins_gbt.onnx");
+const SPEC: &str = include_str!("data/penguins_features.json");
+const BASE: &str = "https://cdn.example/reg/manifest.json";
+
+/// A fetch over an in-memory map, with a switch that makes every request fail.
+#[derive(Clone, Default)]
+struct MapFetch {
+    files: Rc<RefCell<HashMap<String, Vec<u8>>>>,
+    offline: Rc<RefCell<bool>>,
+    requests: Rc<RefCell<usize>>,
+}
+
+impl MapFetch {
+    fn put(&self, path: &str, bytes: Vec<u8>) {
+        self.files
+            .borrow_mut()
+            .insert(format!("https://cdn.example/reg/{path}"), bytes);
+    }
+    fn manifest(&self) -> Manifest {
+        Manifest::from_slice(&self.files.borrow()[BASE]).unwrap()
+    }
+    fn set_manifest(&self, m: &Manifest) {
+        self.put("manifest.json", m.to_json_pretty().unwrap().into_bytes());
+    }
+}
+
+impl Fetch for MapFetch {
+    async fn fetch(&self, url: &str) -> mlcycle::Result<Vec<u8>> {
+        *self.requests.borrow_mut() += 1;
+        if *self.offline.borrow() {
+            return Err(Error::Fetch {
+                url: url.into(),
+                status: None,
+                reason: "network down".into(),
+            });
+        }
+        self.files.borrow().get(url).cloned().ok_or(Error::Fetch {
+            url: url.into(),
+            status: Some(404),
+            reason: "not found".into(),
+        })
+    }
+}
+
+/// Polls a future whose awaits are all immediately ready (MapFetch, MemoryCache).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+fn record(i: usize) -> Record {
+    let islands = ["Biscoe", "Dream", "Torgersen"];
+    Record::from_json(&serde_json::json!({
+        "island": islands[i % 3], "sex": if i % 2 == 0 { "male" } else { "female" },
+        "bill_length_mm": 38.0 + (i % 17) as f64, "bill_depth_mm": 14.0 + (i % 6) as f64,
+        "flipper_length_mm": 185.0 + (i % 40) as f64, "body_mass_g": 3300.0 + 60.0 * (i % 30) as f64
+    }))
+    .unwrap()
+}
+
+fn smoke(model: &[u8]) -> Vec<u8> {
+    let p = mlcycle::features::Pipeline::from_json(SPEC).unwrap();
+    let m = Model::from_bytes(model).unwrap();
+    let mut rows = SmokeRows {
+        tolerance: 1e-5,
+        ..Default::default()
+    };
+    for i in 0..4 {
+        let r = record(i);
+        rows.expected
+            .push(m.predict(&p.transform(&r).unwrap(), 1).unwrap().values);
+        let islands = ["Biscoe", "Dream", "Torgersen"];
+        rows.records.push(serde_json::json!({
+            "island": islands[i % 3], "sex": if i % 2 == 0 { "male" } else { "female" },
+            "bill_length_mm": 38.0 + (i % 17) as f64, "bill_depth_mm": 14.0 + (i % 6) as f64,
+            "flipper_length_mm": 185.0 + (i % 40) as f64, "body_mass_g": 3300.0 + 60.0 * (i % 30) as f64
+        }));
+    }
+    serde_json::to_vec(&serde_json::json!({"format": "mlcycle.validation/1", "smoke": rows}))
+        .unwrap()
+}
+
+fn publish(fetch: &MapFetch, m: &mut Manifest, version: &str, model: &[u8], validation: Vec<u8>) {
+    let files = add_version(
+        m,
+        NewVersion {
+            model: "penguins".into(),
+            version: version.into(),
+            created_at: "2026-11-27T00:00:00Z".into(),
+            labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
+            artifacts: vec![
+                NewArtifact {
+                    kind: "model".into(),
+                    file_name: "model.onnx".into(),
+                    bytes: model.to_vec(),
+                    media_type: "application/onnx".into(),
+                },
+                NewArtifact {
+                    kind: "features".into(),
+                    file_name: "features.json".into(),
+                    bytes: SPEC.as_bytes().to_vec(),
+                    media_type: "application/json".into(),
+                },
+                NewArtifact {
+                    kind: "validation".into(),
+                    file_name: "validation.json".into(),
+                    bytes: validation,
+                    media_type: "application/json".into(),
+                },
+            ],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for (path, bytes) in files {
+        fetch.put(&path, bytes);
+    }
+}
+
+fn registry() -> (MapFetch, Manifest) {
+    let fetch = MapFetch::default();
+    let mut m = Manifest::new();
+    publish(&fetch, &mut m, "1.0.0", LOGREG, smoke(LOGREG));
+    set_alias(&mut m, "penguins", "production", "1.0.0").unwrap();
+    fetch.set_manifest(&m);
+    (fetch, m)
+}
+
+fn target(subject: &str) -> Target {
+    Target {
+        manifest_url: BASE.into(),
+        model: "penguins".into(),
+        request: ResolveRequest {
+            subject: Some(subject.into()),
+            ..Default::default()
+        },
+        public_key: None,
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn opens_verifies_and_predicts() {
+    let (fetch, _) = registry();
+    let cache = MemoryCache::new(0);
+    let clock = ManualClock::new(0.0, 0.25);
+    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    let out = d.predict(&record(0), &clock).unwrap();
+    assert_eq!(out.version, "1.0.0");
+    assert_eq!(out.id, "s-1");
+    assert!(out.label.is_some());
+    let p = out.probabilities.unwrap();
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    assert_eq!(out.latency_ms, 0.25);
+    // Reopening hits the sha256-keyed cache for every artifact: only the manifest is fetched.
+    let before = *fetch.requests.borrow();
+    block_on(Deployment::open(&fetch, &cache, target("bob"), "s", 0.0)).unwrap();
+    assert_eq!(*fetch.requests.borrow() - before, 1);
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn tampered_artifact_is_refused_with_e_integrity() {
+    let (fetch, _) = registry();
+    let url = "https://cdn.example/reg/penguins/1.0.0/model.onnx";
+    fetch.files.borrow_mut().get_mut(url).unwrap()[100] ^= 1;
+    let e = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        target("a"),
+        "s",
+        0.0,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "E_INTEGRITY");
+    assert!(e.to_string().contains(url));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn signatures_are_checked_with_the_trusted_key() {
+    let (fetch, mut m) = registry();
+    let (sk, pk) = signing::keypair_from_seed([3; 32]);
+    signing::sign(&mut m, &sk).unwrap();
+    fetch.set_manifest(&m);
+    let mut t = target("a");
+    t.public_key = Some(pk.clone());
+    block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        t.clone(),
+        "s",
+        0.0,
+    ))
+    .unwrap();
+    // Tampered manifest: point production's model at other bytes with a matching hash.
+    let mut evil = m.clone();
+    evil.models
+        .get_mut("penguins")
+        .unwrap()
+        .versions
+        .get_mut("1.0.0")
+        .unwrap()
+        .artifacts
+        .get_mut("model")
+        .unwrap()
+        .size += 1;
+    fetch.set_manifest(&evil);
+    let e = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        t.clone(),
+        "s",
+        0.0,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "E_SIGNATURE");
+    // Wrong key.
+    fetch.set_manifest(&m);
+    t.public_key = Some(signing::keypair_from_seed([4; 32]).1);
+    let e = block_on(Deployment::open(&fetch, &MemoryCache::new(0), t, "s", 0.0)).unwrap_err();
+    assert_eq!(e.code(), "E_SIGNATURE");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
+    let (fetch, mut m) = registry();
+    let cache = MemoryCache::new(0);
+    let clock = ManualClock::new(0.0, 0.1);
+    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    // Network down during refresh: predictions keep working on 1.0.0.
+    *fetch.offline.borrow_mut() = true;
+    let mut failed = 0;
+    for i in 0..50 {
+        if d.predict(&record(i), &clock).is_err() {
+            failed += 1;
+        }
+        if i == 25 {
+            let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 1.0));
+            assert_eq!(d.commit(outcome, 1.0).unwrap_err().code(), "E_FETCH");
+        }
+    }
+    assert_eq!(failed, 0);
+    assert_eq!(d.version(), "1.0.0");
+    // Back online, production moves to 1.1.0: the refresh swaps.
+    *fetch.offline.borrow_mut() = false;
+    publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
+    set_alias(&mut m, "penguins", "production", "1.1.0").unwrap();
+    fetch.set_manifest(&m);
+    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 2.0));
+    assert!(d.commit(outcome, 2.0).unwrap());
+    assert_eq!(d.predict(&record(1), &clock).unwrap().version, "1.1.0");
+    let status = d.status();
+    assert_eq!(status.failed_predictions, 0);
+    assert_eq!(
+        status.events.len(),
+        3,
+        "deployed, refresh failed, swapped: {:?}",
+        status.events
+    );
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn corrupted_new_model_rolls_back_automatically() {
+    let (fetch, mut m) = registry();
+    let cache = MemoryCache::new(0);
+    let clock = ManualClock::new(0.0, 0.1);
+    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    // 1.2.0 is published with a model that is not ONNX (hash consistent, content broken).
+    publish(
+        &fetch,
+        &mut m,
+        "1.2.0",
+        b"garbage, not a model",
+        smoke(LOGREG),
+    );
+    set_alias(&mut m, "penguins", "production", "1.2.0").unwrap();
+    fetch.set_manifest(&m);
+    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 1.0));
+    assert_eq!(
+        d.commit(outcome, 1.0).unwrap_err().code(),
+        "E_MODEL_INVALID"
+    );
+    assert_eq!(d.predict(&record(0), &clock).unwrap().version, "1.0.0");
+    // 1.3.0's model loads but its published smoke rows do not reproduce (the GBT served with
+    // the logistic regression's golden rows): the smoke test refuses it.
+    publish(&fetch, &mut m, "1.3.0", GBT, smoke(LOGREG));
+    set_alias(&mut m, "penguins", "production", "1.3.0").unwrap();
+    fetch.set_manifest(&m);
+    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 2.0));
+    assert_eq!(d.commit(outcome, 2.0).unwrap_err().code(), "E_SMOKE_TEST");
+    assert_eq!(d.version(), "1.0.0");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn canary_share_and_stability_over_100k_subjects() {
+    let (fetch, mut m) = registry();
+    publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
+    set_alias(&mut m, "penguins", "canary", "1.1.0").unwrap();
+    for pct in [10.0, 30.0] {
+        set_rollout(&mut m, "penguins", "canary", pct, None).unwrap();
+        let mut canary = 0;
+        for i in 0..100_000 {
+            let r = ResolveRequest {
+                subject: Some(format!("device-{i}")),
+                ..Default::default()
+            };
+            if mlcycle::registry::resolve(&m, "penguins", &r, 0.0)
+                .unwrap()
+                .version
+                == "1.1.0"
+            {
+                canary += 1;
+            }
+        }
+        let share = canary as f64 / 1000.0;
+        assert!((share - pct).abs() <= 1.0, "{pct}% → {share}%");
+    }
+}
