@@ -8,7 +8,7 @@ PORT ?= 8080
 WASM_TESTS := --test golden --test features_golden --test registry_lifecycle
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: all tools pkg cli demo test test-native test-wasm-node test-wasm-chromium test-js \
+.PHONY: all tools pkg cli registry test-registry demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean
 
 all: pkg
@@ -24,12 +24,16 @@ pkg: tools
 cli:
 	$(CARGO) build --release --features cli --bin mlcycle
 
+## The demo registry (penguins 1.0.0 production, 1.1.0 canary 20 %) in demo-registry/.
+registry: cli
+	./scripts/build-demo-registry.sh demo-registry
+
 ## Build everything and serve the demo on http://127.0.0.1:$(PORT)/
-demo: pkg cli
+demo: pkg registry
 	./target/release/mlcycle serve --root . --port $(PORT) --index www/index.html
 
 ## Every test: native, wasm in Node, wasm in headless Chromium, the JS package, Python oracles.
-test: tools check-glue test-native test-wasm-node test-wasm-chromium pkg test-js test-python
+test: tools check-glue test-native test-wasm-node test-wasm-chromium pkg test-registry test-js test-python
 	@echo "make test: all suites passed"
 
 check-glue:
@@ -45,8 +49,13 @@ test-wasm-chromium:
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  $(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
 
+# The demo registry for the JS tests, published with the debug CLI that test-native built.
+test-registry:
+	$(CARGO) build --features cli --bin mlcycle
+	MLCYCLE_BIN=target/debug/mlcycle ./scripts/build-demo-registry.sh demo-registry
+
 test-js:
-	node --test tests/js/
+	node --test --test-concurrency=1 tests/js/
 
 test-python:
 	@if ls tests/python/test_*.py >/dev/null 2>&1; then \

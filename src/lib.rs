@@ -21,6 +21,7 @@ pub mod features;
 pub mod host;
 pub mod inference;
 pub mod registry;
+pub mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
@@ -30,3 +31,4 @@ mod wasm;
 pub use error::{Error, Result};
 pub use features::{BatchOutput, FeatureSpec, Pipeline, RawValue, Record};
 pub use inference::{LoadOptions, Model, ModelInfo, ModelKind, Prediction};
+pub use validation::{validate, ValidateOptions, ValidationReport};

@@ -42,10 +42,7 @@ impl Threshold {
     }
 
     fn check(&self, name: &str) -> Result<()> {
-        if !(self.warn.is_finite() || self.warn == f64::INFINITY)
-            || self.alert.is_nan()
-            || self.warn < 0.0
-            || self.alert < self.warn
+        if !(self.warn >= 0.0) || !(self.alert >= self.warn)
         {
             return Err(Error::invalid_argument(
                 name,

@@ -81,9 +81,7 @@ impl fmt::Display for Criterion {
 impl Criterion {
     /// Parses `"accuracy >= 0.95"` (spaces optional).
     pub fn parse(text: &str) -> Result<Criterion> {
-        let bad = |reason: &str| {
-            Error::invalid_argument("criteria", format!("`{text}`: {reason}"))
-        };
+        let bad = |reason: &str| Error::invalid_argument("criteria", format!("`{text}`: {reason}"));
         let t = text.trim();
         let ops = [">=", "<=", "==", "≥", "≤", ">", "<", "="];
         let (pos, op) = ops
@@ -195,7 +193,10 @@ pub fn evaluate(
                 None => (false, Some("not available in this report".to_string())),
                 Some(a) if a.is_nan() => (false, Some("the value is undefined (NaN)".into())),
                 Some(a) if c.op.holds(a, c.value) => (true, None),
-                Some(a) => (false, Some(format!("{a} is not {} {}", c.op.as_str(), c.value))),
+                Some(a) => (
+                    false,
+                    Some(format!("{a} is not {} {}", c.op.as_str(), c.value)),
+                ),
             };
             Ok(CriterionResult {
                 criterion: c.to_string(),
@@ -217,10 +218,17 @@ mod tests {
     #[test]
     fn parses_both_forms() {
         let c = Criterion::parse("accuracy>=0.95").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((c.metric.as_str(), c.op, c.value), ("accuracy", Op::Ge, 0.95));
+        assert_eq!(
+            (c.metric.as_str(), c.op, c.value),
+            ("accuracy", Op::Ge, 0.95)
+        );
         let c = Criterion::parse(" latency_p95_ms < 5 ").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((c.metric.as_str(), c.op, c.value), ("latency_p95_ms", Op::Lt, 5.0));
-        let c = Criterion::parse("missing_rate.body_mass_g <= 0.05").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.metric.as_str(), c.op, c.value),
+            ("latency_p95_ms", Op::Lt, 5.0)
+        );
+        let c =
+            Criterion::parse("missing_rate.body_mass_g <= 0.05").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.metric, "missing_rate.body_mass_g");
         let list = parse_criteria_json(
             r#"["f1_macro >= 0.9", {"metric": "log_loss", "op": "<=", "value": 0.2}]"#,

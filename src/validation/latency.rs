@@ -83,9 +83,8 @@ pub struct LatencyReport {
 
 fn timing(rows: usize, mut ms: Vec<f64>) -> Result<Timing> {
     ms.sort_by(f64::total_cmp);
-    let p = |q| {
-        percentile(&ms, q).ok_or_else(|| Error::invalid_argument("latency", "no timed call"))
-    };
+    let p =
+        |q| percentile(&ms, q).ok_or_else(|| Error::invalid_argument("latency", "no timed call"));
     let mean = ms.iter().sum::<f64>() / ms.len().max(1) as f64;
     Ok(Timing {
         rows,

@@ -374,7 +374,10 @@ pub fn classification_metrics(
     let mut calib = Vec::new();
     for &c in &classes {
         let truth: Vec<bool> = y_true.iter().map(|t| *t == c).collect();
-        let score: Vec<f64> = rows.iter().map(|r| r.get(c).copied().unwrap_or(0.0)).collect();
+        let score: Vec<f64> = rows
+            .iter()
+            .map(|r| r.get(c).copied().unwrap_or(0.0))
+            .collect();
         let curve = roc_curve(&truth, &score);
         let auc = roc_auc(&truth, &curve);
         aucs.push(auc);
@@ -399,7 +402,10 @@ pub fn classification_metrics(
     if k == 2 {
         // the negative class's AUC, for perClass completeness (not part of the average)
         let truth: Vec<bool> = y_true.iter().map(|t| *t == 0).collect();
-        let score: Vec<f64> = rows.iter().map(|r| r.first().copied().unwrap_or(0.0)).collect();
+        let score: Vec<f64> = rows
+            .iter()
+            .map(|r| r.first().copied().unwrap_or(0.0))
+            .collect();
         let auc = roc_auc(&truth, &roc_curve(&truth, &score));
         if let Some(m) = per_class.get_mut(&labels[0]) {
             m.roc_auc = auc;
@@ -643,23 +649,24 @@ mod tests {
 
     #[test]
     fn roc_with_ties_matches_sklearn() {
-        // sklearn: roc_auc_score([0,0,1,1,1], [0.1,0.4,0.4,0.8,0.8]) = 0.8333…
+        // sklearn: roc_auc_score([0,0,1,1,1], [0.1,0.4,0.4,0.8,0.8]) = 11/12
         let t = [false, false, true, true, true];
         let s = [0.1, 0.4, 0.4, 0.8, 0.8];
         let c = roc_curve(&t, &s);
         let auc = roc_auc(&t, &c).unwrap_or(f64::NAN);
-        assert!((auc - 5.0 / 6.0).abs() < 1e-15, "{auc}");
+        assert!((auc - 11.0 / 12.0).abs() < 1e-15, "{auc}");
         assert_eq!(c.thresholds[0], f64::INFINITY);
         assert_eq!(c.fpr.len(), c.tpr.len());
-        assert_eq!(roc_auc(&[true, true], &roc_curve(&[true, true], &[0.1, 0.2])), None);
+        assert_eq!(
+            roc_auc(&[true, true], &roc_curve(&[true, true], &[0.1, 0.2])),
+            None
+        );
     }
 
     #[test]
     fn never_predicted_class_is_zero_with_flag() {
         let y = [0, 1, 2, 2];
-        let p = [
-            0.9, 0.05, 0.05, 0.1, 0.1, 0.8, 0.2, 0.1, 0.7, 0.1, 0.2, 0.7,
-        ];
+        let p = [0.9, 0.05, 0.05, 0.1, 0.1, 0.8, 0.2, 0.1, 0.7, 0.1, 0.2, 0.7];
         let m = classification_metrics(&labels(3), &y, &p, &MetricOptions::default())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.per_class["1"].precision, 0.0);

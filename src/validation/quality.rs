@@ -21,6 +21,17 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// `info`, `warning`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// A `[min, max]` range (either side optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -184,8 +195,7 @@ fn encoder_categories(pipeline: &Pipeline) -> HashMap<String, (Vec<Category>, bo
         .collect();
     let mut out: HashMap<String, (Vec<Category>, bool)> = HashMap::new();
     for t in &spec.transforms {
-        let inputs: Vec<Option<String>> =
-            t.inputs.iter().map(|i| source.get(i).cloned()).collect();
+        let inputs: Vec<Option<String>> = t.inputs.iter().map(|i| source.get(i).cloned()).collect();
         if t.op == "one_hot" || t.op == "ordinal" {
             let error = !matches!(
                 t.params.get("handleUnknown").and_then(Value::as_str),
@@ -227,7 +237,11 @@ pub(crate) fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
     let (a, b) = (*sorted.get(lo)?, *sorted.get(hi)?);
     let d = b - a;
     // numpy's _lerp: a + d·t, or b − d·(1 − t) when t ≥ 0.5
-    Some(if t >= 0.5 { b - d * (1.0 - t) } else { a + d * t })
+    Some(if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    })
 }
 
 fn shown(raw: &RawValue) -> String {
@@ -272,7 +286,13 @@ pub fn quality_report(
         ));
     }
     let rows = records.len() as u64;
-    let rate = |c: u64| if rows == 0 { 0.0 } else { c as f64 / rows as f64 };
+    let rate = |c: u64| {
+        if rows == 0 {
+            0.0
+        } else {
+            c as f64 / rows as f64
+        }
+    };
     let batch = pipeline.transform_batch(records);
     let valid_rows = batch.valid_rows() as u64;
     let encoders = encoder_categories(pipeline);
@@ -280,7 +300,11 @@ pub fn quality_report(
     let mut seen = HashSet::new();
     let mut duplicate_rows = 0u64;
     for r in records {
-        let key: Vec<String> = spec.fields.iter().map(|f| dedup_key(r.get(&f.name))).collect();
+        let key: Vec<String> = spec
+            .fields
+            .iter()
+            .map(|f| dedup_key(r.get(&f.name)))
+            .collect();
         if !seen.insert(key.join("\u{1f}")) {
             duplicate_rows += 1;
         }
@@ -345,7 +369,7 @@ pub fn quality_report(
             if raw.is_none() {
                 absent += 1;
             }
-            let mut note_unseen = |fq: &mut FieldQuality| {
+            let note_unseen = |fq: &mut FieldQuality| {
                 fq.unseen_categories += 1;
                 let s = raw.map(shown).unwrap_or_default();
                 if fq.unseen_values.len() < 10 && !fq.unseen_values.contains(&s) {

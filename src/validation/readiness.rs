@@ -9,11 +9,23 @@ use std::collections::BTreeMap;
 
 /// The rubric: (id, section, title).
 pub const RUBRIC: [(&str, &str, &str); 28] = [
-    ("data-1", "data", "Feature expectations are captured in a schema"),
+    (
+        "data-1",
+        "data",
+        "Feature expectations are captured in a schema",
+    ),
     ("data-2", "data", "All features are beneficial"),
     ("data-3", "data", "No feature's cost is too much"),
-    ("data-4", "data", "Features adhere to meta-level requirements"),
-    ("data-5", "data", "The data pipeline has appropriate privacy controls"),
+    (
+        "data-4",
+        "data",
+        "Features adhere to meta-level requirements",
+    ),
+    (
+        "data-5",
+        "data",
+        "The data pipeline has appropriate privacy controls",
+    ),
     ("data-6", "data", "New features can be added quickly"),
     ("data-7", "data", "All input feature code is tested"),
     ("model-1", "model", "Model specs are reviewed and submitted"),
@@ -21,22 +33,66 @@ pub const RUBRIC: [(&str, &str, &str); 28] = [
     ("model-3", "model", "All hyperparameters have been tuned"),
     ("model-4", "model", "The impact of model staleness is known"),
     ("model-5", "model", "A simpler model is not better"),
-    ("model-6", "model", "Model quality is sufficient on important data slices"),
-    ("model-7", "model", "The model is tested for considerations of inclusion"),
+    (
+        "model-6",
+        "model",
+        "Model quality is sufficient on important data slices",
+    ),
+    (
+        "model-7",
+        "model",
+        "The model is tested for considerations of inclusion",
+    ),
     ("infra-1", "infrastructure", "Training is reproducible"),
     ("infra-2", "infrastructure", "Model specs are unit tested"),
-    ("infra-3", "infrastructure", "The ML pipeline is integration tested"),
-    ("infra-4", "infrastructure", "Model quality is validated before serving"),
+    (
+        "infra-3",
+        "infrastructure",
+        "The ML pipeline is integration tested",
+    ),
+    (
+        "infra-4",
+        "infrastructure",
+        "Model quality is validated before serving",
+    ),
     ("infra-5", "infrastructure", "The model is debuggable"),
-    ("infra-6", "infrastructure", "Models are canaried before serving"),
-    ("infra-7", "infrastructure", "Serving models can be rolled back"),
-    ("monitor-1", "monitoring", "Dependency changes result in notification"),
-    ("monitor-2", "monitoring", "Data invariants hold for inputs (training and serving)"),
-    ("monitor-3", "monitoring", "Training and serving are not skewed"),
+    (
+        "infra-6",
+        "infrastructure",
+        "Models are canaried before serving",
+    ),
+    (
+        "infra-7",
+        "infrastructure",
+        "Serving models can be rolled back",
+    ),
+    (
+        "monitor-1",
+        "monitoring",
+        "Dependency changes result in notification",
+    ),
+    (
+        "monitor-2",
+        "monitoring",
+        "Data invariants hold for inputs (training and serving)",
+    ),
+    (
+        "monitor-3",
+        "monitoring",
+        "Training and serving are not skewed",
+    ),
     ("monitor-4", "monitoring", "Models are not too stale"),
     ("monitor-5", "monitoring", "Models are numerically stable"),
-    ("monitor-6", "monitoring", "Computing performance has not regressed"),
-    ("monitor-7", "monitoring", "Prediction quality has not regressed"),
+    (
+        "monitor-6",
+        "monitoring",
+        "Computing performance has not regressed",
+    ),
+    (
+        "monitor-7",
+        "monitoring",
+        "Prediction quality has not regressed",
+    ),
 ];
 
 /// How a test is covered.
@@ -136,7 +192,11 @@ pub fn readiness(
         });
     }
     let final_score = sections.values().copied().fold(f64::INFINITY, f64::min);
-    let final_score = if final_score.is_finite() { final_score } else { 0.0 };
+    let final_score = if final_score.is_finite() {
+        final_score
+    } else {
+        0.0
+    };
     let band = if final_score == 0.0 {
         "more of a research project than a productionized system"
     } else if final_score <= 1.0 {

@@ -10,5 +10,6 @@ mod error;
 pub(crate) mod host;
 mod model;
 mod pipeline;
+mod registry;
 
-pub(crate) use error::{to_js, JsResult};
+pub(crate) use error::{from_js, to_js, JsResult};

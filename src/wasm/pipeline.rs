@@ -57,24 +57,41 @@ fn report(out: &BatchOutput) -> JsResult<JsValue> {
     Ok(obj)
 }
 
+/// The (name, JS key) pairs to read from record objects, built once per spec.
+pub(crate) fn field_keys<'a>(names: impl Iterator<Item = &'a str>) -> Vec<(String, JsValue)> {
+    names
+        .map(|n| (n.to_string(), JsValue::from_str(n)))
+        .collect()
+}
+
+/// Reads a JS object into a [`Record`] with one `Reflect.get` per spec field (extra keys are
+/// ignored, absent ones are missing).
+pub(crate) fn js_record(
+    value: &JsValue,
+    keys: &[(String, JsValue)],
+    index: Option<usize>,
+) -> Result<Record, Error> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        let what = match index {
+            Some(i) => format!("records[{i}]"),
+            None => "record".into(),
+        };
+        return Err(Error::invalid_argument(
+            what,
+            "a record must be a plain object",
+        ));
+    }
+    let mut rec = Record::new();
+    for (name, key) in keys {
+        let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
+        rec.insert(name.clone(), raw_from_js(&v));
+    }
+    Ok(rec)
+}
+
 impl Pipeline {
     fn record(&self, value: &JsValue, index: Option<usize>) -> Result<Record, Error> {
-        if !value.is_object() || js_sys::Array::is_array(value) {
-            let what = match index {
-                Some(i) => format!("records[{i}]"),
-                None => "record".into(),
-            };
-            return Err(Error::invalid_argument(
-                what,
-                "a record must be a plain object",
-            ));
-        }
-        let mut rec = Record::new();
-        for (name, key) in &self.keys {
-            let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
-            rec.insert(name.clone(), raw_from_js(&v));
-        }
-        Ok(rec)
+        js_record(value, &self.keys, index)
     }
 
     fn records(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {

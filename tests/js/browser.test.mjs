@@ -29,3 +29,19 @@ test('pkg loads and predicts in a page and in a Web Worker', async () => {
   assert.equal(result.worker.hasWindow, false, 'the worker has no window and still works');
   assert.deepEqual(errors, []);
 });
+
+test('a page loads the demo registry over HTTP and predicts', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/tests/js/pages/registry.html`);
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+  const r = await page.evaluate(() => window.__result);
+  assert.equal(r.error, undefined, `${r.code}: ${r.error}`);
+  assert.equal(r.label, 'Gentoo');
+  assert.equal(r.version, '1.0.0');
+  assert.deepEqual(r.refreshed, { changed: false, version: '1.0.0', error: null });
+  assert.equal(r.selection.model, 'penguins');
+  assert.deepEqual(errors, []);
+});

@@ -11,8 +11,13 @@ const TYPES = {
   '.csv': 'text/csv', '.onnx': 'application/octet-stream', '.svg': 'image/svg+xml',
 };
 
+// `state.failing = true` makes every request answer 503 (a network failure for the client);
+// `state.requests` counts requests.
 export async function serve(root = fileURLToPath(new URL('../../', import.meta.url))) {
+  const state = { failing: false, requests: 0 };
   const server = http.createServer(async (req, res) => {
+    state.requests += 1;
+    if (state.failing) { res.writeHead(503).end('unavailable'); return; }
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, path));
@@ -23,5 +28,5 @@ export async function serve(root = fileURLToPath(new URL('../../', import.meta.u
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${server.address().port}`, state, close: () => new Promise((ok) => server.close(ok)) };
 }

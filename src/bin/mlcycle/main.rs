@@ -6,9 +6,11 @@
 mod csv_io;
 mod fsio;
 mod predict;
+mod quality;
 mod registry;
 mod serve;
 mod transform;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -46,6 +48,10 @@ enum Command {
     Verify(registry::VerifyArgs),
     /// Create an Ed25519 key pair for signing manifests.
     Keygen(registry::KeygenArgs),
+    /// Validate a model version on a labelled holdout: metrics, latency, quality, go/no-go.
+    Validate(validate::Args),
+    /// Data quality of a raw CSV against a feature spec.
+    Quality(quality::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +67,8 @@ fn main() -> ExitCode {
         Command::Resolve(args) => registry::resolve_cmd(args),
         Command::Verify(args) => registry::verify(args),
         Command::Keygen(args) => registry::keygen(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Quality(args) => quality::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,27 @@
+# workerd config for the mlcycle edge example. Run from the repository root after `make pkg`:
+#   REGISTRY_URL=http://127.0.0.1:8080/demo-registry/manifest.json \
+#     node_modules/.bin/workerd serve examples/worker/config.capnp --socket-addr http=127.0.0.1:8787
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .mlcycleWorker),
+    # The registry may live on this machine or a private network in tests and demos.
+    (name = "net", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const mlcycleWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker", esModule = embed "worker.mjs"),
+    (name = "mlcycle.js", esModule = embed "../../pkg/mlcycle.js"),
+    (name = "mlcycle_bg.wasm", wasm = embed "../../pkg/mlcycle_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+  globalOutbound = "net",
+  bindings = [
+    (name = "REGISTRY_URL", fromEnvironment = "REGISTRY_URL"),
+    (name = "PUBLIC_KEY", fromEnvironment = "PUBLIC_KEY"),
+  ],
+);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Publishes the demo registry: penguins 1.0.0 (logistic regression, alias production) and 1.1.0
+# (gradient-boosted trees, alias canary at 20 %), from the fixtures in tests/data/.
+#   scripts/build-demo-registry.sh [OUT_DIR]      (MLCYCLE_BIN picks the CLI, default release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-demo-registry}
+BIN=${MLCYCLE_BIN:-target/release/mlcycle}
+D=tests/data
+rm -rf "$OUT"
+common=(--registry "$OUT" --name penguins --spec "$D/penguins_features.json"
+        --train "$D/penguins_train.csv" --holdout "$D/penguins_test.csv" --label species
+        --labels Adelie,Chinstrap,Gentoo)
+"$BIN" publish "${common[@]}" --version 1.0.0 --model "$D/penguins_logreg.onnx" --alias production
+"$BIN" publish "${common[@]}" --version 1.1.0 --model "$D/variants/penguins_gbt.onnx" --alias canary --rollout canary=20
+"$BIN" verify --registry "$OUT" > /dev/null
+echo "demo registry: $OUT/manifest.json"

@@ -1,0 +1,1504 @@
+//! The on-device [`Monitor`]: per-prediction summaries (telemetry, drift counts, feedback),
+//! alert states with hysteresis, snapshot/restore and merge. See docs/monitoring.md.
+
+use super::config::{DriftMetric, MonitorConfig, Threshold};
+use super::profile::{read, FieldKind, FieldProfile, Read, ReferenceProfile, CONFIDENCE_EDGES};
+use super::sketch::DdSketch;
+use super::stats::{bin_index, chi2_p_value, js_distance, ks_statistic, psi, shares};
+use crate::error::{Error, Result};
+use crate::features::Record;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// The format tag of a monitor snapshot.
+pub const SNAPSHOT_FORMAT: &str = "mlcycle.monitor/1";
+/// Distinct error codes tracked; later new codes are counted under `other`.
+pub const MAX_ERROR_CODES: usize = 64;
+const MAX_CODE_LEN: usize = 64;
+const NO_CLASS: u32 = u32::MAX;
+const CONSUMED: u32 = u32::MAX - 1;
+const EMPTY: u64 = u64::MAX;
+
+/// State of a signal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Within thresholds.
+    #[default]
+    Ok,
+    /// At or above the warn threshold.
+    Warn,
+    /// At or above the alert threshold.
+    Alert,
+}
+
+/// Status of a feature in a report: its level, or `pending` before `minSamples`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Within thresholds.
+    Ok,
+    /// Warn.
+    Warn,
+    /// Alert.
+    Alert,
+    /// Not enough samples to judge.
+    Pending,
+}
+
+impl From<Level> for Status {
+    fn from(l: Level) -> Status {
+        match l {
+            Level::Ok => Status::Ok,
+            Level::Warn => Status::Warn,
+            Level::Alert => Status::Alert,
+        }
+    }
+}
+
+/// The hysteresis step of a "higher is worse" signal (docs/monitoring.md, "Alerts").
+pub fn step(level: Level, v: f64, t: &Threshold, clear_ratio: f64) -> Level {
+    let clear = t.warn * clear_ratio;
+    match level {
+        Level::Ok if v >= t.alert => Level::Alert,
+        Level::Ok if v >= t.warn => Level::Warn,
+        Level::Ok => Level::Ok,
+        Level::Warn if v >= t.alert => Level::Alert,
+        Level::Warn if v < clear => Level::Ok,
+        Level::Warn => Level::Warn,
+        Level::Alert if v >= t.warn => Level::Alert,
+        Level::Alert if v < clear => Level::Ok,
+        Level::Alert => Level::Warn,
+    }
+}
+
+/// An alert-state transition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertEvent {
+    /// `drift:<field>`, `predictionDrift`, `accuracy`, `errorRate` or `retraining`.
+    pub signal: String,
+    /// Previous level.
+    pub from: Level,
+    /// New level.
+    pub to: Level,
+    /// The value judged (accuracy for `accuracy`, drifted share for `retraining`).
+    pub value: Option<f64>,
+    /// The warn threshold in force.
+    pub warn: Option<f64>,
+    /// The alert threshold in force.
+    pub alert: Option<f64>,
+    /// `now_ms` of the evaluation.
+    pub at_ms: f64,
+}
+
+/// What became of a feedback label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FeedbackOutcome {
+    /// Joined; counted in accuracy and the confusion matrix.
+    Matched,
+    /// A valid id of this monitor whose prediction left the feedback window.
+    Late,
+    /// Not an id this monitor issued (other session, malformed, future).
+    Unmatched,
+    /// The prediction already received feedback.
+    Duplicate,
+    /// The label is not one of the model's classes.
+    UnknownLabel,
+}
+
+impl FeedbackOutcome {
+    /// The serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackOutcome::Matched => "matched",
+            FeedbackOutcome::Late => "late",
+            FeedbackOutcome::Unmatched => "unmatched",
+            FeedbackOutcome::Duplicate => "duplicate",
+            FeedbackOutcome::UnknownLabel => "unknownLabel",
+        }
+    }
+}
+
+/// Current-data counters of one raw field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FieldCounts {
+    pub missing: u64,
+    pub invalid: u64,
+    /// Bin counts (numeric) or category counts + other (categorical); empty for timestamps.
+    pub counts: Vec<u64>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl FieldCounts {
+    pub(crate) fn for_field(f: &FieldProfile) -> FieldCounts {
+        let n = match (&f.numeric, &f.categorical) {
+            (Some(n), _) => n.shares.len(),
+            (_, Some(c)) => c.shares.len(),
+            _ => 0,
+        };
+        FieldCounts {
+            counts: vec![0; n],
+            ..FieldCounts::default()
+        }
+    }
+
+    #[inline]
+    pub(crate) fn observe(&mut self, f: &FieldProfile, cats: Option<&HashMap<String, usize>>, r: Read<'_>) {
+        match r {
+            Read::Missing => self.missing += 1,
+            Read::Invalid => self.invalid += 1,
+            Read::Num(x) => {
+                if let Some(n) = &f.numeric {
+                    if let Some(c) = self.counts.get_mut(bin_index(&n.edges, x)) {
+                        *c += 1;
+                    }
+                    if x.is_finite() {
+                        self.min = Some(self.min.map_or(x, |m| m.min(x)));
+                        self.max = Some(self.max.map_or(x, |m| m.max(x)));
+                    }
+                }
+            }
+            Read::Str(s) => self.category(cats, s),
+            Read::Bool(b) => self.category(cats, if b { "true" } else { "false" }),
+        }
+    }
+
+    #[inline]
+    fn category(&mut self, cats: Option<&HashMap<String, usize>>, s: &str) {
+        let other = self.counts.len().saturating_sub(1);
+        let i = cats.and_then(|m| m.get(s)).copied().unwrap_or(other);
+        if let Some(c) = self.counts.get_mut(i) {
+            *c += 1;
+        }
+    }
+
+    fn merge(&mut self, o: &FieldCounts) {
+        self.missing += o.missing;
+        self.invalid += o.invalid;
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+        self.min = min_opt(self.min, o.min);
+        self.max = max_opt(self.max, o.max);
+    }
+
+    fn rows(&self) -> u64 {
+        self.missing + self.invalid + self.counts.iter().sum::<u64>()
+    }
+}
+
+fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Drift of one feature against the reference.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureDrift {
+    /// Field name.
+    pub name: String,
+    /// `numeric` or `categorical`.
+    pub kind: FieldKind,
+    /// Non-missing, valid current values.
+    pub count: u64,
+    /// PSI (null without current values).
+    pub psi: Option<f64>,
+    /// Jensen–Shannon distance, base 2.
+    pub js_distance: Option<f64>,
+    /// KS statistic on the bins (numeric).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ks_statistic: Option<f64>,
+    /// Chi-squared p-value (categorical).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chi2_p_value: Option<f64>,
+    /// Missing values / rows (null without rows).
+    pub missing_rate: Option<f64>,
+    /// Reference missing rate.
+    pub reference_missing_rate: f64,
+    /// The statistic the threshold applies to.
+    pub metric: DriftMetric,
+    /// Its warn threshold.
+    pub warn: f64,
+    /// Its alert threshold.
+    pub alert: f64,
+    /// ok / warn / alert / pending.
+    pub status: Status,
+}
+
+impl FeatureDrift {
+    /// The value the feature's threshold applies to.
+    pub fn judged_value(&self) -> Option<f64> {
+        match self.metric {
+            DriftMetric::Psi => self.psi,
+            DriftMetric::JsDistance => self.js_distance,
+            DriftMetric::KsStatistic => self.ks_statistic.or(self.psi),
+        }
+    }
+}
+
+/// Computes the drift statistics of one field's current counts (status `pending` when fewer
+/// than `min_samples` values; otherwise the fresh level, no hysteresis).
+pub(crate) fn feature_drift(f: &FieldProfile, c: &FieldCounts, config: &MonitorConfig) -> FeatureDrift {
+    let t = config.threshold_for(&f.name);
+    let count: u64 = c.counts.iter().sum();
+    let rows = c.rows();
+    let (ref_shares, numeric) = match (&f.numeric, &f.categorical) {
+        (Some(n), _) => (&n.shares[..], true),
+        (_, Some(k)) => (&k.shares[..], false),
+        _ => (&[][..], false),
+    };
+    let cur = shares(&c.counts);
+    let has = count > 0;
+    let mut d = FeatureDrift {
+        name: f.name.clone(),
+        kind: f.kind,
+        count,
+        psi: has.then(|| psi(ref_shares, &cur)),
+        js_distance: if has { js_distance(ref_shares, &cur) } else { None },
+        ks_statistic: (has && numeric).then(|| ks_statistic(ref_shares, &cur)),
+        chi2_p_value: if has && !numeric {
+            chi2_p_value(&c.counts, ref_shares)
+        } else {
+            None
+        },
+        missing_rate: (rows > 0).then(|| c.missing as f64 / rows as f64),
+        reference_missing_rate: f.missing_rate,
+        metric: t.metric,
+        warn: t.warn,
+        alert: t.alert,
+        status: Status::Pending,
+    };
+    if count >= config.min_samples.max(1) {
+        if let Some(v) = d.judged_value() {
+            d.status = step(Level::Ok, v, t, config.clear_ratio).into();
+        }
+    }
+    d
+}
+
+/// `mlcycle drift`: the drift of a batch of records against a reference.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftReport {
+    /// One entry per drift-monitored field (timestamps are not), in reference order.
+    pub features: Vec<FeatureDrift>,
+    /// Share of those features in `alert`.
+    pub drifted_share: f64,
+    /// Rows of the batch.
+    pub rows: u64,
+}
+
+fn category_maps(reference: &ReferenceProfile) -> Vec<Option<HashMap<String, usize>>> {
+    reference
+        .fields
+        .iter()
+        .map(|f| {
+            f.categorical.as_ref().map(|c| {
+                c.categories
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), i))
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+fn drifted_share(features: &[FeatureDrift]) -> f64 {
+    if features.is_empty() {
+        0.0
+    } else {
+        features.iter().filter(|f| f.status == Status::Alert).count() as f64 / features.len() as f64
+    }
+}
+
+impl DriftReport {
+    /// Drift of `records` against `reference` (fresh levels, no hysteresis).
+    pub fn compute(reference: &ReferenceProfile, records: &[Record], config: &MonitorConfig) -> Result<DriftReport> {
+        reference.check()?;
+        config.check()?;
+        let maps = category_maps(reference);
+        let mut counts: Vec<FieldCounts> = reference.fields.iter().map(FieldCounts::for_field).collect();
+        for r in records {
+            for ((f, c), m) in reference.fields.iter().zip(counts.iter_mut()).zip(&maps) {
+                c.observe(f, m.as_ref(), read(f.ty, f.valid_min, f.valid_max, r.get(&f.name)));
+            }
+        }
+        let features: Vec<FeatureDrift> = reference
+            .fields
+            .iter()
+            .zip(&counts)
+            .filter(|(f, _)| f.kind != FieldKind::Timestamp)
+            .map(|(f, c)| feature_drift(f, c, config))
+            .collect();
+        Ok(DriftReport {
+            drifted_share: drifted_share(&features),
+            features,
+            rows: records.len() as u64,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FeedbackCounts {
+    labeled: u64,
+    correct: u64,
+    late: u64,
+    unmatched: u64,
+    duplicate: u64,
+    unknown_label: u64,
+    /// k × k, row = true class, column = predicted class.
+    confusion: Vec<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignalState {
+    name: String,
+    level: Level,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Retraining {
+    recommended: bool,
+    reasons: Vec<String>,
+}
+
+/// Everything a snapshot carries besides the reference and config.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct State {
+    salt: String,
+    next_seq: u64,
+    predictions: u64,
+    errors: BTreeMap<String, u64>,
+    shape_mismatches: u64,
+    latency_rejected: u64,
+    first_ms: Option<f64>,
+    last_ms: Option<f64>,
+    latency: DdSketch,
+    labels: Vec<String>,
+    class_counts: Vec<u64>,
+    confidence_counts: Vec<u64>,
+    fields: Vec<FieldCounts>,
+    feedback: FeedbackCounts,
+    /// Recent predictions awaiting feedback: `[seq, class]` (class 4294967295 = none).
+    pending: Vec<(u64, u32)>,
+    signals: Vec<SignalState>,
+    retraining: Retraining,
+    history: VecDeque<AlertEvent>,
+    since_eval: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    format: String,
+    reference: ReferenceProfile,
+    config: MonitorConfig,
+    state: State,
+}
+
+/// Prediction telemetry, drift, feedback and alerts for one model version (docs/monitoring.md).
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    reference: ReferenceProfile,
+    config: MonitorConfig,
+    state: State,
+    ring: Vec<(u64, u32)>,
+    maps: Vec<Option<HashMap<String, usize>>>,
+    events: VecDeque<AlertEvent>,
+}
+
+/// Latency summary of a report (milliseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencySummary {
+    /// Observations with a latency.
+    pub count: u64,
+    /// Sketch relative accuracy (quantiles are within this relative error).
+    pub relative_accuracy: f64,
+    /// Smallest.
+    pub min: Option<f64>,
+    /// Largest.
+    pub max: Option<f64>,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// 99th percentile.
+    pub p99: Option<f64>,
+}
+
+/// Predicted-class count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassCount {
+    /// Class label.
+    pub label: String,
+    /// Predictions of that class.
+    pub count: u64,
+    /// Reference share of that class, when known.
+    pub reference_share: Option<f64>,
+}
+
+/// Data quality of one field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldQuality {
+    /// Field name.
+    pub name: String,
+    /// Missing values.
+    pub missing: u64,
+    /// Invalid values (wrong type, out of the spec's bounds).
+    pub invalid: u64,
+    /// missing / observations.
+    pub missing_rate: Option<f64>,
+    /// invalid / observations.
+    pub invalid_rate: Option<f64>,
+    /// Smallest finite value seen (numeric).
+    pub min: Option<f64>,
+    /// Largest finite value seen (numeric).
+    pub max: Option<f64>,
+}
+
+/// Telemetry section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Telemetry {
+    /// Observed predictions.
+    pub predictions: u64,
+    /// Errors by code.
+    pub errors: BTreeMap<String, u64>,
+    /// errors / (predictions + errors).
+    pub error_rate: Option<f64>,
+    /// Predictions whose probabilities did not match the class count.
+    pub shape_mismatches: u64,
+    /// Latencies refused (negative, non-finite).
+    pub latency_rejected: u64,
+    /// Latency quantiles.
+    pub latency_ms: LatencySummary,
+    /// Predicted classes.
+    pub classes: Vec<ClassCount>,
+    /// Upper edges of the confidence bins.
+    pub confidence_edges: Vec<f64>,
+    /// Top-probability counts per bin.
+    pub confidence_counts: Vec<u64>,
+    /// Per-field data quality.
+    pub fields: Vec<FieldQuality>,
+}
+
+/// Drift of the predicted-class distribution against the reference predictions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PredictionDrift {
+    /// PSI of the class shares.
+    pub class_psi: Option<f64>,
+    /// JS distance of the class shares.
+    pub class_js_distance: Option<f64>,
+    /// PSI of the confidence histogram.
+    pub confidence_psi: Option<f64>,
+    /// Signal status.
+    pub status: Status,
+}
+
+/// Drift section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftSection {
+    /// Per drift-monitored feature; `status` is the alert state (with hysteresis).
+    pub features: Vec<FeatureDrift>,
+    /// Share of features in `alert`.
+    pub drifted_share: f64,
+    /// Observations.
+    pub rows: u64,
+    /// Predicted-class drift (when the reference has predictions).
+    pub predictions: Option<PredictionDrift>,
+}
+
+/// Feedback section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedbackReport {
+    /// Labels joined to a prediction.
+    pub labeled: u64,
+    /// Of which the prediction was right.
+    pub correct: u64,
+    /// correct / labeled.
+    pub accuracy: Option<f64>,
+    /// Feedback for predictions that left the window.
+    pub late: u64,
+    /// Feedback with an unknown id.
+    pub unmatched: u64,
+    /// Repeated feedback for one prediction.
+    pub duplicate: u64,
+    /// Feedback with a label that is not a class.
+    pub unknown_label: u64,
+    /// Class labels (confusion matrix order).
+    pub labels: Vec<String>,
+    /// `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u64>>,
+}
+
+/// A signal's current level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalReport {
+    /// Signal name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+}
+
+/// Alerts section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsReport {
+    /// Every signal and its level (as of the last evaluation).
+    pub signals: Vec<SignalReport>,
+    /// Recent transitions, oldest first.
+    pub history: Vec<AlertEvent>,
+    /// Retraining is recommended.
+    pub retraining_recommended: bool,
+    /// Why.
+    pub reasons: Vec<String>,
+}
+
+/// Time span of the observed data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    /// Earliest `now_ms` seen.
+    pub first_ms: Option<f64>,
+    /// Latest `now_ms` seen.
+    pub last_ms: Option<f64>,
+}
+
+/// `Monitor::report()`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorReport {
+    /// Model name (config).
+    pub model: Option<String>,
+    /// Model version (config).
+    pub version: Option<String>,
+    /// Feature version of the reference.
+    pub feature_version: Option<String>,
+    /// Data time window.
+    pub window: Window,
+    /// Counts, latency, classes, confidence, data quality.
+    pub telemetry: Telemetry,
+    /// Drift against the reference.
+    pub drift: DriftSection,
+    /// Delayed labels.
+    pub feedback: FeedbackReport,
+    /// Alert states and retraining recommendation.
+    pub alerts: AlertsReport,
+}
+
+fn signal_names(reference: &ReferenceProfile, config: &MonitorConfig) -> Vec<SignalState> {
+    let mut v: Vec<SignalState> = reference
+        .fields
+        .iter()
+        .filter(|f| f.kind != FieldKind::Timestamp)
+        .map(|f| SignalState {
+            name: format!("drift:{}", f.name),
+            level: Level::Ok,
+        })
+        .collect();
+    if reference.predictions.is_some() {
+        v.push(SignalState {
+            name: "predictionDrift".into(),
+            level: Level::Ok,
+        });
+    }
+    if config.accuracy.is_some() {
+        v.push(SignalState {
+            name: "accuracy".into(),
+            level: Level::Ok,
+        });
+    }
+    v.push(SignalState {
+        name: "errorRate".into(),
+        level: Level::Ok,
+    });
+    v
+}
+
+fn snap_err(reason: impl Into<String>) -> Error {
+    Error::Snapshot {
+        reason: reason.into(),
+    }
+}
+
+impl Monitor {
+    /// A monitor for one model version. `salt` prefixes the prediction ids this monitor issues
+    /// (`<salt>-<n>`): give each session/device its own (no `-` allowed... the last `-` splits).
+    pub fn new(reference: ReferenceProfile, config: MonitorConfig, salt: &str) -> Result<Monitor> {
+        reference.check()?;
+        config.check()?;
+        if salt.is_empty() || salt.len() > 64 {
+            return Err(Error::invalid_argument("salt", "must be 1 to 64 characters"));
+        }
+        let labels: Vec<String> = match (&config.labels, reference.labels()) {
+            (Some(l), r) if !r.is_empty() && l.as_slice() != r => {
+                return Err(Error::invalid_argument(
+                    "config.labels",
+                    "differ from the reference's prediction labels",
+                ))
+            }
+            (Some(l), _) => l.clone(),
+            (None, r) => r.to_vec(),
+        };
+        if labels.len() > config.max_classes {
+            return Err(Error::invalid_argument("labels", "more labels than maxClasses"));
+        }
+        let k = labels.len();
+        let state = State {
+            salt: salt.to_string(),
+            next_seq: 0,
+            predictions: 0,
+            errors: BTreeMap::new(),
+            shape_mismatches: 0,
+            latency_rejected: 0,
+            first_ms: None,
+            last_ms: None,
+            latency: DdSketch::new(config.latency_relative_accuracy, config.latency_max_buckets)?,
+            labels,
+            class_counts: vec![0; k],
+            confidence_counts: vec![0; CONFIDENCE_EDGES.len() + 1],
+            fields: reference.fields.iter().map(FieldCounts::for_field).collect(),
+            feedback: FeedbackCounts {
+                confusion: vec![0; k * k],
+                ..FeedbackCounts::default()
+            },
+            pending: Vec::new(),
+            signals: signal_names(&reference, &config),
+            retraining: Retraining::default(),
+            history: VecDeque::new(),
+            since_eval: 0,
+        };
+        Ok(Monitor {
+            ring: vec![(EMPTY, NO_CLASS); config.feedback_window],
+            maps: category_maps(&reference),
+            reference,
+            config,
+            state,
+            events: VecDeque::new(),
+        })
+    }
+
+    /// The reference profile.
+    pub fn reference(&self) -> &ReferenceProfile {
+        &self.reference
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &MonitorConfig {
+        &self.config
+    }
+
+    fn touch(&mut self, now_ms: f64) {
+        if now_ms.is_finite() {
+            self.state.first_ms = Some(self.state.first_ms.map_or(now_ms, |m| m.min(now_ms)));
+            self.state.last_ms = Some(self.state.last_ms.map_or(now_ms, |m| m.max(now_ms)));
+        }
+    }
+
+    fn tick(&mut self, now_ms: f64) {
+        self.state.since_eval += 1;
+        if self.state.since_eval >= self.config.evaluate_every {
+            self.evaluate(now_ms);
+        }
+    }
+
+    fn adopt_labels(&mut self, k: usize) {
+        if self.state.labels.is_empty() && (2..=self.config.max_classes).contains(&k) {
+            self.state.labels = (0..k).map(|i| i.to_string()).collect();
+            self.state.class_counts = vec![0; k];
+            self.state.feedback.confusion = vec![0; k * k];
+        }
+    }
+
+    /// Records one prediction: the raw record (per-field drift and data quality; raw values are
+    /// never stored), the model's output row (`probabilities`, one per class; a single value is
+    /// a regression output and only counted) and its latency. Returns the prediction id to give
+    /// to [`Monitor::feedback`]. Never fails; allocates only the id string.
+    pub fn observe(&mut self, now_ms: f64, record: &Record, probabilities: &[f32], latency_ms: f64) -> String {
+        self.observe_one(now_ms, record, probabilities, latency_ms);
+        let id = format!("{}-{}", self.state.salt, self.state.next_seq.wrapping_sub(1));
+        self.tick(now_ms);
+        id
+    }
+
+    fn observe_one(&mut self, now_ms: f64, record: &Record, probabilities: &[f32], latency_ms: f64) {
+        self.touch(now_ms);
+        self.state.predictions += 1;
+        if !self.state.latency.add(latency_ms) {
+            self.state.latency_rejected += 1;
+        }
+        for ((f, c), m) in self
+            .reference
+            .fields
+            .iter()
+            .zip(self.state.fields.iter_mut())
+            .zip(&self.maps)
+        {
+            c.observe(f, m.as_ref(), read(f.ty, f.valid_min, f.valid_max, record.get(&f.name)));
+        }
+        let mut class = NO_CLASS;
+        if probabilities.len() >= 2 {
+            self.adopt_labels(probabilities.len());
+            if probabilities.len() == self.state.labels.len() {
+                let c = crate::inference::argmax(probabilities);
+                if let Some(n) = self.state.class_counts.get_mut(c) {
+                    *n += 1;
+                    class = c as u32;
+                }
+                let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
+                if conf.is_finite() {
+                    if let Some(n) = self.state.confidence_counts.get_mut(bin_index(&CONFIDENCE_EDGES, conf)) {
+                        *n += 1;
+                    }
+                }
+            } else {
+                self.state.shape_mismatches += 1;
+            }
+        }
+        let seq = self.state.next_seq;
+        let cap = self.ring.len() as u64;
+        if let Some(slot) = self.ring.get_mut((seq % cap.max(1)) as usize) {
+            *slot = (seq, class);
+        }
+        self.state.next_seq += 1;
+    }
+
+    /// [`Monitor::observe`] for a batch: `probabilities` is `records.len() × k` row-major
+    /// (k may be 0), `latency_ms` is the latency of each prediction.
+    pub fn observe_batch(
+        &mut self,
+        now_ms: f64,
+        records: &[Record],
+        probabilities: &[f32],
+        latency_ms: f64,
+    ) -> Result<Vec<String>> {
+        let n = records.len();
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        if probabilities.len() % n != 0 {
+            return Err(Error::InputShape {
+                expected: format!("a multiple of {n} probabilities (one row per record)"),
+                actual: format!("{} values", probabilities.len()),
+            });
+        }
+        let k = probabilities.len() / n;
+        let mut ids = Vec::with_capacity(n);
+        for (i, r) in records.iter().enumerate() {
+            let row = probabilities.get(i * k..(i + 1) * k).unwrap_or_default();
+            ids.push(self.observe(now_ms, r, row, latency_ms));
+        }
+        Ok(ids)
+    }
+
+    /// Records a failed prediction by error code (e.g. `E_FEATURE_INVALID`).
+    pub fn observe_error(&mut self, code: &str, now_ms: f64) {
+        self.touch(now_ms);
+        let code = if code.is_empty() { "unknown" } else { code };
+        let code = match code.char_indices().nth(MAX_CODE_LEN) {
+            Some((i, _)) => code.get(..i).unwrap_or(code),
+            None => code,
+        };
+        if let Some(n) = self.state.errors.get_mut(code) {
+            *n += 1;
+        } else if self.state.errors.len() < MAX_ERROR_CODES - 1 {
+            self.state.errors.insert(code.to_string(), 1);
+        } else {
+            *self.state.errors.entry("other".to_string()).or_default() += 1;
+        }
+        self.tick(now_ms);
+    }
+
+    fn class_index(&self, label: &str) -> Option<usize> {
+        self.state
+            .labels
+            .iter()
+            .position(|l| l == label)
+            .or_else(|| label.parse::<usize>().ok().filter(|i| *i < self.state.labels.len()))
+    }
+
+    /// Joins a delayed true label to a prediction id issued by [`Monitor::observe`].
+    pub fn feedback(&mut self, prediction_id: &str, true_label: &str, now_ms: f64) -> FeedbackOutcome {
+        let outcome = self.feedback_inner(prediction_id, true_label);
+        let fb = &mut self.state.feedback;
+        match outcome {
+            FeedbackOutcome::Matched => {}
+            FeedbackOutcome::Late => fb.late += 1,
+            FeedbackOutcome::Unmatched => fb.unmatched += 1,
+            FeedbackOutcome::Duplicate => fb.duplicate += 1,
+            FeedbackOutcome::UnknownLabel => fb.unknown_label += 1,
+        }
+        self.tick(now_ms);
+        outcome
+    }
+
+    fn feedback_inner(&mut self, id: &str, label: &str) -> FeedbackOutcome {
+        let Some((salt, n)) = id.rsplit_once('-') else {
+            return FeedbackOutcome::Unmatched;
+        };
+        let Ok(seq) = n.parse::<u64>() else {
+            return FeedbackOutcome::Unmatched;
+        };
+        if salt != self.state.salt || seq >= self.state.next_seq {
+            return FeedbackOutcome::Unmatched;
+        }
+        let cap = self.ring.len() as u64;
+        let idx = (seq % cap.max(1)) as usize;
+        let Some(&(slot_seq, class)) = self.ring.get(idx) else {
+            return FeedbackOutcome::Unmatched;
+        };
+        if slot_seq != seq {
+            return FeedbackOutcome::Late;
+        }
+        if class == CONSUMED {
+            return FeedbackOutcome::Duplicate;
+        }
+        if class == NO_CLASS {
+            return FeedbackOutcome::Unmatched;
+        }
+        let Some(truth) = self.class_index(label) else {
+            return FeedbackOutcome::UnknownLabel;
+        };
+        let k = self.state.labels.len();
+        let fb = &mut self.state.feedback;
+        fb.labeled += 1;
+        if truth == class as usize {
+            fb.correct += 1;
+        }
+        if let Some(c) = fb.confusion.get_mut(truth * k + class as usize) {
+            *c += 1;
+        }
+        if let Some(slot) = self.ring.get_mut(idx) {
+            slot.1 = CONSUMED;
+        }
+        FeedbackOutcome::Matched
+    }
+
+    fn feature_drifts(&self) -> Vec<FeatureDrift> {
+        self.reference
+            .fields
+            .iter()
+            .zip(&self.state.fields)
+            .filter(|(f, _)| f.kind != FieldKind::Timestamp)
+            .map(|(f, c)| feature_drift(f, c, &self.config))
+            .collect()
+    }
+
+    fn prediction_drift_values(&self) -> Option<(Option<f64>, Option<f64>, Option<f64>, u64)> {
+        let p = self.reference.predictions.as_ref()?;
+        let n: u64 = self.state.class_counts.iter().sum();
+        if p.labels != self.state.labels || n == 0 {
+            return Some((None, None, None, n));
+        }
+        let cur = shares(&self.state.class_counts);
+        let conf = shares(&self.state.confidence_counts);
+        Some((
+            Some(psi(&p.class_shares, &cur)),
+            js_distance(&p.class_shares, &cur),
+            Some(psi(&p.confidence_shares, &conf)),
+            n,
+        ))
+    }
+
+    fn error_rate(&self) -> Option<f64> {
+        let errors: u64 = self.state.errors.values().sum();
+        let calls = errors + self.state.predictions;
+        (calls > 0).then(|| errors as f64 / calls as f64)
+    }
+
+    fn accuracy(&self) -> Option<f64> {
+        let fb = &self.state.feedback;
+        (fb.labeled > 0).then(|| fb.correct as f64 / fb.labeled as f64)
+    }
+
+    fn level_of(&self, name: &str) -> Level {
+        self.state
+            .signals
+            .iter()
+            .find(|s| s.name == name)
+            .map_or(Level::Ok, |s| s.level)
+    }
+
+    fn transition(&mut self, i: usize, to: Level, value: Option<f64>, t: Option<(f64, f64)>, now_ms: f64) {
+        let Some(s) = self.state.signals.get_mut(i) else {
+            return;
+        };
+        if s.level == to {
+            return;
+        }
+        let ev = AlertEvent {
+            signal: s.name.clone(),
+            from: s.level,
+            to,
+            value,
+            warn: t.map(|t| t.0),
+            alert: t.map(|t| t.1),
+            at_ms: now_ms,
+        };
+        s.level = to;
+        self.push_event(ev);
+    }
+
+    fn push_event(&mut self, ev: AlertEvent) {
+        let cap = self.config.history_size;
+        if cap == 0 {
+            return;
+        }
+        self.state.history.push_back(ev.clone());
+        while self.state.history.len() > cap {
+            self.state.history.pop_front();
+        }
+        self.events.push_back(ev);
+        while self.events.len() > cap {
+            self.events.pop_front();
+        }
+    }
+
+    /// Re-judges every signal now (also done every `evaluateEvery` calls); transitions are
+    /// queued for [`Monitor::drain_events`] and kept in the history.
+    pub fn evaluate(&mut self, now_ms: f64) {
+        self.state.since_eval = 0;
+        let clear = self.config.clear_ratio;
+        let drifts = self.feature_drifts();
+        for d in &drifts {
+            let name = format!("drift:{}", d.name);
+            let Some(i) = self.state.signals.iter().position(|s| s.name == name) else {
+                continue;
+            };
+            if d.count < self.config.min_samples.max(1) {
+                continue;
+            }
+            let Some(v) = d.judged_value() else { continue };
+            let t = self.config.threshold_for(&d.name).clone();
+            let level = self.state.signals.get(i).map_or(Level::Ok, |s| s.level);
+            let to = step(level, v, &t, clear);
+            self.transition(i, to, Some(v), Some((t.warn, t.alert)), now_ms);
+        }
+        if let Some((Some(v), _, _, n)) = self.prediction_drift_values() {
+            if n >= self.config.min_samples.max(1) {
+                if let Some(i) = self.state.signals.iter().position(|s| s.name == "predictionDrift") {
+                    let t = self.config.drift.predictions.clone();
+                    let to = step(self.level_of("predictionDrift"), v, &t, clear);
+                    self.transition(i, to, Some(v), Some((t.warn, t.alert)), now_ms);
+                }
+            }
+        }
+        if let (Some(a), Some(acc)) = (self.config.accuracy.clone(), self.accuracy()) {
+            if self.state.feedback.labeled >= self.config.min_labeled.max(1) {
+                if let Some(i) = self.state.signals.iter().position(|s| s.name == "accuracy") {
+                    // Judged as the error share 1 − accuracy ("higher is worse").
+                    let t = Threshold {
+                        metric: DriftMetric::Psi,
+                        warn: 1.0 - a.warn,
+                        alert: 1.0 - a.alert,
+                    };
+                    let to = step(self.level_of("accuracy"), 1.0 - acc, &t, clear);
+                    self.transition(i, to, Some(acc), Some((a.warn, a.alert)), now_ms);
+                }
+            }
+        }
+        if let Some(rate) = self.error_rate() {
+            let calls = self.state.predictions + self.state.errors.values().sum::<u64>();
+            if calls >= self.config.min_calls.max(1) {
+                if let Some(i) = self.state.signals.iter().position(|s| s.name == "errorRate") {
+                    let t = self.config.error_rate.clone();
+                    let to = step(self.level_of("errorRate"), rate, &t, clear);
+                    self.transition(i, to, Some(rate), Some((t.warn, t.alert)), now_ms);
+                }
+            }
+        }
+        // Retraining.
+        let tracked: Vec<&SignalState> = self
+            .state
+            .signals
+            .iter()
+            .filter(|s| s.name.starts_with("drift:"))
+            .collect();
+        let alerting: Vec<&str> = tracked
+            .iter()
+            .filter(|s| s.level == Level::Alert)
+            .map(|s| s.name.trim_start_matches("drift:"))
+            .collect();
+        let share = if tracked.is_empty() {
+            0.0
+        } else {
+            alerting.len() as f64 / tracked.len() as f64
+        };
+        let mut reasons = Vec::new();
+        if !alerting.is_empty() && share >= self.config.retrain_drift_share {
+            reasons.push(format!(
+                "drift: {} of {} features alerting ({}), share {:.3} >= {}",
+                alerting.len(),
+                tracked.len(),
+                alerting.join(", "),
+                share,
+                self.config.retrain_drift_share
+            ));
+        }
+        if self.level_of("accuracy") == Level::Alert {
+            if let (Some(acc), Some(a)) = (self.accuracy(), &self.config.accuracy) {
+                reasons.push(format!("accuracy {acc:.4} <= minimum {}", a.alert));
+            }
+        }
+        if self.level_of("errorRate") == Level::Alert {
+            reasons.push(format!(
+                "error rate {:.4} >= {}",
+                self.error_rate().unwrap_or(0.0),
+                self.config.error_rate.alert
+            ));
+        }
+        let recommended = !reasons.is_empty();
+        if recommended != self.state.retraining.recommended {
+            let level = |b: bool| if b { Level::Alert } else { Level::Ok };
+            self.push_event(AlertEvent {
+                signal: "retraining".into(),
+                from: level(self.state.retraining.recommended),
+                to: level(recommended),
+                value: Some(share),
+                warn: None,
+                alert: None,
+                at_ms: now_ms,
+            });
+        }
+        self.state.retraining = Retraining {
+            recommended,
+            reasons,
+        };
+    }
+
+    /// Takes the transitions queued since the last call (bounded by `historySize`).
+    pub fn drain_events(&mut self) -> Vec<AlertEvent> {
+        self.events.drain(..).collect()
+    }
+
+    /// Whether retraining is recommended (as of the last evaluation).
+    pub fn retraining_recommended(&self) -> bool {
+        self.state.retraining.recommended
+    }
+
+    /// The report: plain serde data, a JS object at the wasm boundary.
+    pub fn report(&self) -> MonitorReport {
+        let s = &self.state;
+        let lat = &s.latency;
+        let rows = s.predictions;
+        let rate = |n: u64| (rows > 0).then(|| n as f64 / rows as f64);
+        let mut features = self.feature_drifts();
+        for f in &mut features {
+            if f.status != Status::Pending {
+                f.status = self.level_of(&format!("drift:{}", f.name)).into();
+            }
+        }
+        let ref_shares = self
+            .reference
+            .predictions
+            .as_ref()
+            .filter(|p| p.labels == s.labels)
+            .map(|p| &p.class_shares);
+        let predictions = self.prediction_drift_values().map(|(psi, js, cpsi, n)| PredictionDrift {
+            class_psi: psi,
+            class_js_distance: js,
+            confidence_psi: cpsi,
+            status: if n < self.config.min_samples.max(1) {
+                Status::Pending
+            } else {
+                self.level_of("predictionDrift").into()
+            },
+        });
+        let k = s.labels.len();
+        MonitorReport {
+            model: self.config.model.clone(),
+            version: self.config.version.clone(),
+            feature_version: self.reference.feature_version.clone(),
+            window: Window {
+                first_ms: s.first_ms,
+                last_ms: s.last_ms,
+            },
+            telemetry: Telemetry {
+                predictions: s.predictions,
+                errors: s.errors.clone(),
+                error_rate: self.error_rate(),
+                shape_mismatches: s.shape_mismatches,
+                latency_rejected: s.latency_rejected,
+                latency_ms: LatencySummary {
+                    count: lat.count(),
+                    relative_accuracy: lat.relative_accuracy(),
+                    min: lat.min(),
+                    max: lat.max(),
+                    mean: (lat.count() > 0).then(|| lat.sum() / lat.count() as f64),
+                    p50: lat.quantile(0.5),
+                    p90: lat.quantile(0.9),
+                    p95: lat.quantile(0.95),
+                    p99: lat.quantile(0.99),
+                },
+                classes: s
+                    .labels
+                    .iter()
+                    .zip(&s.class_counts)
+                    .enumerate()
+                    .map(|(i, (l, c))| ClassCount {
+                        label: l.clone(),
+                        count: *c,
+                        reference_share: ref_shares.and_then(|r| r.get(i).copied()),
+                    })
+                    .collect(),
+                confidence_edges: CONFIDENCE_EDGES.to_vec(),
+                confidence_counts: s.confidence_counts.clone(),
+                fields: self
+                    .reference
+                    .fields
+                    .iter()
+                    .zip(&s.fields)
+                    .map(|(f, c)| FieldQuality {
+                        name: f.name.clone(),
+                        missing: c.missing,
+                        invalid: c.invalid,
+                        missing_rate: rate(c.missing),
+                        invalid_rate: rate(c.invalid),
+                        min: c.min,
+                        max: c.max,
+                    })
+                    .collect(),
+            },
+            drift: DriftSection {
+                drifted_share: drifted_share(&features),
+                features,
+                rows,
+                predictions,
+            },
+            feedback: FeedbackReport {
+                labeled: s.feedback.labeled,
+                correct: s.feedback.correct,
+                accuracy: self.accuracy(),
+                late: s.feedback.late,
+                unmatched: s.feedback.unmatched,
+                duplicate: s.feedback.duplicate,
+                unknown_label: s.feedback.unknown_label,
+                labels: s.labels.clone(),
+                confusion: (0..k)
+                    .map(|r| s.feedback.confusion.get(r * k..(r + 1) * k).unwrap_or_default().to_vec())
+                    .collect(),
+            },
+            alerts: AlertsReport {
+                signals: s
+                    .signals
+                    .iter()
+                    .map(|x| SignalReport {
+                        name: x.name.clone(),
+                        level: x.level,
+                    })
+                    .collect(),
+                history: s.history.iter().cloned().collect(),
+                retraining_recommended: s.retraining.recommended,
+                reasons: s.retraining.reasons.clone(),
+            },
+        }
+    }
+
+    /// The report as JSON text.
+    pub fn report_json(&self) -> Result<String> {
+        serde_json::to_string(&self.report()).map_err(|e| Error::invalid_argument("report", e.to_string()))
+    }
+
+    /// Serializes the whole state (reference and config included) as versioned JSON
+    /// (`format: "mlcycle.monitor/1"`).
+    pub fn snapshot(&self) -> Result<String> {
+        let mut state = self.state.clone();
+        let cap = self.ring.len() as u64;
+        let lo = self.state.next_seq.saturating_sub(cap);
+        state.pending = (lo..self.state.next_seq)
+            .filter_map(|seq| {
+                self.ring
+                    .get((seq % cap.max(1)) as usize)
+                    .filter(|e| e.0 == seq && e.1 != NO_CLASS && e.1 != CONSUMED)
+                    .copied()
+            })
+            .collect();
+        serde_json::to_string(&Snapshot {
+            format: SNAPSHOT_FORMAT.to_string(),
+            reference: self.reference.clone(),
+            config: self.config.clone(),
+            state,
+        })
+        .map_err(|e| snap_err(e.to_string()))
+    }
+
+    /// Restores a [`Monitor::snapshot`]; unknown formats and inconsistent states are
+    /// `E_SNAPSHOT`.
+    pub fn restore(text: &str) -> Result<Monitor> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| snap_err(format!("not JSON: {e}")))?;
+        match v.get("format").and_then(|f| f.as_str()) {
+            Some(SNAPSHOT_FORMAT) => {}
+            Some(other) => {
+                return Err(snap_err(format!(
+                    "unknown snapshot format `{other}` (this build reads {SNAPSHOT_FORMAT})"
+                )))
+            }
+            None => return Err(snap_err("no `format` member: not a monitor snapshot")),
+        }
+        let snap: Snapshot = serde_json::from_value(v).map_err(|e| snap_err(e.to_string()))?;
+        let wrap = |e: Error| snap_err(e.to_string());
+        let mut m = Monitor::new(snap.reference, snap.config, &snap.state.salt).map_err(wrap)?;
+        let mut state = snap.state;
+        state.latency.check().map_err(wrap)?;
+        if state.latency.relative_accuracy() != m.config.latency_relative_accuracy {
+            return Err(snap_err("latency sketch accuracy differs from the config"));
+        }
+        let k = state.labels.len();
+        if k > m.config.max_classes
+            || state.class_counts.len() != k
+            || state.feedback.confusion.len() != k * k
+            || state.confidence_counts.len() != CONFIDENCE_EDGES.len() + 1
+        {
+            return Err(snap_err("class counters do not match the labels"));
+        }
+        if !m.state.labels.is_empty() && m.state.labels != state.labels {
+            return Err(snap_err("labels differ from the reference's"));
+        }
+        if state.fields.len() != m.state.fields.len()
+            || state
+                .fields
+                .iter()
+                .zip(&m.state.fields)
+                .any(|(a, b)| a.counts.len() != b.counts.len())
+        {
+            return Err(snap_err("field counters do not match the reference"));
+        }
+        if state.signals.iter().map(|s| &s.name).ne(m.state.signals.iter().map(|s| &s.name)) {
+            return Err(snap_err("signals do not match the reference and config"));
+        }
+        if state.errors.len() > MAX_ERROR_CODES || state.history.len() > m.config.history_size {
+            return Err(snap_err("error codes or history exceed their bounds"));
+        }
+        let cap = m.ring.len() as u64;
+        for (seq, class) in std::mem::take(&mut state.pending) {
+            if seq >= state.next_seq || seq + cap < state.next_seq || class as usize >= k {
+                return Err(snap_err("pending prediction outside the feedback window"));
+            }
+            if let Some(slot) = m.ring.get_mut((seq % cap.max(1)) as usize) {
+                *slot = (seq, class);
+            }
+        }
+        m.state = state;
+        Ok(m)
+    }
+
+    /// Merges another monitor of the same reference (another device, another session) into
+    /// this one. Counts, sketches, histograms and drift counts add (associative and commutative);
+    /// signal levels take the worse of the two; histories are merged by time and bounded. This
+    /// monitor keeps its own id salt and pending feedback window.
+    pub fn merge(&mut self, other: &Monitor) -> Result<()> {
+        if self.reference != other.reference {
+            return Err(Error::invalid_argument(
+                "other",
+                "monitors built from different reference profiles cannot be merged",
+            ));
+        }
+        let (a, b) = (&self.state.labels, &other.state.labels);
+        if !a.is_empty() && !b.is_empty() && a != b {
+            return Err(Error::invalid_argument("other", "monitors have different class labels"));
+        }
+        if self.state.signals.iter().map(|s| &s.name).ne(other.state.signals.iter().map(|s| &s.name)) {
+            return Err(Error::invalid_argument("other", "monitors have different signals (config)"));
+        }
+        let mut latency = self.state.latency.clone();
+        latency.merge(&other.state.latency)?;
+        let o = &other.state;
+        let s = &mut self.state;
+        s.latency = latency;
+        if s.labels.is_empty() && !o.labels.is_empty() {
+            s.labels = o.labels.clone();
+            s.class_counts = vec![0; o.labels.len()];
+            s.feedback.confusion = vec![0; o.labels.len() * o.labels.len()];
+        }
+        s.predictions += o.predictions;
+        for (code, n) in &o.errors {
+            if let Some(x) = s.errors.get_mut(code) {
+                *x += n;
+            } else if s.errors.len() < MAX_ERROR_CODES - 1 {
+                s.errors.insert(code.clone(), *n);
+            } else {
+                *s.errors.entry("other".to_string()).or_default() += n;
+            }
+        }
+        s.shape_mismatches += o.shape_mismatches;
+        s.latency_rejected += o.latency_rejected;
+        s.first_ms = min_opt(s.first_ms, o.first_ms);
+        s.last_ms = max_opt(s.last_ms, o.last_ms);
+        let add = |a: &mut Vec<u64>, b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut s.class_counts, &o.class_counts);
+        add(&mut s.confidence_counts, &o.confidence_counts);
+        add(&mut s.feedback.confusion, &o.feedback.confusion);
+        for (x, y) in s.fields.iter_mut().zip(&o.fields) {
+            x.merge(y);
+        }
+        let (f, g) = (&mut s.feedback, &o.feedback);
+        f.labeled += g.labeled;
+        f.correct += g.correct;
+        f.late += g.late;
+        f.unmatched += g.unmatched;
+        f.duplicate += g.duplicate;
+        f.unknown_label += g.unknown_label;
+        for (x, y) in s.signals.iter_mut().zip(&o.signals) {
+            x.level = x.level.max(y.level);
+        }
+        let mut history: Vec<AlertEvent> = s.history.iter().chain(&o.history).cloned().collect();
+        history.sort_by(|x, y| {
+            x.at_ms
+                .total_cmp(&y.at_ms)
+                .then_with(|| x.signal.cmp(&y.signal))
+                .then_with(|| x.from.cmp(&y.from))
+                .then_with(|| x.to.cmp(&y.to))
+        });
+        let cap = self.config.history_size;
+        let skip = history.len().saturating_sub(cap);
+        s.history = history.into_iter().skip(skip).collect();
+        s.retraining.recommended |= o.retraining.recommended;
+        s.retraining.reasons.extend(o.retraining.reasons.iter().cloned());
+        s.retraining.reasons.sort();
+        s.retraining.reasons.dedup();
+        Ok(())
+    }
+
+    /// Issued prediction ids so far.
+    pub fn issued(&self) -> u64 {
+        self.state.next_seq
+    }
+
+    pub(crate) fn latency_sketch(&self) -> &DdSketch {
+        &self.state.latency
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{FeatureSpec, RawValue};
+
+    fn setup() -> Monitor {
+        let spec = FeatureSpec::from_json(
+            r#"{"schema":"mlcycle.features/1","fields":[{"name":"x","type":"number"},{"name":"c","type":"string"}],"outputs":["x"]}"#,
+        )
+        .unwrap();
+        let recs: Vec<Record> = (0..200)
+            .map(|i| {
+                Record::new()
+                    .with("x", RawValue::Number(i as f64))
+                    .with("c", RawValue::String(if i % 2 == 0 { "a" } else { "b" }.into()))
+            })
+            .collect();
+        let p = ReferenceProfile::build(&spec, &recs, &Default::default())
+            .unwrap()
+            .with_predictions(&["n".into(), "y".into()], &[0.2, 0.8, 0.9, 0.1])
+            .unwrap();
+        let config = MonitorConfig {
+            accuracy: Some(super::super::config::AccuracyThreshold { warn: 0.9, alert: 0.8 }),
+            min_labeled: 10,
+            evaluate_every: 10,
+            feedback_window: 8,
+            ..MonitorConfig::default()
+        };
+        Monitor::new(p, config, "s").unwrap()
+    }
+
+    #[test]
+    fn hysteresis() {
+        let t = Threshold::psi_default();
+        assert_eq!(step(Level::Ok, 0.3, &t, 0.9), Level::Alert);
+        assert_eq!(step(Level::Alert, 0.12, &t, 0.9), Level::Alert);
+        assert_eq!(step(Level::Alert, 0.095, &t, 0.9), Level::Warn);
+        assert_eq!(step(Level::Alert, 0.05, &t, 0.9), Level::Ok);
+        assert_eq!(step(Level::Warn, 0.095, &t, 0.9), Level::Warn);
+        assert_eq!(step(Level::Ok, 0.095, &t, 0.9), Level::Ok);
+    }
+
+    #[test]
+    fn feedback_outcomes_and_accuracy_alert() {
+        let mut m = setup();
+        let r = Record::new().with("x", RawValue::Number(3.0));
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            ids.push(m.observe(i as f64, &r, &[0.3, 0.7], 0.02));
+        }
+        assert_eq!(m.feedback(&ids[0], "y", 21.0), FeedbackOutcome::Late);
+        assert_eq!(m.feedback("other-3", "y", 21.0), FeedbackOutcome::Unmatched);
+        assert_eq!(m.feedback("s-99", "y", 21.0), FeedbackOutcome::Unmatched);
+        assert_eq!(m.feedback(&ids[19], "zzz", 21.0), FeedbackOutcome::UnknownLabel);
+        assert_eq!(m.feedback(&ids[19], "n", 21.0), FeedbackOutcome::Matched);
+        assert_eq!(m.feedback(&ids[19], "n", 21.0), FeedbackOutcome::Duplicate);
+        for id in &ids[12..19] {
+            assert_eq!(m.feedback(id, "n", 22.0), FeedbackOutcome::Matched);
+        }
+        // Restored monitors still join feedback.
+        let mut back = Monitor::restore(&m.snapshot().unwrap()).unwrap();
+        assert_eq!(back.report(), m.report());
+        let more: Vec<String> = (0..8).map(|i| back.observe(30.0 + i as f64, &r, &[0.3, 0.7], 0.02)).collect();
+        for id in &more {
+            back.feedback(id, "n", 40.0);
+        }
+        back.evaluate(41.0);
+        let rep = back.report();
+        assert_eq!(rep.feedback.labeled, 16);
+        assert_eq!(rep.feedback.accuracy, Some(0.0));
+        assert!(rep.alerts.retraining_recommended, "{:?}", rep.alerts);
+        let ev = back.drain_events();
+        assert!(ev.iter().any(|e| e.signal == "accuracy" && e.to == Level::Alert), "{ev:?}");
+        assert!(ev.iter().any(|e| e.signal == "retraining"));
+    }
+
+    #[test]
+    fn refuses_unknown_snapshot_versions() {
+        let m = setup();
+        let s = m.snapshot().unwrap().replace("mlcycle.monitor/1", "mlcycle.monitor/9");
+        assert_eq!(Monitor::restore(&s).unwrap_err().code(), "E_SNAPSHOT");
+        assert_eq!(Monitor::restore("{}").unwrap_err().code(), "E_SNAPSHOT");
+        assert_eq!(Monitor::restore("nope").unwrap_err().code(), "E_SNAPSHOT");
+    }
+
+    #[test]
+    fn error_rate_alert() {
+        let mut m = setup();
+        let r = Record::new();
+        for i in 0..100 {
+            m.observe(i as f64, &r, &[], 1.0);
+            if i % 5 == 0 {
+                m.observe_error("E_INFERENCE", i as f64);
+            }
+        }
+        m.evaluate(200.0);
+        assert_eq!(m.level_of("errorRate"), Level::Alert);
+        assert!(m.retraining_recommended());
+        assert_eq!(m.report().telemetry.errors.get("E_INFERENCE"), Some(&20));
+    }
+}

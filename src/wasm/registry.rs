@@ -1,0 +1,365 @@
+//! `Registry` and `Deployment`: the static registry and the serving lifecycle from JS.
+//!
+//! `Registry.load(url, {publicKey})` → `registry.open(model, {subject, version, alias})` →
+//! `deployment.predict(record)` / `deployment.refresh()`. The deployment lives in an
+//! `Rc<RefCell<_>>`: `refresh()` clones what it needs, awaits the network without holding a
+//! borrow (so `predict` keeps answering from the serving version meanwhile), then swaps in one
+//! synchronous step.
+
+use super::host::{JsClock, JsFetch};
+use super::pipeline::{field_keys, js_record};
+use super::{from_js, to_js, JsResult};
+use crate::error::Error;
+use crate::registry::{self, ArtifactCache, MemoryCache, ResolveRequest, Target};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Artifact cache: the Cache API (`caches.open`) where the host has one, memory always.
+/// Keys are content hashes, so a new version can never be served a stale artifact.
+#[derive(Clone, Default)]
+struct JsCache {
+    memory: MemoryCache,
+}
+
+const CACHE_NAME: &str = "mlcycle-artifacts-v1";
+
+fn cache_key(sha256: &str) -> String {
+    format!("https://mlcycle.invalid/sha256/{sha256}")
+}
+
+async fn open_cache_storage() -> Option<JsValue> {
+    let caches = js_sys::Reflect::get(&js_sys::global(), &"caches".into()).ok()?;
+    let open = js_sys::Reflect::get(&caches, &"open".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = open.call1(&caches, &CACHE_NAME.into()).ok()?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .ok()
+}
+
+async fn call_async(target: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
+    let f = js_sys::Reflect::get(target, &method.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let arr: js_sys::Array = args.iter().collect();
+    let p = f.apply(target, &arr).ok()?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p))
+        .await
+        .ok()
+}
+
+impl ArtifactCache for JsCache {
+    async fn get(&self, sha256: &str) -> Option<Vec<u8>> {
+        if let Some(b) = self.memory.get(sha256).await {
+            return Some(b);
+        }
+        let cache = open_cache_storage().await?;
+        let response = call_async(&cache, "match", &[cache_key(sha256).into()]).await?;
+        if response.is_undefined() || response.is_null() {
+            return None;
+        }
+        let buf = call_async(&response, "arrayBuffer", &[]).await?;
+        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+        self.memory.put(sha256, &bytes).await;
+        Some(bytes)
+    }
+
+    async fn put(&self, sha256: &str, bytes: &[u8]) {
+        self.memory.put(sha256, bytes).await;
+        let Some(cache) = open_cache_storage().await else {
+            return;
+        };
+        let Some(response_ctor) = js_sys::Reflect::get(&js_sys::global(), &"Response".into())
+            .ok()
+            .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+        else {
+            return;
+        };
+        let body = js_sys::Uint8Array::from(bytes);
+        let args: js_sys::Array = [JsValue::from(body)].into_iter().collect();
+        let Ok(response) = js_sys::Reflect::construct(&response_ctor, &args) else {
+            return;
+        };
+        // Best effort: a full or unavailable cache only costs a refetch next time.
+        let _ = call_async(&cache, "put", &[cache_key(sha256).into(), response]).await;
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct LoadOptions {
+    public_key: Option<String>,
+    subject: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct OpenOptions {
+    subject: Option<String>,
+    version: Option<String>,
+    alias: Option<String>,
+}
+
+fn options<T: for<'de> Deserialize<'de> + Default>(name: &str, v: JsValue) -> JsResult<T> {
+    if v.is_undefined() || v.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(name, v)
+    }
+}
+
+fn absolute_url(url: &str) -> String {
+    // Relative manifest URLs resolve against the page/worker location when there is one.
+    if url.contains("://") {
+        return url.to_string();
+    }
+    let href = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+        .ok()
+        .and_then(|l| js_sys::Reflect::get(&l, &"href".into()).ok())
+        .and_then(|h| h.as_string());
+    match href {
+        Some(base) => registry::artifacts::join_url(&base, url),
+        None => url.to_string(),
+    }
+}
+
+/// A registry manifest, loaded and verified.
+#[wasm_bindgen]
+pub struct Registry {
+    url: String,
+    manifest: registry::Manifest,
+    public_key: Option<String>,
+    subject: Option<String>,
+    cache: JsCache,
+}
+
+#[wasm_bindgen]
+impl Registry {
+    /// Loads `manifest.json` from `url`. Options: `publicKey` (hex Ed25519: the manifest must be
+    /// signed with it), `subject` (default subject for `open`).
+    pub async fn load(url: String, options_value: JsValue) -> JsResult<Registry> {
+        let opts: LoadOptions = options("options", options_value)?;
+        let url = absolute_url(&url);
+        let manifest = registry::load_manifest(&JsFetch, &url, opts.public_key.as_deref()).await?;
+        Ok(Registry {
+            url,
+            manifest,
+            public_key: opts.public_key,
+            subject: opts.subject,
+            cache: JsCache::default(),
+        })
+    }
+
+    /// The manifest as a plain object.
+    #[wasm_bindgen(getter)]
+    pub fn manifest(&self) -> JsResult<JsValue> {
+        to_js(&self.manifest)
+    }
+
+    /// The manifest URL.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Whether the manifest carried a signature that was verified with the given key.
+    #[wasm_bindgen(getter)]
+    pub fn verified(&self) -> bool {
+        self.public_key.is_some() && self.manifest.signature.is_some()
+    }
+
+    /// Which version `{subject, version, alias}` gets, and why.
+    pub fn resolve(&self, model: &str, options_value: JsValue) -> JsResult<JsValue> {
+        let o: OpenOptions = options("options", options_value)?;
+        let req = ResolveRequest {
+            subject: o.subject.or_else(|| self.subject.clone()),
+            version: o.version,
+            alias: o.alias,
+        };
+        to_js(&registry::resolve(
+            &self.manifest,
+            model,
+            &req,
+            js_sys::Date::now(),
+        )?)
+    }
+
+    /// Opens a deployment of `model`: resolves, fetches and verifies every artifact, loads the
+    /// pipeline and model, runs the smoke test. Resolves to a `Deployment`.
+    pub fn open(&self, model: String, options_value: JsValue) -> JsResult<js_sys::Promise> {
+        let o: OpenOptions = options("options", options_value)?;
+        let target = Target {
+            manifest_url: self.url.clone(),
+            model,
+            request: ResolveRequest {
+                subject: o.subject.or_else(|| self.subject.clone()),
+                version: o.version,
+                alias: o.alias,
+            },
+            public_key: self.public_key.clone(),
+        };
+        let manifest = self.manifest.clone();
+        let cache = self.cache.clone();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            let now = js_sys::Date::now();
+            let selection = registry::resolve(&manifest, &target.model, &target.request, now)?;
+            let loaded = registry::load_version(
+                &JsFetch,
+                &cache,
+                &target.manifest_url,
+                &manifest,
+                selection,
+            )
+            .await?;
+            let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
+            let keys = loaded
+                .pipeline
+                .as_ref()
+                .map(|p| field_keys(p.field_names()))
+                .unwrap_or_default();
+            let inner = registry::Deployment::new(target, loaded, prefix, now);
+            Ok(JsValue::from(Deployment {
+                inner: Rc::new(RefCell::new(inner)),
+                keys: Rc::new(RefCell::new(keys)),
+                cache,
+            }))
+        }))
+    }
+}
+
+/// The serving side of a model: predict, refresh (hot-swap), status.
+#[wasm_bindgen]
+pub struct Deployment {
+    inner: Rc<RefCell<registry::Deployment>>,
+    keys: Rc<RefCell<Vec<(String, JsValue)>>>,
+    cache: JsCache,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshResult {
+    changed: bool,
+    version: String,
+    error: Option<ErrorView>,
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    code: &'static str,
+    message: String,
+}
+
+fn busy() -> JsValue {
+    Error::invalid_argument("deployment", "busy (re-entrant call from a callback)").into()
+}
+
+#[wasm_bindgen]
+impl Deployment {
+    /// Predicts one record (a plain object keyed by the spec's field names):
+    /// `{id, label, probabilities, values, version, latencyMs}`.
+    pub fn predict(&self, record: JsValue) -> JsResult<JsValue> {
+        let keys = self.keys.try_borrow().map_err(|_| busy())?;
+        let rec = js_record(&record, &keys, None)?;
+        let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
+        to_js(&d.predict(&rec, &JsClock)?)
+    }
+
+    /// Re-reads the manifest; when the subject now resolves to another version, loads it beside
+    /// the serving one, smoke-tests it and swaps. Never rejects: resolves to
+    /// `{changed, version, error}` — on any failure the serving version stays and `error` says
+    /// why (`code`, `message`).
+    pub fn refresh(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        let keys = self.keys.clone();
+        let cache = self.cache.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (target, current) = {
+                let d = inner.try_borrow().map_err(|_| busy())?;
+                (d.target().clone(), d.version().to_string())
+            };
+            let outcome =
+                registry::prepare_update(&JsFetch, &cache, &target, &current, js_sys::Date::now())
+                    .await;
+            let new_keys = match &outcome {
+                Ok(Some(v)) => v.pipeline.as_ref().map(|p| field_keys(p.field_names())),
+                _ => None,
+            };
+            let mut d = inner.try_borrow_mut().map_err(|_| busy())?;
+            let result = match d.commit(outcome, js_sys::Date::now()) {
+                Ok(changed) => {
+                    if let (true, Some(k)) = (changed, new_keys) {
+                        if let Ok(mut slot) = keys.try_borrow_mut() {
+                            *slot = k;
+                        }
+                    }
+                    RefreshResult {
+                        changed,
+                        version: d.version().to_string(),
+                        error: None,
+                    }
+                }
+                Err(e) => RefreshResult {
+                    changed: false,
+                    version: d.version().to_string(),
+                    error: Some(ErrorView {
+                        code: e.code(),
+                        message: e.to_string(),
+                    }),
+                },
+            };
+            to_js(&result)
+        })
+    }
+
+    /// `{model, version, selection, labels, featureVersion, predictions, failedPredictions, events}`.
+    pub fn status(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.try_borrow().map_err(|_| busy())?.status())
+    }
+
+    /// The serving version.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> JsResult<String> {
+        Ok(self
+            .inner
+            .try_borrow()
+            .map_err(|_| busy())?
+            .version()
+            .to_string())
+    }
+
+    /// Class labels of the serving version.
+    #[wasm_bindgen(getter)]
+    pub fn labels(&self) -> JsResult<Vec<String>> {
+        Ok(self
+            .inner
+            .try_borrow()
+            .map_err(|_| busy())?
+            .current()
+            .labels()
+            .to_vec())
+    }
+
+    /// The serving version's feature spec (plain object), for building forms.
+    #[wasm_bindgen(getter, js_name = featureSpec)]
+    pub fn feature_spec(&self) -> JsResult<JsValue> {
+        let d = self.inner.try_borrow().map_err(|_| busy())?;
+        match &d.current().pipeline {
+            Some(p) => to_js(p.spec()),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The serving version's features for a record (the transformed vector), for display.
+    pub fn features(&self, record: JsValue) -> JsResult<Vec<f32>> {
+        let keys = self.keys.try_borrow().map_err(|_| busy())?;
+        let rec = js_record(&record, &keys, None)?;
+        let d = self.inner.try_borrow().map_err(|_| busy())?;
+        Ok(d.current().features(&rec)?)
+    }
+}

@@ -1,0 +1,92 @@
+// The registry from Node over real HTTP on 127.0.0.1: load, resolve, open, predict, refresh
+// during a network failure (zero failed predictions), tampering refused with E_INTEGRITY.
+// Needs demo-registry/ (scripts/build-demo-registry.sh; `make test` builds it).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mlcycle from './load.mjs';
+import { serve } from './static-server.mjs';
+
+const { Registry } = mlcycle;
+const REGISTRY = fileURLToPath(new URL('../../demo-registry/', import.meta.url));
+let dir, server;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mlcycle-reg-'));
+  await cp(REGISTRY, join(dir, 'reg'), { recursive: true });
+  server = await serve(dir);
+});
+after(async () => { await server?.close(); await rm(dir, { recursive: true, force: true }); });
+
+// A known test row (penguins_test.csv row_id 221): a Gentoo.
+const GENTOO = { island: 'Biscoe', sex: 'male', bill_length_mm: 50.7, bill_depth_mm: 15.0, flipper_length_mm: 223.0, body_mass_g: 5550.0 };
+const CHINSTRAP = { island: 'Dream', sex: 'female', bill_length_mm: 46.2, bill_depth_mm: 17.5, flipper_length_mm: 187.0, body_mass_g: 3650.0 };
+
+test('load, resolve and predict over HTTP', async () => {
+  const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+  const m = reg.manifest;
+  assert.deepEqual(Object.keys(m.models.penguins.versions), ['1.0.0', '1.1.0']);
+  assert.equal(m.models.penguins.aliases.production, '1.0.0');
+  let canary = 0;
+  for (let i = 0; i < 2000; i++) if (reg.resolve('penguins', { subject: `user-${i}` }).version === '1.1.0') canary++;
+  assert.ok(Math.abs(canary / 20 - 20) <= 3, `canary share ${canary / 20}%`);
+  const sel = reg.resolve('penguins', { subject: 'user-1' });
+  assert.ok(['rollout', 'default'].includes(sel.reason.kind));
+  const d = await reg.open('penguins', { alias: 'production' });
+  const p = d.predict(GENTOO);
+  assert.equal(p.label, 'Gentoo');
+  assert.equal(p.version, '1.0.0');
+  assert.equal(p.probabilities.length, 3);
+  assert.ok(p.latencyMs >= 0);
+  assert.equal(d.predict(CHINSTRAP).label, 'Chinstrap');
+  const canaryDeployment = await reg.open('penguins', { version: '1.1.0' });
+  assert.equal(canaryDeployment.predict(GENTOO).label, 'Gentoo');
+  assert.throws(() => d.predict({ ...GENTOO, body_mass_g: 'heavy' }), (e) => e.code === 'E_FEATURE_INVALID' && e.field === 'body_mass_g');
+});
+
+test('refresh during a network failure keeps serving with zero failed predictions', async () => {
+  const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+  const d = await reg.open('penguins', { alias: 'production' });
+  server.state.failing = true;
+  const pending = d.refresh();
+  let failed = 0;
+  for (let i = 0; i < 200; i++) { try { d.predict(GENTOO); } catch { failed++; } }
+  const result = await pending;
+  for (let i = 0; i < 200; i++) { try { d.predict(GENTOO); } catch { failed++; } }
+  server.state.failing = false;
+  assert.equal(failed, 0);
+  assert.equal(result.changed, false);
+  assert.equal(result.error.code, 'E_FETCH');
+  assert.equal(d.version, '1.0.0');
+  // Promote 1.1.0 by editing the manifest (as `mlcycle promote` would): the refresh swaps.
+  const path = join(dir, 'reg', 'manifest.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8'));
+  manifest.models.penguins.aliases.production = '1.1.0';
+  await writeFile(path, JSON.stringify(manifest));
+  const swapped = await d.refresh();
+  assert.deepEqual(swapped, { changed: true, version: '1.1.0', error: null });
+  assert.equal(d.predict(GENTOO).version, '1.1.0');
+  assert.deepEqual(d.status().events.map((e) => e.kind), ['deployed', 'refreshFailed', 'swapped']);
+  manifest.models.penguins.aliases.production = '1.0.0';
+  await writeFile(path, JSON.stringify(manifest));
+});
+
+test('a tampered artifact is refused with E_INTEGRITY naming its URL', async () => {
+  await cp(join(dir, 'reg'), join(dir, 'bad'), { recursive: true });
+  const model = join(dir, 'bad', 'penguins', '1.0.0', 'model.onnx');
+  const bytes = await readFile(model);
+  bytes[bytes.length - 5] ^= 0x01;
+  await writeFile(model, bytes);
+  const reg = await Registry.load(`${server.url}/bad/manifest.json`);
+  await assert.rejects(reg.open('penguins', { alias: 'production' }), (e) => {
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, 'E_INTEGRITY');
+    assert.match(e.message, /bad\/penguins\/1\.0\.0\/model\.onnx/);
+    return true;
+  });
+  await assert.rejects(Registry.load(`${server.url}/missing/manifest.json`), (e) => e.code === 'E_FETCH');
+  await assert.rejects(Registry.load(`${server.url}/reg/manifest.json`, { publicKey: 'ab'.repeat(32) }), (e) => e.code === 'E_SIGNATURE');
+});
