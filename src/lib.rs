@@ -20,6 +20,7 @@ pub mod error;
 pub mod features;
 pub mod host;
 pub mod inference;
+pub mod monitor;
 pub mod registry;
 pub mod validation;
 

@@ -42,8 +42,7 @@ impl Threshold {
     }
 
     fn check(&self, name: &str) -> Result<()> {
-        if !(self.warn >= 0.0) || !(self.alert >= self.warn)
-        {
+        if !(self.warn >= 0.0) || !(self.alert >= self.warn) {
             return Err(Error::invalid_argument(
                 name,
                 format!(
@@ -185,7 +184,8 @@ impl MonitorConfig {
         }
         self.error_rate.check("config.errorRate")?;
         if let Some(a) = &self.accuracy {
-            if !(0.0..=1.0).contains(&a.warn) || !(0.0..=1.0).contains(&a.alert) || a.alert > a.warn {
+            if !(0.0..=1.0).contains(&a.warn) || !(0.0..=1.0).contains(&a.alert) || a.alert > a.warn
+            {
                 return Err(Error::invalid_argument(
                     "config.accuracy",
                     "needs 0 <= alert <= warn <= 1",
@@ -196,15 +196,39 @@ impl MonitorConfig {
             if ok {
                 Ok(())
             } else {
-                Err(Error::invalid_argument(format!("config.{name}"), what.to_string()))
+                Err(Error::invalid_argument(
+                    format!("config.{name}"),
+                    what.to_string(),
+                ))
             }
         };
-        range("retrainDriftShare", (0.0..=1.0).contains(&self.retrain_drift_share), "must be in [0, 1]")?;
-        range("clearRatio", self.clear_ratio > 0.0 && self.clear_ratio <= 1.0, "must be in (0, 1]")?;
+        range(
+            "retrainDriftShare",
+            (0.0..=1.0).contains(&self.retrain_drift_share),
+            "must be in [0, 1]",
+        )?;
+        range(
+            "clearRatio",
+            self.clear_ratio > 0.0 && self.clear_ratio <= 1.0,
+            "must be in (0, 1]",
+        )?;
         range("evaluateEvery", self.evaluate_every >= 1, "must be >= 1")?;
-        range("feedbackWindow", (1..=1 << 20).contains(&self.feedback_window), "must be in 1..=1048576")?;
-        range("historySize", self.history_size <= 100_000, "must be <= 100000")?;
-        range("maxClasses", (2..=65_536).contains(&self.max_classes), "must be in 2..=65536")?;
-        super::sketch::DdSketch::new(self.latency_relative_accuracy, self.latency_max_buckets).map(|_| ())
+        range(
+            "feedbackWindow",
+            (1..=1 << 20).contains(&self.feedback_window),
+            "must be in 1..=1048576",
+        )?;
+        range(
+            "historySize",
+            self.history_size <= 100_000,
+            "must be <= 100000",
+        )?;
+        range(
+            "maxClasses",
+            (2..=65_536).contains(&self.max_classes),
+            "must be in 2..=65536",
+        )?;
+        super::sketch::DdSketch::new(self.latency_relative_accuracy, self.latency_max_buckets)
+            .map(|_| ())
     }
 }

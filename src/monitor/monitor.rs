@@ -20,7 +20,9 @@ const CONSUMED: u32 = u32::MAX - 1;
 const EMPTY: u64 = u64::MAX;
 
 /// State of a signal.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Within thresholds.
@@ -149,7 +151,12 @@ impl FieldCounts {
     }
 
     #[inline]
-    pub(crate) fn observe(&mut self, f: &FieldProfile, cats: Option<&HashMap<String, usize>>, r: Read<'_>) {
+    pub(crate) fn observe(
+        &mut self,
+        f: &FieldProfile,
+        cats: Option<&HashMap<String, usize>>,
+        r: Read<'_>,
+    ) {
         match r {
             Read::Missing => self.missing += 1,
             Read::Invalid => self.invalid += 1,
@@ -254,7 +261,11 @@ impl FeatureDrift {
 
 /// Computes the drift statistics of one field's current counts (status `pending` when fewer
 /// than `min_samples` values; otherwise the fresh level, no hysteresis).
-pub(crate) fn feature_drift(f: &FieldProfile, c: &FieldCounts, config: &MonitorConfig) -> FeatureDrift {
+pub(crate) fn feature_drift(
+    f: &FieldProfile,
+    c: &FieldCounts,
+    config: &MonitorConfig,
+) -> FeatureDrift {
     let t = config.threshold_for(&f.name);
     let count: u64 = c.counts.iter().sum();
     let rows = c.rows();
@@ -270,7 +281,11 @@ pub(crate) fn feature_drift(f: &FieldProfile, c: &FieldCounts, config: &MonitorC
         kind: f.kind,
         count,
         psi: has.then(|| psi(ref_shares, &cur)),
-        js_distance: if has { js_distance(ref_shares, &cur) } else { None },
+        js_distance: if has {
+            js_distance(ref_shares, &cur)
+        } else {
+            None
+        },
         ks_statistic: (has && numeric).then(|| ks_statistic(ref_shares, &cur)),
         chi2_p_value: if has && !numeric {
             chi2_p_value(&c.counts, ref_shares)
@@ -324,20 +339,36 @@ fn drifted_share(features: &[FeatureDrift]) -> f64 {
     if features.is_empty() {
         0.0
     } else {
-        features.iter().filter(|f| f.status == Status::Alert).count() as f64 / features.len() as f64
+        features
+            .iter()
+            .filter(|f| f.status == Status::Alert)
+            .count() as f64
+            / features.len() as f64
     }
 }
 
 impl DriftReport {
     /// Drift of `records` against `reference` (fresh levels, no hysteresis).
-    pub fn compute(reference: &ReferenceProfile, records: &[Record], config: &MonitorConfig) -> Result<DriftReport> {
+    pub fn compute(
+        reference: &ReferenceProfile,
+        records: &[Record],
+        config: &MonitorConfig,
+    ) -> Result<DriftReport> {
         reference.check()?;
         config.check()?;
         let maps = category_maps(reference);
-        let mut counts: Vec<FieldCounts> = reference.fields.iter().map(FieldCounts::for_field).collect();
+        let mut counts: Vec<FieldCounts> = reference
+            .fields
+            .iter()
+            .map(FieldCounts::for_field)
+            .collect();
         for r in records {
             for ((f, c), m) in reference.fields.iter().zip(counts.iter_mut()).zip(&maps) {
-                c.observe(f, m.as_ref(), read(f.ty, f.valid_min, f.valid_max, r.get(&f.name)));
+                c.observe(
+                    f,
+                    m.as_ref(),
+                    read(f.ty, f.valid_min, f.valid_max, r.get(&f.name)),
+                );
             }
         }
         let features: Vec<FeatureDrift> = reference
@@ -660,7 +691,10 @@ impl Monitor {
         reference.check()?;
         config.check()?;
         if salt.is_empty() || salt.len() > 64 {
-            return Err(Error::invalid_argument("salt", "must be 1 to 64 characters"));
+            return Err(Error::invalid_argument(
+                "salt",
+                "must be 1 to 64 characters",
+            ));
         }
         let labels: Vec<String> = match (&config.labels, reference.labels()) {
             (Some(l), r) if !r.is_empty() && l.as_slice() != r => {
@@ -673,7 +707,10 @@ impl Monitor {
             (None, r) => r.to_vec(),
         };
         if labels.len() > config.max_classes {
-            return Err(Error::invalid_argument("labels", "more labels than maxClasses"));
+            return Err(Error::invalid_argument(
+                "labels",
+                "more labels than maxClasses",
+            ));
         }
         let k = labels.len();
         let state = State {
@@ -689,7 +726,11 @@ impl Monitor {
             labels,
             class_counts: vec![0; k],
             confidence_counts: vec![0; CONFIDENCE_EDGES.len() + 1],
-            fields: reference.fields.iter().map(FieldCounts::for_field).collect(),
+            fields: reference
+                .fields
+                .iter()
+                .map(FieldCounts::for_field)
+                .collect(),
             feedback: FeedbackCounts {
                 confusion: vec![0; k * k],
                 ..FeedbackCounts::default()
@@ -746,14 +787,30 @@ impl Monitor {
     /// never stored), the model's output row (`probabilities`, one per class; a single value is
     /// a regression output and only counted) and its latency. Returns the prediction id to give
     /// to [`Monitor::feedback`]. Never fails; allocates only the id string.
-    pub fn observe(&mut self, now_ms: f64, record: &Record, probabilities: &[f32], latency_ms: f64) -> String {
+    pub fn observe(
+        &mut self,
+        now_ms: f64,
+        record: &Record,
+        probabilities: &[f32],
+        latency_ms: f64,
+    ) -> String {
         self.observe_one(now_ms, record, probabilities, latency_ms);
-        let id = format!("{}-{}", self.state.salt, self.state.next_seq.wrapping_sub(1));
+        let id = format!(
+            "{}-{}",
+            self.state.salt,
+            self.state.next_seq.wrapping_sub(1)
+        );
         self.tick(now_ms);
         id
     }
 
-    fn observe_one(&mut self, now_ms: f64, record: &Record, probabilities: &[f32], latency_ms: f64) {
+    fn observe_one(
+        &mut self,
+        now_ms: f64,
+        record: &Record,
+        probabilities: &[f32],
+        latency_ms: f64,
+    ) {
         self.touch(now_ms);
         self.state.predictions += 1;
         if !self.state.latency.add(latency_ms) {
@@ -766,7 +823,11 @@ impl Monitor {
             .zip(self.state.fields.iter_mut())
             .zip(&self.maps)
         {
-            c.observe(f, m.as_ref(), read(f.ty, f.valid_min, f.valid_max, record.get(&f.name)));
+            c.observe(
+                f,
+                m.as_ref(),
+                read(f.ty, f.valid_min, f.valid_max, record.get(&f.name)),
+            );
         }
         let mut class = NO_CLASS;
         if probabilities.len() >= 2 {
@@ -779,7 +840,11 @@ impl Monitor {
                 }
                 let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
                 if conf.is_finite() {
-                    if let Some(n) = self.state.confidence_counts.get_mut(bin_index(&CONFIDENCE_EDGES, conf)) {
+                    if let Some(n) = self
+                        .state
+                        .confidence_counts
+                        .get_mut(bin_index(&CONFIDENCE_EDGES, conf))
+                    {
                         *n += 1;
                     }
                 }
@@ -846,11 +911,21 @@ impl Monitor {
             .labels
             .iter()
             .position(|l| l == label)
-            .or_else(|| label.parse::<usize>().ok().filter(|i| *i < self.state.labels.len()))
+            .or_else(|| {
+                label
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| *i < self.state.labels.len())
+            })
     }
 
     /// Joins a delayed true label to a prediction id issued by [`Monitor::observe`].
-    pub fn feedback(&mut self, prediction_id: &str, true_label: &str, now_ms: f64) -> FeedbackOutcome {
+    pub fn feedback(
+        &mut self,
+        prediction_id: &str,
+        true_label: &str,
+        now_ms: f64,
+    ) -> FeedbackOutcome {
         let outcome = self.feedback_inner(prediction_id, true_label);
         let fb = &mut self.state.feedback;
         match outcome {
@@ -951,7 +1026,14 @@ impl Monitor {
             .map_or(Level::Ok, |s| s.level)
     }
 
-    fn transition(&mut self, i: usize, to: Level, value: Option<f64>, t: Option<(f64, f64)>, now_ms: f64) {
+    fn transition(
+        &mut self,
+        i: usize,
+        to: Level,
+        value: Option<f64>,
+        t: Option<(f64, f64)>,
+        now_ms: f64,
+    ) {
         let Some(s) = self.state.signals.get_mut(i) else {
             return;
         };
@@ -1008,7 +1090,12 @@ impl Monitor {
         }
         if let Some((Some(v), _, _, n)) = self.prediction_drift_values() {
             if n >= self.config.min_samples.max(1) {
-                if let Some(i) = self.state.signals.iter().position(|s| s.name == "predictionDrift") {
+                if let Some(i) = self
+                    .state
+                    .signals
+                    .iter()
+                    .position(|s| s.name == "predictionDrift")
+                {
                     let t = self.config.drift.predictions.clone();
                     let to = step(self.level_of("predictionDrift"), v, &t, clear);
                     self.transition(i, to, Some(v), Some((t.warn, t.alert)), now_ms);
@@ -1032,7 +1119,12 @@ impl Monitor {
         if let Some(rate) = self.error_rate() {
             let calls = self.state.predictions + self.state.errors.values().sum::<u64>();
             if calls >= self.config.min_calls.max(1) {
-                if let Some(i) = self.state.signals.iter().position(|s| s.name == "errorRate") {
+                if let Some(i) = self
+                    .state
+                    .signals
+                    .iter()
+                    .position(|s| s.name == "errorRate")
+                {
                     let t = self.config.error_rate.clone();
                     let to = step(self.level_of("errorRate"), rate, &t, clear);
                     self.transition(i, to, Some(rate), Some((t.warn, t.alert)), now_ms);
@@ -1126,16 +1218,18 @@ impl Monitor {
             .as_ref()
             .filter(|p| p.labels == s.labels)
             .map(|p| &p.class_shares);
-        let predictions = self.prediction_drift_values().map(|(psi, js, cpsi, n)| PredictionDrift {
-            class_psi: psi,
-            class_js_distance: js,
-            confidence_psi: cpsi,
-            status: if n < self.config.min_samples.max(1) {
-                Status::Pending
-            } else {
-                self.level_of("predictionDrift").into()
-            },
-        });
+        let predictions =
+            self.prediction_drift_values()
+                .map(|(psi, js, cpsi, n)| PredictionDrift {
+                    class_psi: psi,
+                    class_js_distance: js,
+                    confidence_psi: cpsi,
+                    status: if n < self.config.min_samples.max(1) {
+                        Status::Pending
+                    } else {
+                        self.level_of("predictionDrift").into()
+                    },
+                });
         let k = s.labels.len();
         MonitorReport {
             model: self.config.model.clone(),
@@ -1207,7 +1301,13 @@ impl Monitor {
                 unknown_label: s.feedback.unknown_label,
                 labels: s.labels.clone(),
                 confusion: (0..k)
-                    .map(|r| s.feedback.confusion.get(r * k..(r + 1) * k).unwrap_or_default().to_vec())
+                    .map(|r| {
+                        s.feedback
+                            .confusion
+                            .get(r * k..(r + 1) * k)
+                            .unwrap_or_default()
+                            .to_vec()
+                    })
                     .collect(),
             },
             alerts: AlertsReport {
@@ -1228,7 +1328,8 @@ impl Monitor {
 
     /// The report as JSON text.
     pub fn report_json(&self) -> Result<String> {
-        serde_json::to_string(&self.report()).map_err(|e| Error::invalid_argument("report", e.to_string()))
+        serde_json::to_string(&self.report())
+            .map_err(|e| Error::invalid_argument("report", e.to_string()))
     }
 
     /// Serializes the whole state (reference and config included) as versioned JSON
@@ -1257,7 +1358,8 @@ impl Monitor {
     /// Restores a [`Monitor::snapshot`]; unknown formats and inconsistent states are
     /// `E_SNAPSHOT`.
     pub fn restore(text: &str) -> Result<Monitor> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| snap_err(format!("not JSON: {e}")))?;
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| snap_err(format!("not JSON: {e}")))?;
         match v.get("format").and_then(|f| f.as_str()) {
             Some(SNAPSHOT_FORMAT) => {}
             Some(other) => {
@@ -1295,7 +1397,12 @@ impl Monitor {
         {
             return Err(snap_err("field counters do not match the reference"));
         }
-        if state.signals.iter().map(|s| &s.name).ne(m.state.signals.iter().map(|s| &s.name)) {
+        if state
+            .signals
+            .iter()
+            .map(|s| &s.name)
+            .ne(m.state.signals.iter().map(|s| &s.name))
+        {
             return Err(snap_err("signals do not match the reference and config"));
         }
         if state.errors.len() > MAX_ERROR_CODES || state.history.len() > m.config.history_size {
@@ -1327,10 +1434,21 @@ impl Monitor {
         }
         let (a, b) = (&self.state.labels, &other.state.labels);
         if !a.is_empty() && !b.is_empty() && a != b {
-            return Err(Error::invalid_argument("other", "monitors have different class labels"));
+            return Err(Error::invalid_argument(
+                "other",
+                "monitors have different class labels",
+            ));
         }
-        if self.state.signals.iter().map(|s| &s.name).ne(other.state.signals.iter().map(|s| &s.name)) {
-            return Err(Error::invalid_argument("other", "monitors have different signals (config)"));
+        if self.state.signals.iter().map(|s| &s.name).ne(other
+            .state
+            .signals
+            .iter()
+            .map(|s| &s.name))
+        {
+            return Err(Error::invalid_argument(
+                "other",
+                "monitors have different signals (config)",
+            ));
         }
         let mut latency = self.state.latency.clone();
         latency.merge(&other.state.latency)?;
@@ -1385,7 +1503,9 @@ impl Monitor {
         let skip = history.len().saturating_sub(cap);
         s.history = history.into_iter().skip(skip).collect();
         s.retraining.recommended |= o.retraining.recommended;
-        s.retraining.reasons.extend(o.retraining.reasons.iter().cloned());
+        s.retraining
+            .reasons
+            .extend(o.retraining.reasons.iter().cloned());
         s.retraining.reasons.sort();
         s.retraining.reasons.dedup();
         Ok(())
@@ -1413,9 +1533,10 @@ mod tests {
         .unwrap();
         let recs: Vec<Record> = (0..200)
             .map(|i| {
-                Record::new()
-                    .with("x", RawValue::Number(i as f64))
-                    .with("c", RawValue::String(if i % 2 == 0 { "a" } else { "b" }.into()))
+                Record::new().with("x", RawValue::Number(i as f64)).with(
+                    "c",
+                    RawValue::String(if i % 2 == 0 { "a" } else { "b" }.into()),
+                )
             })
             .collect();
         let p = ReferenceProfile::build(&spec, &recs, &Default::default())
@@ -1423,7 +1544,10 @@ mod tests {
             .with_predictions(&["n".into(), "y".into()], &[0.2, 0.8, 0.9, 0.1])
             .unwrap();
         let config = MonitorConfig {
-            accuracy: Some(super::super::config::AccuracyThreshold { warn: 0.9, alert: 0.8 }),
+            accuracy: Some(super::super::config::AccuracyThreshold {
+                warn: 0.9,
+                alert: 0.8,
+            }),
             min_labeled: 10,
             evaluate_every: 10,
             feedback_window: 8,
@@ -1454,7 +1578,10 @@ mod tests {
         assert_eq!(m.feedback(&ids[0], "y", 21.0), FeedbackOutcome::Late);
         assert_eq!(m.feedback("other-3", "y", 21.0), FeedbackOutcome::Unmatched);
         assert_eq!(m.feedback("s-99", "y", 21.0), FeedbackOutcome::Unmatched);
-        assert_eq!(m.feedback(&ids[19], "zzz", 21.0), FeedbackOutcome::UnknownLabel);
+        assert_eq!(
+            m.feedback(&ids[19], "zzz", 21.0),
+            FeedbackOutcome::UnknownLabel
+        );
         assert_eq!(m.feedback(&ids[19], "n", 21.0), FeedbackOutcome::Matched);
         assert_eq!(m.feedback(&ids[19], "n", 21.0), FeedbackOutcome::Duplicate);
         for id in &ids[12..19] {
@@ -1463,7 +1590,9 @@ mod tests {
         // Restored monitors still join feedback.
         let mut back = Monitor::restore(&m.snapshot().unwrap()).unwrap();
         assert_eq!(back.report(), m.report());
-        let more: Vec<String> = (0..8).map(|i| back.observe(30.0 + i as f64, &r, &[0.3, 0.7], 0.02)).collect();
+        let more: Vec<String> = (0..8)
+            .map(|i| back.observe(30.0 + i as f64, &r, &[0.3, 0.7], 0.02))
+            .collect();
         for id in &more {
             back.feedback(id, "n", 40.0);
         }
@@ -1473,14 +1602,21 @@ mod tests {
         assert_eq!(rep.feedback.accuracy, Some(0.0));
         assert!(rep.alerts.retraining_recommended, "{:?}", rep.alerts);
         let ev = back.drain_events();
-        assert!(ev.iter().any(|e| e.signal == "accuracy" && e.to == Level::Alert), "{ev:?}");
+        assert!(
+            ev.iter()
+                .any(|e| e.signal == "accuracy" && e.to == Level::Alert),
+            "{ev:?}"
+        );
         assert!(ev.iter().any(|e| e.signal == "retraining"));
     }
 
     #[test]
     fn refuses_unknown_snapshot_versions() {
         let m = setup();
-        let s = m.snapshot().unwrap().replace("mlcycle.monitor/1", "mlcycle.monitor/9");
+        let s = m
+            .snapshot()
+            .unwrap()
+            .replace("mlcycle.monitor/1", "mlcycle.monitor/9");
         assert_eq!(Monitor::restore(&s).unwrap_err().code(), "E_SNAPSHOT");
         assert_eq!(Monitor::restore("{}").unwrap_err().code(), "E_SNAPSHOT");
         assert_eq!(Monitor::restore("nope").unwrap_err().code(), "E_SNAPSHOT");

@@ -15,7 +15,8 @@ pub const REFERENCE_FORMAT: &str = "mlcycle.reference/1";
 pub const CONFIDENCE_EDGES: [f64; 9] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /// Probabilities at which the reference quantiles are recorded.
-pub const PROFILE_QUANTILES: [f64; 11] = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0];
+pub const PROFILE_QUANTILES: [f64; 11] =
+    [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0];
 
 /// Options of [`ReferenceProfile::build`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -202,7 +203,12 @@ fn parse_bool(t: &str) -> Option<bool> {
 
 /// Interprets a raw value for a field type (the same missing rules as the feature pipeline:
 /// absent, null, NaN, empty / blank text, and "nan" text for non-string fields).
-pub(crate) fn read<'a>(ty: FieldType, min: Option<f64>, max: Option<f64>, raw: Option<&'a RawValue>) -> Read<'a> {
+pub(crate) fn read<'a>(
+    ty: FieldType,
+    min: Option<f64>,
+    max: Option<f64>,
+    raw: Option<&'a RawValue>,
+) -> Read<'a> {
     let Some(raw) = raw else {
         return Read::Missing;
     };
@@ -285,7 +291,11 @@ fn finite_stats(values: &[f64]) -> (Option<f64>, Option<f64>, Option<f64>, Optio
     (Some(min), Some(max), Some(mean), Some(var.sqrt()))
 }
 
-fn profile_field(f: &FieldSpec, records: &[Record], options: &ProfileOptions) -> Result<FieldProfile> {
+fn profile_field(
+    f: &FieldSpec,
+    records: &[Record],
+    options: &ProfileOptions,
+) -> Result<FieldProfile> {
     let kind = kind_of(f.ty);
     let (mut missing, mut invalid) = (0u64, 0u64);
     let mut nums: Vec<f64> = Vec::new();
@@ -307,7 +317,9 @@ fn profile_field(f: &FieldSpec, records: &[Record], options: &ProfileOptions) ->
             }
             Read::Bool(b) => {
                 present += 1;
-                *cats.entry(if b { "true" } else { "false" }.to_string()).or_default() += 1;
+                *cats
+                    .entry(if b { "true" } else { "false" }.to_string())
+                    .or_default() += 1;
             }
         }
     }
@@ -321,7 +333,11 @@ fn profile_field(f: &FieldSpec, records: &[Record], options: &ProfileOptions) ->
         count: present,
         missing,
         invalid,
-        missing_rate: if rows == 0 { 0.0 } else { missing as f64 / rows as f64 },
+        missing_rate: if rows == 0 {
+            0.0
+        } else {
+            missing as f64 / rows as f64
+        },
         numeric: None,
         categorical: None,
     };
@@ -382,7 +398,11 @@ fn profile_field(f: &FieldSpec, records: &[Record], options: &ProfileOptions) ->
 
 impl ReferenceProfile {
     /// Profiles `records` (the training data) against the spec's raw fields.
-    pub fn build(spec: &FeatureSpec, records: &[Record], options: &ProfileOptions) -> Result<ReferenceProfile> {
+    pub fn build(
+        spec: &FeatureSpec,
+        records: &[Record],
+        options: &ProfileOptions,
+    ) -> Result<ReferenceProfile> {
         if !(2..=1000).contains(&options.bins) {
             return Err(Error::invalid_argument(
                 "bins",
@@ -396,7 +416,10 @@ impl ReferenceProfile {
             ));
         }
         if records.is_empty() {
-            return Err(Error::invalid_argument("records", "the reference data is empty"));
+            return Err(Error::invalid_argument(
+                "records",
+                "the reference data is empty",
+            ));
         }
         let fields = spec
             .fields
@@ -414,7 +437,11 @@ impl ReferenceProfile {
     }
 
     /// [`ReferenceProfile::build`] from a built pipeline (uses its feature version).
-    pub fn build_for(pipeline: &Pipeline, records: &[Record], options: &ProfileOptions) -> Result<ReferenceProfile> {
+    pub fn build_for(
+        pipeline: &Pipeline,
+        records: &[Record],
+        options: &ProfileOptions,
+    ) -> Result<ReferenceProfile> {
         let mut p = ReferenceProfile::build(pipeline.spec(), records, options)?;
         p.feature_version = Some(pipeline.version().to_string());
         Ok(p)
@@ -422,10 +449,17 @@ impl ReferenceProfile {
 
     /// Adds the reference distribution of predicted classes and confidence from a model's
     /// probabilities over the training data (`rows × labels.len()`, row-major).
-    pub fn with_predictions(mut self, labels: &[String], probabilities: &[f32]) -> Result<ReferenceProfile> {
+    pub fn with_predictions(
+        mut self,
+        labels: &[String],
+        probabilities: &[f32],
+    ) -> Result<ReferenceProfile> {
         let k = labels.len();
         if k < 2 {
-            return Err(Error::invalid_argument("labels", "a classifier needs at least 2 labels"));
+            return Err(Error::invalid_argument(
+                "labels",
+                "a classifier needs at least 2 labels",
+            ));
         }
         if probabilities.is_empty() || probabilities.len() % k != 0 {
             return Err(Error::InputShape {
@@ -461,20 +495,24 @@ impl ReferenceProfile {
 
     /// Parses `reference.json` and checks it (`E_INVALID_ARGUMENT` naming the member).
     pub fn from_json(text: &str) -> Result<ReferenceProfile> {
-        let p: ReferenceProfile = serde_json::from_str(text)
-            .map_err(|e| Error::invalid_argument("reference", format!("not a reference profile: {e}")))?;
+        let p: ReferenceProfile = serde_json::from_str(text).map_err(|e| {
+            Error::invalid_argument("reference", format!("not a reference profile: {e}"))
+        })?;
         p.check()?;
         Ok(p)
     }
 
     /// Pretty JSON.
     pub fn to_json_pretty(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::invalid_argument("reference", e.to_string()))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::invalid_argument("reference", e.to_string()))
     }
 
     /// Checks the invariants the monitor relies on.
     pub fn check(&self) -> Result<()> {
-        let bad = |path: String, reason: &str| Err(Error::invalid_argument(format!("reference.{path}"), reason));
+        let bad = |path: String, reason: &str| {
+            Err(Error::invalid_argument(format!("reference.{path}"), reason))
+        };
         if self.format != REFERENCE_FORMAT {
             return bad(
                 "format".into(),
@@ -491,26 +529,45 @@ impl ReferenceProfile {
             }
             match (f.kind, &f.numeric, &f.categorical) {
                 (FieldKind::Numeric, Some(n), None) => {
-                    if n.edges.windows(2).any(|w| !(w[0] < w[1])) || n.edges.iter().any(|e| !e.is_finite()) {
-                        return bad(format!("fields[{i}].numeric.edges"), "must be finite and strictly ascending");
+                    if n.edges.windows(2).any(|w| !(w[0] < w[1]))
+                        || n.edges.iter().any(|e| !e.is_finite())
+                    {
+                        return bad(
+                            format!("fields[{i}].numeric.edges"),
+                            "must be finite and strictly ascending",
+                        );
                     }
                     if n.shares.len() != n.edges.len() + 1 || n.counts.len() != n.shares.len() {
-                        return bad(format!("fields[{i}].numeric.shares"), "needs edges.length + 1 entries");
+                        return bad(
+                            format!("fields[{i}].numeric.shares"),
+                            "needs edges.length + 1 entries",
+                        );
                     }
                     if n.shares.iter().any(|s| !(0.0..=1.0).contains(s)) {
                         return bad(format!("fields[{i}].numeric.shares"), "must be in [0, 1]");
                     }
                 }
                 (FieldKind::Categorical, None, Some(c)) => {
-                    if c.shares.len() != c.categories.len() + 1 || c.counts.len() != c.shares.len() {
-                        return bad(format!("fields[{i}].categorical.shares"), "needs categories.length + 1 entries");
+                    if c.shares.len() != c.categories.len() + 1 || c.counts.len() != c.shares.len()
+                    {
+                        return bad(
+                            format!("fields[{i}].categorical.shares"),
+                            "needs categories.length + 1 entries",
+                        );
                     }
                     if c.shares.iter().any(|s| !(0.0..=1.0).contains(s)) {
-                        return bad(format!("fields[{i}].categorical.shares"), "must be in [0, 1]");
+                        return bad(
+                            format!("fields[{i}].categorical.shares"),
+                            "must be in [0, 1]",
+                        );
                     }
-                    let set: std::collections::HashSet<&str> = c.categories.iter().map(String::as_str).collect();
+                    let set: std::collections::HashSet<&str> =
+                        c.categories.iter().map(String::as_str).collect();
                     if set.len() != c.categories.len() {
-                        return bad(format!("fields[{i}].categorical.categories"), "duplicate category");
+                        return bad(
+                            format!("fields[{i}].categorical.categories"),
+                            "duplicate category",
+                        );
                     }
                 }
                 (FieldKind::Timestamp, None, None) => {}
@@ -520,12 +577,19 @@ impl ReferenceProfile {
         if let Some(p) = &self.predictions {
             let k = p.labels.len();
             if k < 2 || p.class_counts.len() != k || p.class_shares.len() != k {
-                return bad("predictions.labels".into(), "classCounts/classShares must match labels (≥ 2)");
+                return bad(
+                    "predictions.labels".into(),
+                    "classCounts/classShares must match labels (≥ 2)",
+                );
             }
-            if p.confidence_edges != CONFIDENCE_EDGES || p.confidence_shares.len() != CONFIDENCE_EDGES.len() + 1
+            if p.confidence_edges != CONFIDENCE_EDGES
+                || p.confidence_shares.len() != CONFIDENCE_EDGES.len() + 1
                 || p.confidence_counts.len() != p.confidence_shares.len()
             {
-                return bad("predictions.confidenceEdges".into(), "must be the fixed confidence bins");
+                return bad(
+                    "predictions.confidenceEdges".into(),
+                    "must be the fixed confidence bins",
+                );
             }
         }
         Ok(())

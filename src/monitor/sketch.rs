@@ -212,7 +212,8 @@ impl DdSketch {
 
     /// Merges another sketch (same α and bucket limit) into this one.
     pub fn merge(&mut self, other: &DdSketch) -> Result<()> {
-        if self.relative_accuracy != other.relative_accuracy || self.max_buckets != other.max_buckets
+        if self.relative_accuracy != other.relative_accuracy
+            || self.max_buckets != other.max_buckets
         {
             return Err(Error::invalid_argument(
                 "sketch",
@@ -291,7 +292,10 @@ mod tests {
         for q in [0.0, 0.01, 0.25, 0.5, 0.9, 0.99, 1.0] {
             let exact = xs[(q * (xs.len() - 1) as f64).floor() as usize];
             let got = s.quantile(q).unwrap();
-            assert!((got - exact).abs() <= 0.01 * exact + 1e-12, "{q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() <= 0.01 * exact + 1e-12,
+                "{q}: {got} vs {exact}"
+            );
         }
         assert!(!s.add(-1.0) && !s.add(f64::NAN) && !s.add(f64::INFINITY));
         assert_eq!(s.count(), 10_000);

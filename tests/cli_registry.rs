@@ -1,0 +1,221 @@
+//! The publishing CLI end to end on a temporary registry folder: publish, resolve, promote,
+//! rollback, signed manifests, and `verify` failing with E_INTEGRITY after one flipped byte.
+#![cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mlcycle"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run mlcycle")
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = run(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("mlcycle-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn publish(reg: &Path, version: &str, model: &str, extra: &[&str]) {
+    let reg = reg.to_str().unwrap();
+    let mut args = vec![
+        "publish",
+        "--registry",
+        reg,
+        "--name",
+        "penguins",
+        "--version",
+        version,
+        "--model",
+        model,
+        "--spec",
+        "tests/data/penguins_features.json",
+        "--train",
+        "tests/data/penguins_train.csv",
+        "--holdout",
+        "tests/data/penguins_test.csv",
+        "--label",
+        "species",
+        "--labels",
+        "Adelie,Chinstrap,Gentoo",
+    ];
+    args.extend_from_slice(extra);
+    ok(&args);
+}
+
+#[test]
+fn publish_resolve_promote_rollback_verify() {
+    let dir = tempdir("flow");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap();
+    publish(
+        &reg,
+        "1.0.0",
+        "tests/data/penguins_logreg.onnx",
+        &["--alias", "production"],
+    );
+    publish(
+        &reg,
+        "1.1.0",
+        "tests/data/variants/penguins_gbt.onnx",
+        &["--alias", "canary", "--rollout", "canary=20"],
+    );
+    // Versions are immutable.
+    let again = run(&[
+        "publish",
+        "--registry",
+        r,
+        "--name",
+        "penguins",
+        "--version",
+        "1.1.0",
+        "--model",
+        "tests/data/penguins_logreg.onnx",
+        "--spec",
+        "tests/data/penguins_features.json",
+        "--train",
+        "tests/data/penguins_train.csv",
+        "--holdout",
+        "tests/data/penguins_test.csv",
+        "--label",
+        "species",
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("E_INVALID_ARGUMENT"));
+
+    let mut canary = 0;
+    for i in 0..500 {
+        let v = ok(&[
+            "resolve",
+            "--registry",
+            r,
+            "--name",
+            "penguins",
+            "--subject",
+            &format!("s{i}"),
+        ]);
+        let again = ok(&[
+            "resolve",
+            "--registry",
+            r,
+            "--name",
+            "penguins",
+            "--subject",
+            &format!("s{i}"),
+        ]);
+        assert_eq!(v, again, "stable per subject");
+        if v.trim() == "1.1.0" {
+            canary += 1;
+        }
+    }
+    assert!((60..=140).contains(&canary), "≈20 % of 500: {canary}");
+
+    ok(&[
+        "promote",
+        "--registry",
+        r,
+        "--name",
+        "penguins",
+        "--version",
+        "1.1.0",
+    ]);
+    assert_eq!(
+        ok(&[
+            "resolve",
+            "--registry",
+            r,
+            "--name",
+            "penguins",
+            "--alias",
+            "production"
+        ])
+        .trim(),
+        "1.1.0"
+    );
+    ok(&["rollback", "--registry", r, "--name", "penguins"]);
+    assert_eq!(
+        ok(&[
+            "resolve",
+            "--registry",
+            r,
+            "--name",
+            "penguins",
+            "--alias",
+            "production"
+        ])
+        .trim(),
+        "1.0.0"
+    );
+    assert!(ok(&["verify", "--registry", r]).contains("verified 6 artifacts"));
+
+    // Flip one byte of a model file: verify fails with E_INTEGRITY and a non-zero exit.
+    let model = reg.join("penguins/1.1.0/model.onnx");
+    let mut bytes = std::fs::read(&model).unwrap();
+    bytes[42] ^= 0x01;
+    std::fs::write(&model, bytes).unwrap();
+    let o = run(&["verify", "--registry", r]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E_INTEGRITY") && err.contains("penguins/1.1.0/model.onnx"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn signed_manifests_verify_and_refuse_unsigned_edits() {
+    let dir = tempdir("signed");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap();
+    let key = dir.join("key");
+    ok(&["keygen", "--out", key.to_str().unwrap()]);
+    let k = key.to_str().unwrap().to_string();
+    let pubk = format!("{k}.pub");
+    publish(
+        &reg,
+        "1.0.0",
+        "tests/data/penguins_logreg.onnx",
+        &["--alias", "production", "--sign-key", &k],
+    );
+    assert!(ok(&["verify", "--registry", r, "--public-key", &pubk]).contains("signature: ok"));
+    // Editing a signed manifest without the key is refused (it would drop the signature).
+    let o = run(&[
+        "promote",
+        "--registry",
+        r,
+        "--name",
+        "penguins",
+        "--alias",
+        "canary",
+        "--version",
+        "1.0.0",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("E_SIGNATURE"));
+    // A hand edit breaks the signature.
+    let m = reg.join("manifest.json");
+    let text = std::fs::read_to_string(&m).unwrap().replace(
+        "\"production\": \"1.0.0\"",
+        "\"production\": \"1.0.0\", \"evil\": \"1.0.0\"",
+    );
+    std::fs::write(&m, text).unwrap();
+    let o = run(&["verify", "--registry", r, "--public-key", &pubk]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("E_SIGNATURE"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
