@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: all tools pkg cli registry test-registry demo test test-native test-wasm-node test-wasm-chromium test-js \

@@ -18,7 +18,10 @@ fn compare(path: &str, got: &Value, want: &Value, max: &mut f64) {
             "{path}: expected null (sklearn NaN), got {got}"
         ),
         (Value::Number(g), Value::Number(w)) => {
-            let (g, w) = (g.as_f64().unwrap_or(f64::NAN), w.as_f64().unwrap_or(f64::NAN));
+            let (g, w) = (
+                g.as_f64().unwrap_or(f64::NAN),
+                w.as_f64().unwrap_or(f64::NAN),
+            );
             let d = (g - w).abs();
             assert!(d <= TOL, "{path}: got {g}, sklearn {w}");
             *max = max.max(d);
@@ -87,7 +90,12 @@ fn classification_edge_cases_match_sklearn() {
             .as_array()
             .expect("proba")
             .iter()
-            .flat_map(|r| r.as_array().expect("row").iter().map(|v| v.as_f64().expect("p")))
+            .flat_map(|r| {
+                r.as_array()
+                    .expect("row")
+                    .iter()
+                    .map(|v| v.as_f64().expect("p"))
+            })
             .collect();
         let m = classification_metrics(&labels, &y, &proba, &MetricOptions::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -42,7 +42,7 @@ impl Threshold {
     }
 
     fn check(&self, name: &str) -> Result<()> {
-        if !(self.warn >= 0.0) || !(self.alert >= self.warn) {
+        if self.warn.is_nan() || self.alert.is_nan() || self.warn < 0.0 || self.alert < self.warn {
             return Err(Error::invalid_argument(
                 name,
                 format!(

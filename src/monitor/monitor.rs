@@ -873,7 +873,7 @@ impl Monitor {
         if n == 0 {
             return Ok(Vec::new());
         }
-        if probabilities.len() % n != 0 {
+        if !probabilities.len().is_multiple_of(n) {
             return Err(Error::InputShape {
                 expected: format!("a multiple of {n} probabilities (one row per record)"),
                 actual: format!("{} values", probabilities.len()),
@@ -991,6 +991,7 @@ impl Monitor {
             .collect()
     }
 
+    #[allow(clippy::type_complexity)]
     fn prediction_drift_values(&self) -> Option<(Option<f64>, Option<f64>, Option<f64>, u64)> {
         let p = self.reference.predictions.as_ref()?;
         let n: u64 = self.state.class_counts.iter().sum();

@@ -461,7 +461,7 @@ impl ReferenceProfile {
                 "a classifier needs at least 2 labels",
             ));
         }
-        if probabilities.is_empty() || probabilities.len() % k != 0 {
+        if probabilities.is_empty() || !probabilities.len().is_multiple_of(k) {
             return Err(Error::InputShape {
                 expected: format!("a non-empty multiple of {k} probabilities"),
                 actual: format!("{} values", probabilities.len()),
@@ -529,8 +529,8 @@ impl ReferenceProfile {
             }
             match (f.kind, &f.numeric, &f.categorical) {
                 (FieldKind::Numeric, Some(n), None) => {
-                    if n.edges.windows(2).any(|w| !(w[0] < w[1]))
-                        || n.edges.iter().any(|e| !e.is_finite())
+                    if n.edges.iter().any(|e| !e.is_finite())
+                        || n.edges.windows(2).any(|w| w[0] >= w[1])
                     {
                         return bad(
                             format!("fields[{i}].numeric.edges"),

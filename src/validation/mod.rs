@@ -133,6 +133,7 @@ impl ValidateOptions {
 /// The metrics of the task.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "task", rename_all = "camelCase")]
+#[allow(clippy::large_enum_variant)] // one per report; boxing would only complicate the API
 pub enum Metrics {
     /// A classifier's metrics.
     Classification(ClassificationMetrics),

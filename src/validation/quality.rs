@@ -174,7 +174,7 @@ impl QualityReport {
             Severity::Info => self.summary.infos += 1,
         }
         self.findings.push(finding);
-        self.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        self.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     }
 
     /// The field's statistics.
@@ -279,7 +279,10 @@ pub fn quality_report(
             ));
         }
     }
-    if !(options.iqr_factor >= 0.0) || !(0.0..=1.0).contains(&options.missing_rate_warning) {
+    if options.iqr_factor.is_nan()
+        || options.iqr_factor < 0.0
+        || !(0.0..=1.0).contains(&options.missing_rate_warning)
+    {
         return Err(Error::invalid_argument(
             "quality",
             "iqrFactor must be ≥ 0 and missingRateWarning in [0, 1]",

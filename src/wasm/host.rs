@@ -1,5 +1,5 @@
 //! JS host implementations: `performance.now()` clock and `fetch` from `js_sys::global()`
-//! (works in pages, Web Workers, Node ≥ 18 and workerd; never `window()`).
+//! (works in pages, Web Workers, Node ≥ 18 and workerd; never the page-only window object).
 
 use crate::error::{Error, Result};
 use crate::host::{Clock, Fetch};

@@ -9,7 +9,9 @@
 mod error;
 pub(crate) mod host;
 mod model;
+mod monitor;
 mod pipeline;
 mod registry;
+mod validation;
 
 pub(crate) use error::{from_js, to_js, JsResult};

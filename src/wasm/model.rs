@@ -10,6 +10,12 @@ pub struct Model {
     inner: inference::Model,
 }
 
+impl Model {
+    pub(crate) fn core(&self) -> &inference::Model {
+        &self.inner
+    }
+}
+
 #[wasm_bindgen]
 impl Model {
     /// Loads an ONNX model from its bytes. `labels` optionally overrides the class labels.

@@ -90,6 +90,10 @@ pub(crate) fn js_record(
 }
 
 impl Pipeline {
+    pub(crate) fn core(&self) -> &features::Pipeline {
+        &self.inner
+    }
+
     fn record(&self, value: &JsValue, index: Option<usize>) -> Result<Record, Error> {
         js_record(value, &self.keys, index)
     }

@@ -4,8 +4,10 @@
 //! its stable code (`error[E_…]: …`) and exits non-zero.
 
 mod csv_io;
+mod drift;
 mod fsio;
 mod predict;
+mod profile;
 mod quality;
 mod registry;
 mod serve;
@@ -52,6 +54,10 @@ enum Command {
     Validate(validate::Args),
     /// Data quality of a raw CSV against a feature spec.
     Quality(quality::Args),
+    /// Reference profile of training data (reference.json) for on-device drift monitoring.
+    Profile(profile::Args),
+    /// Drift of a raw CSV against a reference profile (PSI, JS, KS, chi², status per field).
+    Drift(drift::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +75,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => registry::keygen(args),
         Command::Validate(args) => validate::run(args),
         Command::Quality(args) => quality::run(args),
+        Command::Profile(args) => profile::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(code) => code,

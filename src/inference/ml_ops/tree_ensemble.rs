@@ -86,6 +86,8 @@ pub struct Ensemble {
     aggregate: Aggregate,
     /// Classifier with two classes whose weights name one class only (ORT's "binary case").
     binary_single_score: bool,
+    /// In the binary single-score case, the one class id that carries weights.
+    single_class: usize,
     weights_all_positive: bool,
 }
 
@@ -331,6 +333,7 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
         post,
         aggregate,
         binary_single_score,
+        single_class: classes_used.first().map(|c| *c as usize).unwrap_or(0),
         weights_all_positive,
     })
 }
@@ -393,12 +396,83 @@ struct FastForest {
     nodes: Vec<Node>,
     /// Maximum depth of each tree (steps to reach any leaf).
     depths: Vec<u32>,
+    /// Shallow forests (gradient boosting's depth-3 trees): every tree padded to a complete
+    /// binary tree of the forest's depth in heap order, so a step is
+    /// `ix = 2·ix + 1 + !(x <= t)` with no child pointers to load.
+    heap: Option<HeapForest>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct HeapForest {
+    depth: u32,
+    /// Per tree, `2^depth − 1` (feature, threshold) pairs in heap order.
+    internal: Vec<(u32, f32)>,
+    /// Per tree, `2^depth` source leaf node indices (bottom level, left to right).
+    leaves: Vec<u32>,
+}
+
+/// Deepest forest laid out as complete trees (2^8 leaves per tree at most).
+const MAX_HEAP_DEPTH: u32 = 8;
+
+impl HeapForest {
+    fn new(nodes: &[Node], roots: &[u32], depth: u32) -> HeapForest {
+        let n_int = (1usize << depth) - 1;
+        let n_leaves = 1usize << depth;
+        let mut internal = vec![(0u32, f32::INFINITY); roots.len() * n_int];
+        let mut leaves = vec![0u32; roots.len() * n_leaves];
+        for (t, &root) in roots.iter().enumerate() {
+            // (source node, heap position, level); a leaf above the bottom fills both children
+            // with itself behind a threshold every number passes and NaN fails, so both paths
+            // end on the same leaf.
+            let mut stack = vec![(root as usize, 0usize, 0u32)];
+            while let Some((src, pos, level)) = stack.pop() {
+                let node = nodes[src];
+                if level == depth {
+                    leaves[t * n_leaves + (pos - n_int)] = src as u32;
+                    continue;
+                }
+                let (left, right) = if node.feature == LEAF {
+                    (src, src)
+                } else {
+                    internal[t * n_int + pos] = (node.feature, node.threshold);
+                    (node.a as usize, node.b as usize)
+                };
+                stack.push((left, 2 * pos + 1, level + 1));
+                stack.push((right, 2 * pos + 2, level + 1));
+            }
+        }
+        HeapForest {
+            depth,
+            internal,
+            leaves,
+        }
+    }
+
+    /// Source leaf indices of `LANES` rows in tree `t`.
+    #[inline(always)]
+    fn walk(&self, t: usize, input: &[f32], offsets: &[usize; LANES]) -> [usize; LANES] {
+        let n_int = (1usize << self.depth) - 1;
+        let tree = &self.internal[t * n_int..(t + 1) * n_int];
+        let mut ix = [0usize; LANES];
+        for _ in 0..self.depth {
+            for j in 0..LANES {
+                let (f, thr) = tree[ix[j]];
+                let x = input[offsets[j] + f as usize];
+                ix[j] = 2 * ix[j] + 1 + usize::from(!(x <= thr));
+            }
+        }
+        let leaves = &self.leaves[t * (n_int + 1)..(t + 1) * (n_int + 1)];
+        std::array::from_fn(|j| leaves[ix[j] - n_int] as usize)
+    }
 }
 
 const LANES: usize = 8;
 
 impl FastForest {
-    fn new(nodes: &[Node], _roots: &[u32], depths: Vec<u32>) -> FastForest {
+    fn new(nodes: &[Node], roots: &[u32], depths: Vec<u32>) -> FastForest {
+        let max_depth = depths.iter().copied().max().unwrap_or(0);
+        let heap = (max_depth >= 1 && max_depth <= MAX_HEAP_DEPTH)
+            .then(|| HeapForest::new(nodes, roots, max_depth));
         let nodes = nodes
             .iter()
             .enumerate()
@@ -415,7 +489,11 @@ impl FastForest {
                 }
             })
             .collect();
-        FastForest { nodes, depths }
+        FastForest {
+            nodes,
+            depths,
+            heap,
+        }
     }
 
     /// Leaf indices of `LANES` rows (given by their offsets into `input`) in one tree.
@@ -591,7 +669,10 @@ impl Ensemble {
                         // Partial groups repeat their last row; only `lanes` results are used.
                         let offsets: [usize; LANES] =
                             std::array::from_fn(|j| (start + g + j.min(lanes - 1)) * n_cols);
-                        let leaves = fast.walk(root, depth, input, &offsets);
+                        let leaves = match &fast.heap {
+                            Some(heap) => heap.walk(t, input, &offsets),
+                            None => fast.walk(root, depth, input, &offsets),
+                        };
                         for (j, &leaf) in leaves.iter().enumerate().take(lanes) {
                             let r = g + j;
                             self.accumulate(
@@ -631,14 +712,33 @@ impl Ensemble {
     /// Adds a leaf's weights into one row's accumulators.
     #[inline(always)]
     fn accumulate(&self, leaf: &Node, acc: &mut [f64], has: &mut [bool]) {
-        for &(id, w) in &self.weights[leaf.a as usize..leaf.b as usize] {
-            let id = id as usize;
-            match self.aggregate {
-                Aggregate::Sum | Aggregate::Average => acc[id] += w,
-                Aggregate::Min => acc[id] = if has[id] { acc[id].min(w) } else { w },
-                Aggregate::Max => acc[id] = if has[id] { acc[id].max(w) } else { w },
+        let weights = &self.weights[leaf.a as usize..leaf.b as usize];
+        match self.aggregate {
+            // The common case (every scikit-learn ensemble): plain sums, `has` is not needed.
+            Aggregate::Sum | Aggregate::Average => {
+                for &(id, w) in weights {
+                    if let Some(a) = acc.get_mut(id as usize) {
+                        *a += w;
+                    }
+                }
             }
-            has[id] = true;
+            Aggregate::Min | Aggregate::Max => {
+                let min = self.aggregate == Aggregate::Min;
+                for &(id, w) in weights {
+                    let id = id as usize;
+                    let (Some(a), Some(h)) = (acc.get(id).copied(), has.get(id).copied()) else {
+                        continue;
+                    };
+                    acc[id] = if !h {
+                        w
+                    } else if min {
+                        a.min(w)
+                    } else {
+                        a.max(w)
+                    };
+                    has[id] = true;
+                }
+            }
         }
     }
 
@@ -649,7 +749,7 @@ impl Ensemble {
         }
         if self.binary_single_score {
             // One score: the sum over the only class that has weights.
-            let cls = if has[1] { 1 } else { 0 };
+            let cls = self.single_class;
             let mut s = acc[cls];
             match self.base_values.len() {
                 1 => s += self.base_values[0],
@@ -867,6 +967,7 @@ mod tests {
             post: PostTransform::None,
             aggregate: Aggregate::Sum,
             binary_single_score: true,
+            single_class: 0,
             weights_all_positive: true,
         }
     }

@@ -1,0 +1,97 @@
+//! `mlcycle profile`: the reference profile (`reference.json`) of the training data — per-field
+//! bins and shares, and with `--model` the reference distribution of predicted classes and
+//! confidence — that on-device drift is measured against (docs/monitoring.md).
+
+use anyhow::Result;
+use mlcycle::features::{read_records, Pipeline};
+use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
+use mlcycle::{LoadOptions, Model};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The feature spec (features.json).
+    #[arg(long)]
+    spec: PathBuf,
+    /// The training data: raw CSV with a header row naming the spec's fields.
+    #[arg(long)]
+    input: PathBuf,
+    /// Output file (stdout when absent).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// ONNX model run over the rows the spec accepts, for the predicted-class reference.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Class labels, comma-separated, overriding the model's.
+    #[arg(long, value_delimiter = ',')]
+    labels: Option<Vec<String>>,
+    /// Numeric bins (edges at the reference quantiles 1/bins … (bins−1)/bins).
+    #[arg(long, default_value_t = 10)]
+    bins: usize,
+    /// Most frequent categories kept per categorical field (the rest go to "other").
+    #[arg(long, default_value_t = 64)]
+    max_categories: usize,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    Ok(
+        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?,
+    )
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
+    let records = read_records(&read_text(&args.input)?)?.records;
+    let options = ProfileOptions {
+        bins: args.bins,
+        max_categories: args.max_categories,
+    };
+    let mut profile = ReferenceProfile::build_for(&pipeline, &records, &options)?;
+    if let Some(model_path) = &args.model {
+        let bytes = std::fs::read(model_path).map_err(|e| mlcycle::Error::Io {
+            path: model_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let model = Model::from_bytes_with(
+            &bytes,
+            &LoadOptions {
+                labels: args.labels.clone(),
+            },
+        )?;
+        let batch = pipeline.transform_batch(&records);
+        let width = batch.width;
+        let mut features = Vec::with_capacity(batch.valid_rows() * width);
+        for r in (0..batch.rows).filter(|r| batch.valid.get(*r) == Some(&true)) {
+            features.extend_from_slice(batch.row(r));
+        }
+        let rows = batch.valid_rows();
+        if rows == 0 {
+            return Err(mlcycle::Error::invalid_argument(
+                "input",
+                "no row passes the feature spec, cannot run the model",
+            )
+            .into());
+        }
+        let p = model.predict(&features, rows)?;
+        profile = profile.with_predictions(model.labels(), &p.values)?;
+        if !batch.errors.is_empty() {
+            eprintln!(
+                "note: {} row(s) rejected by the spec were left out of the prediction reference",
+                batch.errors.len()
+            );
+        }
+    }
+    let text = profile.to_json_pretty()? + "\n";
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| mlcycle::Error::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
