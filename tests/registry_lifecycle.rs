@@ -167,7 +167,7 @@ fn opens_verifies_and_predicts() {
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.25);
     let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
-    let out = d.predict(&record(0), &clock).unwrap();
+    let out = d.predict(&record(0), 0.0, &clock).unwrap();
     assert_eq!(out.version, "1.0.0");
     assert_eq!(out.id, "s-1");
     assert!(out.label.is_some());
@@ -252,7 +252,7 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     *fetch.offline.borrow_mut() = true;
     let mut failed = 0;
     for i in 0..50 {
-        if d.predict(&record(i), &clock).is_err() {
+        if d.predict(&record(i), 0.0, &clock).is_err() {
             failed += 1;
         }
         if i == 25 {
@@ -269,7 +269,7 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     fetch.set_manifest(&m);
     let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 2.0));
     assert!(d.commit(outcome, 2.0).unwrap());
-    assert_eq!(d.predict(&record(1), &clock).unwrap().version, "1.1.0");
+    assert_eq!(d.predict(&record(1), 0.0, &clock).unwrap().version, "1.1.0");
     let status = d.status();
     assert_eq!(status.failed_predictions, 0);
     assert_eq!(
@@ -301,7 +301,7 @@ fn corrupted_new_model_rolls_back_automatically() {
         d.commit(outcome, 1.0).unwrap_err().code(),
         "E_MODEL_INVALID"
     );
-    assert_eq!(d.predict(&record(0), &clock).unwrap().version, "1.0.0");
+    assert_eq!(d.predict(&record(0), 0.0, &clock).unwrap().version, "1.0.0");
     // 1.3.0's model loads but its published smoke rows do not reproduce (the GBT served with
     // the logistic regression's golden rows): the smoke test refuses it.
     publish(&fetch, &mut m, "1.3.0", GBT, smoke(LOGREG));
@@ -336,4 +336,105 @@ fn canary_share_and_stability_over_100k_subjects() {
         let share = canary as f64 / 1000.0;
         assert!((share - pct).abs() <= 1.0, "{pct}% → {share}%");
     }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn deployments_monitor_per_version_and_join_feedback() {
+    use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
+    let train = mlcycle::features::read_records(include_str!("data/penguins_train.csv"))
+        .unwrap()
+        .records;
+    let pipeline = mlcycle::features::Pipeline::from_json(SPEC).unwrap();
+    let reference =
+        ReferenceProfile::build_for(&pipeline, &train, &ProfileOptions::default()).unwrap();
+    let fetch = MapFetch::default();
+    let mut m = Manifest::new();
+    let files = add_version(
+        &mut m,
+        NewVersion {
+            model: "penguins".into(),
+            version: "2.0.0".into(),
+            labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
+            artifacts: vec![
+                NewArtifact {
+                    kind: "model".into(),
+                    file_name: "model.onnx".into(),
+                    bytes: LOGREG.to_vec(),
+                    media_type: "application/onnx".into(),
+                },
+                NewArtifact {
+                    kind: "features".into(),
+                    file_name: "features.json".into(),
+                    bytes: SPEC.as_bytes().to_vec(),
+                    media_type: "application/json".into(),
+                },
+                NewArtifact {
+                    kind: "reference".into(),
+                    file_name: "reference.json".into(),
+                    bytes: reference.to_json_pretty().unwrap().into_bytes(),
+                    media_type: "application/json".into(),
+                },
+            ],
+            monitoring: Some(serde_json::json!({"minSamples": 20, "evaluateEvery": 10})),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for (p, b) in files {
+        fetch.put(&p, b);
+    }
+    set_alias(&mut m, "penguins", "production", "2.0.0").unwrap();
+    fetch.set_manifest(&m);
+    let clock = ManualClock::new(0.0, 0.05);
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        target("alice"),
+        "tab1",
+        0.0,
+    ))
+    .unwrap();
+    let mut ids = Vec::new();
+    for (i, r) in train.iter().enumerate().take(60) {
+        let out = d.predict(r, 1000.0 + i as f64, &clock).unwrap();
+        assert!(out.id.starts_with("tab1.2.0.0-"), "{}", out.id);
+        ids.push((out.id, out.label.unwrap()));
+    }
+    assert!(d
+        .predict(
+            &Record::from_json_str(r#"{"body_mass_g": "x"}"#).unwrap(),
+            2000.0,
+            &clock
+        )
+        .is_err());
+    for (id, label) in ids.iter().take(30) {
+        assert_eq!(
+            d.feedback(id, label, 3000.0).unwrap(),
+            mlcycle::monitor::FeedbackOutcome::Matched
+        );
+    }
+    assert_eq!(
+        d.feedback("someone-else-1", "Adelie", 3000.0).unwrap(),
+        mlcycle::monitor::FeedbackOutcome::Unmatched
+    );
+    let report = serde_json::to_value(d.monitor_report().unwrap()).unwrap();
+    assert_eq!(report["telemetry"]["predictions"], 60, "{report}");
+    assert_eq!(
+        report["telemetry"]["errors"]["E_FEATURE_INVALID"], 1,
+        "{report}"
+    );
+    assert_eq!(report["feedback"]["labeled"], 30, "{report}");
+    assert_eq!(report["feedback"]["unmatched"], 1, "{report}");
+    // Snapshot → restore gives the identical report; another version's snapshot is refused.
+    let snap = d.monitor_snapshot().unwrap().unwrap();
+    d.restore_monitor(&snap).unwrap();
+    assert_eq!(
+        serde_json::to_value(d.monitor_report().unwrap()).unwrap(),
+        report
+    );
+    let foreign = snap.replace("\"2.0.0\"", "\"9.9.9\"");
+    assert_eq!(
+        d.restore_monitor(&foreign).unwrap_err().code(),
+        "E_SNAPSHOT"
+    );
 }

@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 use crate::features::{Pipeline, Record};
 use crate::host::{Clock, Fetch};
 use crate::inference::{argmax, LoadOptions, Model, ModelKind};
+use crate::monitor::{
+    AlertEvent, FeedbackOutcome, Monitor, MonitorConfig, MonitorReport, ReferenceProfile,
+};
+use crate::validation::{validate, ValidateOptions, ValidationReport};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -326,6 +330,10 @@ pub struct DeploymentStatus {
 
 const MAX_EVENTS: usize = 64;
 
+/// Monitors kept per deployment: the serving version's and a few previous ones, so feedback
+/// for predictions made before a swap still joins.
+const MAX_MONITORS: usize = 4;
+
 /// The serving state.
 #[derive(Debug)]
 pub struct Deployment {
@@ -335,6 +343,36 @@ pub struct Deployment {
     counter: u64,
     failed: u64,
     events: VecDeque<DeploymentEvent>,
+    /// (version, monitor), serving version last. Empty when versions publish no reference.
+    monitors: Vec<(String, Monitor)>,
+}
+
+/// A monitor for a loaded version, from its reference profile and the manifest's `monitoring`
+/// settings; `None` when the version has no reference profile. Its ids are
+/// `<prefix>.<version>-<n>`, so feedback finds its way back to the version that predicted.
+fn monitor_for(model: &str, loaded: &LoadedVersion, prefix: &str) -> Result<Option<Monitor>> {
+    let Some(reference) = &loaded.reference else {
+        return Ok(None);
+    };
+    let reference = ReferenceProfile::from_json(&reference.to_string())?;
+    let mut config: MonitorConfig = match &loaded.entry.monitoring {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| Error::Manifest {
+            field: "monitoring".into(),
+            reason: e.to_string(),
+        })?,
+        None => MonitorConfig::default(),
+    };
+    config.model = Some(model.to_string());
+    config.version = Some(loaded.selection.version.clone());
+    if config.labels.is_none() && !loaded.labels().is_empty() {
+        config.labels = Some(loaded.labels().to_vec());
+    }
+    Monitor::new(
+        reference,
+        config,
+        &format!("{prefix}.{}", loaded.selection.version),
+    )
+    .map(Some)
 }
 
 impl Deployment {
@@ -344,11 +382,16 @@ impl Deployment {
         current: LoadedVersion,
         id_prefix: impl Into<String>,
         now_ms: f64,
-    ) -> Deployment {
+    ) -> Result<Deployment> {
+        let id_prefix = id_prefix.into();
+        let monitor = monitor_for(&target.model, &current, &id_prefix)?;
         let mut d = Deployment {
+            monitors: monitor
+                .map(|m| vec![(current.selection.version.clone(), m)])
+                .unwrap_or_default(),
             target,
             current,
-            id_prefix: id_prefix.into(),
+            id_prefix,
             counter: 0,
             failed: 0,
             events: VecDeque::new(),
@@ -357,7 +400,7 @@ impl Deployment {
             version: d.current.selection.version.clone(),
             at_ms: now_ms,
         });
-        d
+        Ok(d)
     }
 
     /// Resolves, loads and smoke-tests a target, then serves it.
@@ -372,7 +415,7 @@ impl Deployment {
             load_manifest(fetch, &target.manifest_url, target.public_key.as_deref()).await?;
         let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
         let loaded = load_version(fetch, cache, &target.manifest_url, &manifest, selection).await?;
-        Ok(Deployment::new(target, loaded, id_prefix, now_ms))
+        Deployment::new(target, loaded, id_prefix, now_ms)
     }
 
     fn push_event(&mut self, e: DeploymentEvent) {
@@ -403,9 +446,20 @@ impl Deployment {
         match outcome {
             Ok(None) => Ok(false),
             Ok(Some(next)) => {
+                let monitor = match monitor_for(&self.target.model, &next, &self.id_prefix) {
+                    Ok(m) => m,
+                    Err(e) => return self.commit(Err(e), now_ms),
+                };
                 let from = self.current.selection.version.clone();
                 let to = next.selection.version.clone();
                 self.current = next;
+                if let Some(m) = monitor {
+                    self.monitors.retain(|(v, _)| *v != to);
+                    self.monitors.push((to.clone(), m));
+                    if self.monitors.len() > MAX_MONITORS {
+                        self.monitors.remove(0);
+                    }
+                }
                 self.push_event(DeploymentEvent::Swapped {
                     from,
                     to,
@@ -425,15 +479,33 @@ impl Deployment {
         }
     }
 
-    /// Predicts one raw record.
-    pub fn predict(&mut self, record: &Record, clock: &dyn Clock) -> Result<PredictionOutput> {
+    /// The serving version's monitor, if it publishes a reference profile.
+    fn serving_monitor(&mut self) -> Option<&mut Monitor> {
+        let v = &self.current.selection.version;
+        self.monitors
+            .iter_mut()
+            .rev()
+            .find(|(mv, _)| mv == v)
+            .map(|(_, m)| m)
+    }
+
+    /// Predicts one raw record; `now_ms` is wall time (for monitoring windows), `clock` times it.
+    pub fn predict(
+        &mut self,
+        record: &Record,
+        now_ms: f64,
+        clock: &dyn Clock,
+    ) -> Result<PredictionOutput> {
         let start = clock.now_ms();
         let result = self.predict_inner(record);
         let latency_ms = (clock.now_ms() - start).max(0.0);
         match result {
             Ok((label, values)) => {
                 self.counter += 1;
-                let id = format!("{}-{}", self.id_prefix, self.counter);
+                let id = match self.serving_monitor() {
+                    Some(m) => m.observe(now_ms, record, &values, latency_ms),
+                    None => format!("{}-{}", self.id_prefix, self.counter),
+                };
                 let classifier = self.current.model.info().kind == ModelKind::Classifier;
                 Ok(PredictionOutput {
                     id,
@@ -450,9 +522,147 @@ impl Deployment {
             }
             Err(e) => {
                 self.failed += 1;
+                if let Some(m) = self.serving_monitor() {
+                    m.observe_error(e.code(), now_ms);
+                }
                 Err(e)
             }
         }
+    }
+
+    /// Counts a prediction that failed before reaching the pipeline (e.g. a record that is not
+    /// an object) in the failure and error-code counters.
+    pub fn predict_error(&mut self, error: &Error, now_ms: f64) -> Result<()> {
+        self.failed += 1;
+        if let Some(m) = self.serving_monitor() {
+            m.observe_error(error.code(), now_ms);
+        }
+        Ok(())
+    }
+
+    /// Joins a delayed true label to a prediction id. Routed to the monitor of the version
+    /// that made the prediction (ids carry it); unknown ids are counted as unmatched by the
+    /// serving version's monitor. `E_UNSUPPORTED` when no version publishes a reference.
+    pub fn feedback(
+        &mut self,
+        prediction_id: &str,
+        true_label: &str,
+        now_ms: f64,
+    ) -> Result<FeedbackOutcome> {
+        let serving = self.current.selection.version.clone();
+        let prefix = &self.id_prefix;
+        let target = self
+            .monitors
+            .iter()
+            .position(|(v, _)| prediction_id.starts_with(&format!("{prefix}.{v}-")))
+            .or_else(|| self.monitors.iter().position(|(v, _)| *v == serving))
+            .ok_or_else(|| {
+                Error::unsupported("monitoring: this version publishes no reference profile")
+            })?;
+        Ok(self.monitors[target]
+            .1
+            .feedback(prediction_id, true_label, now_ms))
+    }
+
+    /// The serving version's monitoring report.
+    pub fn monitor_report(&self) -> Option<MonitorReport> {
+        let v = &self.current.selection.version;
+        self.monitors
+            .iter()
+            .rev()
+            .find(|(mv, _)| mv == v)
+            .map(|(_, m)| m.report())
+    }
+
+    /// Re-judges the serving version's alert signals now.
+    pub fn evaluate(&mut self, now_ms: f64) {
+        if let Some(m) = self.serving_monitor() {
+            m.evaluate(now_ms);
+        }
+    }
+
+    /// Alert transitions since the last call, across versions.
+    pub fn drain_alerts(&mut self) -> Vec<AlertEvent> {
+        self.monitors
+            .iter_mut()
+            .flat_map(|(_, m)| m.drain_events())
+            .collect()
+    }
+
+    /// OTLP/JSON metrics of the serving version's monitor.
+    pub fn export_otlp(&self, now_ms: f64) -> Option<String> {
+        let v = &self.current.selection.version;
+        self.monitors
+            .iter()
+            .rev()
+            .find(|(mv, _)| mv == v)
+            .map(|(_, m)| m.export_otlp_json(now_ms))
+    }
+
+    /// The serving version's monitor state (versioned JSON), for persistence.
+    pub fn monitor_snapshot(&self) -> Result<Option<String>> {
+        let v = &self.current.selection.version;
+        self.monitors
+            .iter()
+            .rev()
+            .find(|(mv, _)| mv == v)
+            .map(|(_, m)| m.snapshot())
+            .transpose()
+    }
+
+    /// Restores a snapshot of the serving version's monitor (after a reload). A snapshot of
+    /// another version or model is refused with `E_SNAPSHOT`, leaving the monitor as it was.
+    pub fn restore_monitor(&mut self, snapshot: &str) -> Result<()> {
+        let restored = Monitor::restore(snapshot)?;
+        let v = self.current.selection.version.clone();
+        let model = self.target.model.clone();
+        let config = restored.config();
+        if config.version.as_deref() != Some(v.as_str())
+            || config.model.as_deref() != Some(model.as_str())
+        {
+            return Err(Error::Snapshot {
+                reason: format!(
+                    "the snapshot is of {} {}, the deployment serves {model} {v}",
+                    config.model.as_deref().unwrap_or("?"),
+                    config.version.as_deref().unwrap_or("?")
+                ),
+            });
+        }
+        match self.monitors.iter_mut().rev().find(|(mv, _)| *mv == v) {
+            Some((_, m)) => *m = restored,
+            None => self.monitors.push((v, restored)),
+        }
+        Ok(())
+    }
+
+    /// Validates the serving version on labelled records (holdout metrics, latency on this host,
+    /// data quality, the version's criteria from the manifest unless `options` brings its own).
+    pub fn validate(
+        &self,
+        records: &[Record],
+        labels: &[String],
+        options: &ValidateOptions,
+        clock: &dyn Clock,
+    ) -> Result<ValidationReport> {
+        let pipeline = self.current.pipeline.as_ref().ok_or_else(|| {
+            Error::unsupported("validation needs the version's feature spec (`features` artifact)")
+        })?;
+        let mut options = options.clone();
+        if options.criteria.is_empty() && !self.current.entry.criteria.is_empty() {
+            let text = serde_json::Value::Array(self.current.entry.criteria.clone()).to_string();
+            options.criteria = crate::validation::parse_criteria_json(&text)?;
+        }
+        if options.labels.is_none() {
+            options.labels = Some(self.current.labels().to_vec());
+        }
+        validate(
+            &self.current.model,
+            pipeline,
+            records,
+            labels,
+            &options,
+            clock,
+        )
     }
 
     fn predict_inner(&self, record: &Record) -> Result<(Option<String>, Vec<f32>)> {

@@ -75,3 +75,54 @@ impl Fetch for JsFetch {
         Ok(js_sys::Uint8Array::new(&buf).to_vec())
     }
 }
+
+/// POSTs a JSON body: `navigator.sendBeacon` when asked and available (survives page unload),
+/// else `fetch` with `method: "POST"`. A non-2xx answer is `E_FETCH`.
+pub(crate) async fn post_json(url: &str, body: &str, beacon: bool) -> Result<()> {
+    let global = js_sys::global();
+    if beacon {
+        let navigator =
+            js_sys::Reflect::get(&global, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
+        if let Some(send) = js_sys::Reflect::get(&navigator, &"sendBeacon".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        {
+            let queued = send
+                .call2(&navigator, &url.into(), &body.into())
+                .ok()
+                .and_then(|v| v.as_bool());
+            return match queued {
+                Some(true) => Ok(()),
+                _ => Err(fetch_error(url, None, "sendBeacon refused the payload")),
+            };
+        }
+    }
+    let fetch = js_sys::Reflect::get(&global, &"fetch".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| Error::unsupported("this host has no global fetch"))?;
+    let init = js_sys::Object::new();
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+    let _ = js_sys::Reflect::set(&init, &"method".into(), &"POST".into());
+    let _ = js_sys::Reflect::set(&init, &"headers".into(), &headers);
+    let _ = js_sys::Reflect::set(&init, &"body".into(), &body.into());
+    let promise = fetch
+        .call2(&global, &url.into(), &init)
+        .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
+    let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
+    let ok = js_sys::Reflect::get(&response, &"ok".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if !ok {
+        let status = js_sys::Reflect::get(&response, &"status".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map(|s| s as u16);
+        return Err(fetch_error(url, status, "the collector did not return 2xx"));
+    }
+    Ok(())
+}

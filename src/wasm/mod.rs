@@ -9,7 +9,7 @@
 mod error;
 pub(crate) mod host;
 mod model;
-mod monitor;
+pub(crate) mod monitor;
 mod pipeline;
 mod registry;
 mod validation;

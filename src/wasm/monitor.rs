@@ -63,6 +63,29 @@ fn storage_method(storage: &JsValue, name: &str) -> Result<js_sys::Function, Err
         .ok_or_else(|| no_storage(&format!("localStorage.{name} is not a function")))
 }
 
+/// `localStorage.setItem(key, text)` (`E_UNSUPPORTED` without it, `E_IO` when it fails).
+pub(crate) fn storage_set(key: &str, text: &str) -> Result<(), Error> {
+    let storage = local_storage()?;
+    let set = storage_method(&storage, "setItem")?;
+    set.call2(&storage, &key.into(), &text.into())
+        .map_err(|e| Error::Io {
+            path: format!("localStorage[{key}]"),
+            reason: js_message(&e),
+        })?;
+    Ok(())
+}
+
+/// `localStorage.getItem(key)`: `None` when absent.
+pub(crate) fn storage_get(key: &str) -> Result<Option<String>, Error> {
+    let storage = local_storage()?;
+    let get = storage_method(&storage, "getItem")?;
+    let v = get.call1(&storage, &key.into()).map_err(|e| Error::Io {
+        path: format!("localStorage[{key}]"),
+        reason: js_message(&e),
+    })?;
+    Ok(v.as_string())
+}
+
 fn js_message(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -253,27 +276,13 @@ impl Monitor {
     /// Saves `snapshot()` under `key` in localStorage (`E_UNSUPPORTED` without localStorage,
     /// `E_IO` when the write fails, e.g. quota).
     pub fn persist(&self, key: &str) -> JsResult<()> {
-        let storage = local_storage()?;
-        let set = storage_method(&storage, "setItem")?;
-        let text = self.inner.snapshot()?;
-        set.call2(&storage, &key.into(), &text.into())
-            .map_err(|e| Error::Io {
-                path: format!("localStorage[{key}]"),
-                reason: js_message(&e),
-            })?;
-        Ok(())
+        Ok(storage_set(key, &self.inner.snapshot()?)?)
     }
 
     /// Restores the monitor saved under `key` (`E_NOT_FOUND` when absent, `E_SNAPSHOT` when
     /// unreadable, `E_UNSUPPORTED` without localStorage).
     pub fn load(key: &str) -> JsResult<Monitor> {
-        let storage = local_storage()?;
-        let get = storage_method(&storage, "getItem")?;
-        let v = get.call1(&storage, &key.into()).map_err(|e| Error::Io {
-            path: format!("localStorage[{key}]"),
-            reason: js_message(&e),
-        })?;
-        let text = v.as_string().ok_or_else(|| Error::NotFound {
+        let text = storage_get(key)?.ok_or_else(|| Error::NotFound {
             what: "monitor snapshot".into(),
             name: key.to_string(),
         })?;

@@ -223,11 +223,12 @@ impl Registry {
                 .as_ref()
                 .map(|p| field_keys(p.field_names()))
                 .unwrap_or_default();
-            let inner = registry::Deployment::new(target, loaded, prefix, now);
+            let inner = registry::Deployment::new(target, loaded, prefix, now)?;
             Ok(JsValue::from(Deployment {
                 inner: Rc::new(RefCell::new(inner)),
                 keys: Rc::new(RefCell::new(keys)),
                 cache,
+                alert_handlers: Rc::new(RefCell::new(Vec::new())),
             }))
         }))
     }
@@ -239,6 +240,7 @@ pub struct Deployment {
     inner: Rc<RefCell<registry::Deployment>>,
     keys: Rc<RefCell<Vec<(String, JsValue)>>>,
     cache: JsCache,
+    alert_handlers: Rc<RefCell<Vec<js_sys::Function>>>,
 }
 
 #[derive(Serialize)]
@@ -264,10 +266,212 @@ impl Deployment {
     /// Predicts one record (a plain object keyed by the spec's field names):
     /// `{id, label, probabilities, values, version, latencyMs}`.
     pub fn predict(&self, record: JsValue) -> JsResult<JsValue> {
-        let keys = self.keys.try_borrow().map_err(|_| busy())?;
-        let rec = js_record(&record, &keys, None)?;
+        let result = {
+            let keys = self.keys.try_borrow().map_err(|_| busy())?;
+            let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
+            match js_record(&record, &keys, None) {
+                Ok(rec) => d.predict(&rec, js_sys::Date::now(), &JsClock),
+                Err(e) => {
+                    // A non-object is still a failed prediction for the error counters.
+                    let _ = d.predict_error(&e, js_sys::Date::now());
+                    Err(e)
+                }
+            }
+        };
+        self.dispatch_alerts();
+        to_js(&result?)
+    }
+
+    /// Calls the `onAlert` handlers with the alert transitions since the last call.
+    fn dispatch_alerts(&self) {
+        let events = match self.inner.try_borrow_mut() {
+            Ok(mut d) => d.drain_alerts(),
+            Err(_) => return,
+        };
+        if events.is_empty() {
+            return;
+        }
+        let handlers = self.alert_handlers.borrow().clone();
+        for e in &events {
+            if let Ok(v) = to_js(e) {
+                for h in &handlers {
+                    // A throwing handler must not break predictions; its error is dropped.
+                    let _ = h.call1(&JsValue::NULL, &v);
+                }
+            }
+        }
+    }
+
+    /// Registers `fn(event)` for alert transitions (`{signal, from, to, value, atMs, …}`).
+    #[wasm_bindgen(js_name = onAlert)]
+    pub fn on_alert(&self, handler: js_sys::Function) {
+        self.alert_handlers.borrow_mut().push(handler);
+    }
+
+    /// Joins a delayed true label to a prediction id: `matched`, `late`, `unmatched`,
+    /// `duplicate` or `unknownLabel`.
+    pub fn feedback(&self, prediction_id: &str, true_label: &str) -> JsResult<JsValue> {
+        let outcome = self.inner.try_borrow_mut().map_err(|_| busy())?.feedback(
+            prediction_id,
+            true_label,
+            js_sys::Date::now(),
+        )?;
+        self.dispatch_alerts();
+        to_js(&outcome)
+    }
+
+    /// The serving version's monitoring report (plain object), or `null` without a reference.
+    pub fn monitor(&self) -> JsResult<JsValue> {
         let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
-        to_js(&d.predict(&rec, &JsClock)?)
+        d.evaluate(js_sys::Date::now());
+        let report = d.monitor_report();
+        drop(d);
+        self.dispatch_alerts();
+        match report {
+            Some(r) => to_js(&r),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// OTLP/JSON (`ExportMetricsServiceRequest`) of the serving version's telemetry.
+    #[wasm_bindgen(js_name = exportOtlp)]
+    pub fn export_otlp(&self) -> JsResult<Option<String>> {
+        Ok(self
+            .inner
+            .try_borrow()
+            .map_err(|_| busy())?
+            .export_otlp(js_sys::Date::now()))
+    }
+
+    /// The serving version's monitor state as a versioned JSON string (`null` without one).
+    pub fn snapshot(&self) -> JsResult<Option<String>> {
+        Ok(self
+            .inner
+            .try_borrow()
+            .map_err(|_| busy())?
+            .monitor_snapshot()?)
+    }
+
+    /// Restores a monitor snapshot of the serving version (`E_SNAPSHOT` for another version).
+    pub fn restore(&self, snapshot: &str) -> JsResult<()> {
+        Ok(self
+            .inner
+            .try_borrow_mut()
+            .map_err(|_| busy())?
+            .restore_monitor(snapshot)?)
+    }
+
+    /// Saves the monitor snapshot in localStorage under `key` (`E_UNSUPPORTED` without it).
+    pub fn save(&self, key: &str) -> JsResult<bool> {
+        let Some(snapshot) = self.snapshot()? else {
+            return Ok(false);
+        };
+        super::monitor::storage_set(key, &snapshot)?;
+        Ok(true)
+    }
+
+    /// Restores the monitor from localStorage `key` if a snapshot of this version is there.
+    /// Returns whether one was restored (a snapshot of another version is left alone).
+    pub fn load(&self, key: &str) -> JsResult<bool> {
+        let Some(text) = super::monitor::storage_get(key)? else {
+            return Ok(false);
+        };
+        match self.restore(&text) {
+            Ok(()) => Ok(true),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Persists the monitor to localStorage `key` every `interval_ms` and on `pagehide`, after
+    /// restoring what a previous page left there, so a reload loses nothing. Returns whether a
+    /// previous state was restored. `E_UNSUPPORTED` where there is no localStorage.
+    #[wasm_bindgen(js_name = autoPersist)]
+    pub fn auto_persist(&self, key: String, interval_ms: Option<u32>) -> JsResult<bool> {
+        super::monitor::storage_get(&key)?; // fail early without localStorage
+        let restored = self.load(&key)?;
+        let inner = self.inner.clone();
+        let save = move || {
+            if let Ok(d) = inner.try_borrow() {
+                if let Ok(Some(s)) = d.monitor_snapshot() {
+                    let _ = super::monitor::storage_set(&key, &s);
+                }
+            }
+        };
+        let save = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(save);
+        let global = js_sys::global();
+        let f: &js_sys::Function = save.as_ref().unchecked_ref();
+        if let Ok(set_interval) = js_sys::Reflect::get(&global, &"setInterval".into()) {
+            if let Some(set_interval) = set_interval.dyn_ref::<js_sys::Function>() {
+                let _ = set_interval.call2(&global, f, &JsValue::from(interval_ms.unwrap_or(5000)));
+            }
+        }
+        if let Ok(add) = js_sys::Reflect::get(&global, &"addEventListener".into()) {
+            if let Some(add) = add.dyn_ref::<js_sys::Function>() {
+                let _ = add.call2(&global, &"pagehide".into(), f);
+                let _ = add.call2(&global, &"visibilitychange".into(), f);
+            }
+        }
+        // The page keeps these handlers for its lifetime.
+        save.forget();
+        Ok(restored)
+    }
+
+    /// Posts the OTLP/JSON metrics to a collector URL (`navigator.sendBeacon` when
+    /// `beacon` is true and available, else `fetch` POST). Resolves to whether it was sent.
+    #[wasm_bindgen(js_name = postOtlp)]
+    pub fn post_otlp(&self, url: String, beacon: Option<bool>) -> js_sys::Promise {
+        let body = self.export_otlp();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let Some(body) = body? else {
+                return Ok(JsValue::FALSE);
+            };
+            super::host::post_json(&url, &body, beacon.unwrap_or(false)).await?;
+            Ok(JsValue::TRUE)
+        })
+    }
+
+    /// Validates the serving version on labelled records in this browser/worker: metrics,
+    /// latency here, data quality, the manifest's criteria and the go/no-go.
+    pub fn validate(
+        &self,
+        records: js_sys::Array,
+        labels: Vec<String>,
+        options_value: JsValue,
+    ) -> JsResult<JsValue> {
+        let options: crate::validation::ValidateOptions = options("options", options_value)?;
+        let keys = self.keys.try_borrow().map_err(|_| busy())?;
+        let recs = records
+            .iter()
+            .enumerate()
+            .map(|(i, v)| js_record(&v, &keys, Some(i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let d = self.inner.try_borrow().map_err(|_| busy())?;
+        to_js(&d.validate(&recs, &labels, &options, &JsClock)?)
+    }
+
+    /// The serving version's published validation report (from `validation.json`), or `null`.
+    #[wasm_bindgen(getter, js_name = publishedValidation)]
+    pub fn published_validation(&self) -> JsResult<JsValue> {
+        let d = self.inner.try_borrow().map_err(|_| busy())?;
+        match d
+            .current()
+            .validation
+            .as_ref()
+            .and_then(|v| v.get("report"))
+        {
+            Some(r) => to_js(r),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// The serving version's reference profile (plain object), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn reference(&self) -> JsResult<JsValue> {
+        let d = self.inner.try_borrow().map_err(|_| busy())?;
+        match &d.current().reference {
+            Some(r) => to_js(r),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// Re-reads the manifest; when the subject now resolves to another version, loads it beside

@@ -90,3 +90,70 @@ test('a tampered artifact is refused with E_INTEGRITY naming its URL', async () 
   await assert.rejects(Registry.load(`${server.url}/missing/manifest.json`), (e) => e.code === 'E_FETCH');
   await assert.rejects(Registry.load(`${server.url}/reg/manifest.json`, { publicKey: 'ab'.repeat(32) }), (e) => e.code === 'E_SIGNATURE');
 });
+
+async function testRecords(shift = 1) {
+  const text = await readFile(fileURLToPath(new URL('../data/penguins_test.csv', import.meta.url)), 'utf8');
+  const [head, ...rows] = text.trim().split('\n');
+  const cols = head.split(',');
+  return rows.map((line) => {
+    const cells = line.split(',');
+    const r = Object.fromEntries(cols.map((c, i) => [c, cells[i]]));
+    const num = (v) => (v === '' ? null : Number(v));
+    return {
+      species: r.species,
+      record: {
+        island: r.island || null, sex: r.sex || null,
+        bill_length_mm: num(r.bill_length_mm), bill_depth_mm: num(r.bill_depth_mm),
+        flipper_length_mm: num(r.flipper_length_mm),
+        body_mass_g: num(r.body_mass_g) === null ? null : num(r.body_mass_g) * shift,
+      },
+    };
+  });
+}
+
+test('the deployment monitors drift, raises alerts, joins feedback and restores snapshots', async () => {
+  const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+  const d = await reg.open('penguins', { alias: 'production' });
+  const alerts = [];
+  d.onAlert((e) => alerts.push(e));
+  const shifted = await testRecords(1.15);
+  let correct = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const { record, species } of shifted) {
+      const p = d.predict(record);
+      if (round === 0) assert.equal(d.feedback(p.id, species), 'matched');
+      if (p.label === species) correct++;
+    }
+  }
+  assert.equal(d.feedback('not-an-id', 'Adelie'), 'unmatched');
+  const report = d.monitor();
+  assert.equal(Object.getPrototypeOf(report), Object.prototype);
+  assert.equal(report.telemetry.predictions, shifted.length * 3);
+  assert.equal(report.feedback.labeled, shifted.length);
+  const alerting = report.drift.features.filter((f) => f.status === 'alert').map((f) => f.name);
+  assert.deepEqual(alerting, ['body_mass_g']);
+  assert.ok(alerts.some((e) => e.signal === 'drift:body_mass_g' && e.to === 'alert'), JSON.stringify(alerts));
+  const otlp = JSON.parse(d.exportOtlp());
+  assert.ok(otlp.resourceMetrics[0].scopeMetrics[0].metrics.length > 0);
+  // Snapshot → a new deployment of the same version → identical report.
+  const snap = d.snapshot();
+  const d2 = await reg.open('penguins', { alias: 'production' });
+  d2.restore(snap);
+  assert.deepEqual(d2.monitor().drift, d.monitor().drift);
+  assert.equal(d2.monitor().telemetry.predictions, shifted.length * 3);
+  assert.throws(() => d2.restore('{"format":"nope"}'), (e) => e.code === 'E_SNAPSHOT');
+  assert.throws(() => d2.autoPersist('k'), (e) => e.code === 'E_UNSUPPORTED', 'Node has no localStorage');
+});
+
+test('validation runs in the host and matches the published report', async () => {
+  const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+  const d = await reg.open('penguins', { alias: 'production' });
+  const rows = await testRecords();
+  const report = d.validate(rows.map((r) => r.record), rows.map((r) => r.species), { latency: { enabled: false } });
+  const published = d.publishedValidation;
+  assert.equal(report.metrics.accuracy, published.metrics.accuracy);
+  // Native and wasm f32 kernels round differently in the last bits: log loss agrees to ~1e-7.
+  const diff = Math.abs(report.metrics.logLoss - published.metrics.logLoss);
+  assert.ok(diff < 1e-6, `log loss differs by ${diff}`);
+  assert.ok(['go', 'no-go'].includes(report.decision));
+});

@@ -6,6 +6,8 @@ use crate::fsio::{read, write_atomic};
 use anyhow::{bail, Result};
 use mlcycle::features::{read_records, Pipeline};
 use mlcycle::host::Fetch;
+use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
+use mlcycle::native::SystemClock;
 use mlcycle::native::{block_on, FileFetch};
 use mlcycle::registry::publish::{self, NewArtifact, NewVersion};
 use mlcycle::registry::{
@@ -13,6 +15,7 @@ use mlcycle::registry::{
     hash::sha256_hex,
     resolve, signing, Manifest, ResolveRequest, SmokeRows,
 };
+use mlcycle::validation::{labels_from_records, parse_criteria_json, validate, ValidateOptions};
 use mlcycle::{LoadOptions, Model};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -161,6 +164,14 @@ fn record_to_json(pipeline: &Pipeline, record: &mlcycle::features::Record) -> Va
     Value::Object(obj)
 }
 
+fn report_decision(validation: &Value) -> Value {
+    validation
+        .get("report")
+        .and_then(|r| r.get("decision"))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 fn parse_rollout(s: &str) -> Result<(String, f64)> {
     let (alias, pct) = s.split_once('=').ok_or_else(|| {
         mlcycle::Error::invalid_argument("rollout", format!("`{s}`: expected ALIAS=PERCENT"))
@@ -216,14 +227,55 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         smoke.records.push(record_to_json(&pipeline, record));
         smoke.expected.push(p.values);
     }
-    let validation = json!({
+    // The holdout validation report against the version's criteria (stored with the version,
+    // shown by the UI, and the go/no-go the promoter reads).
+    let criteria_value = json_file(&args.criteria)?;
+    let mut options = ValidateOptions {
+        labels: args.labels.clone(),
+        ..ValidateOptions::default()
+    };
+    if let Some(c) = &criteria_value {
+        options.criteria = parse_criteria_json(&c.to_string())?;
+    }
+    let truth = labels_from_records(&holdout, &args.label);
+    let report = validate(
+        &model,
+        &pipeline,
+        &holdout,
+        &truth,
+        &options,
+        &SystemClock::default(),
+    )?;
+    let decision = report.decision;
+    let accuracy = match &report.metrics {
+        mlcycle::validation::Metrics::Classification(c) => Some(c.accuracy),
+        _ => None,
+    };
+    let validation_value = json!({
         "format": "mlcycle.validation/1",
         "model": args.name,
         "version": args.version,
         "smoke": smoke,
-        // Extension point: the holdout validation report (metrics, quality, criteria, decision).
-        "report": Value::Null,
+        "report": report,
     });
+
+    // The drift reference: the training data's profile plus the model's predictions on it.
+    let train = read_records(&String::from_utf8_lossy(&train_bytes))?.records;
+    let mut probabilities = Vec::new();
+    for record in &train {
+        match pipeline.transform(record) {
+            Ok(x) => probabilities.extend(model.predict(&x, 1)?.values),
+            Err(_) => probabilities.extend(std::iter::repeat_n(f32::NAN, model.labels().len())),
+        }
+    }
+    let labels_for_profile = args
+        .labels
+        .clone()
+        .unwrap_or_else(|| model.labels().to_vec());
+    let mut reference = ReferenceProfile::build_for(&pipeline, &train, &ProfileOptions::default())?;
+    if model.info().kind == mlcycle::ModelKind::Classifier {
+        reference = reference.with_predictions(&labels_for_profile, &probabilities)?;
+    }
 
     let mut artifacts = vec![
         NewArtifact {
@@ -241,16 +293,21 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         NewArtifact {
             kind: "validation".into(),
             file_name: "validation.json".into(),
-            bytes: serde_json::to_vec_pretty(&validation)?,
+            bytes: serde_json::to_vec_pretty(&validation_value)?,
             media_type: "application/json".into(),
         },
     ];
-    // Extension point: the drift reference profile (`reference.json`) from the training data.
-    let _ = &mut artifacts;
+    artifacts.push(NewArtifact {
+        kind: "reference".into(),
+        file_name: "reference.json".into(),
+        bytes: reference.to_json_pretty()?.into_bytes(),
+        media_type: "application/json".into(),
+    });
 
     let mut provenance = json!({
         "trainingDataSha256": sha256_hex(&train_bytes),
-        "trainingRows": read_records(&String::from_utf8_lossy(&train_bytes)).map(|r| r.records.len()).unwrap_or(0),
+        "trainingRows": train.len(),
+        "metrics": {"accuracy": accuracy, "decision": decision},
         "holdoutSha256": sha256_hex(&holdout_bytes),
         "holdoutRows": holdout.len(),
         "source": args.model.file_name().map(|n| n.to_string_lossy().to_string()),
@@ -262,7 +319,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             obj.extend(e.clone());
         }
     }
-    let criteria = match json_file(&args.criteria)? {
+    let criteria = match criteria_value {
         Some(Value::Array(a)) => a,
         Some(other) => vec![other],
         None => vec![],
@@ -310,11 +367,12 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         args.sign_key.as_deref(),
     )?;
     println!(
-        "published {} {} ({} artifacts) into {}",
+        "published {} {} ({} artifacts) into {}; holdout decision: {}",
         args.name,
         args.version,
         files.len(),
-        args.registry.display()
+        args.registry.display(),
+        report_decision(&validation_value)
     );
     Ok(ExitCode::SUCCESS)
 }

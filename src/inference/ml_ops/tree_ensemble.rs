@@ -700,7 +700,6 @@ impl Ensemble {
             for r in 0..n {
                 self.finalize(
                     &mut acc[r * k..(r + 1) * k],
-                    &has[r * k..(r + 1) * k],
                     &mut out[(start + r) * k..(start + r + 1) * k],
                 );
             }
@@ -742,7 +741,7 @@ impl Ensemble {
         }
     }
 
-    fn finalize(&self, acc: &mut [f64], has: &[bool], out: &mut [f32]) {
+    fn finalize(&self, acc: &mut [f64], out: &mut [f32]) {
         if self.aggregate == Aggregate::Average && !self.roots.is_empty() {
             let n = self.roots.len() as f64;
             acc.iter_mut().for_each(|a| *a /= n);

@@ -1,0 +1,226 @@
+// Monitoring panel: a traffic simulator through the live deployment + live charts of its monitor.
+import { esc, groupedBars, lineChart, thresholdBar } from './charts.js';
+import { loadTestSet, typedRecord } from './data.js';
+
+const $ = (id) => document.getElementById(id);
+let ctx, dep = null;
+const sim = { running: false, sent: 0, failed: 0, cursor: 0, acc: 0, timer: null, target: 0 };
+let history = [];           // [{t (s since page load), predictions, p50, p90, p99, accuracy}]
+let lastReport = null;
+const blanks = new Map();   // version → empty snapshot (for reset)
+
+const pct = (v, d = 1) => (v == null ? '—' : `${(v * 100).toFixed(d)} %`);
+const ms = (v) => (v == null ? '—' : `${v < 1 ? v.toFixed(3) : v.toFixed(2)} ms`);
+
+// ---------- simulator ----------
+function settings() {
+  const rate = $('sim-rate').value;
+  return {
+    fast: rate === 'fast', rate: rate === 'fast' ? 0 : Number(rate),
+    limit: Math.max(0, Math.floor(Number($('sim-limit').value) || 0)),
+    feedback: Number($('sim-feedback').value) / 100,
+    mass: Number($('sim-mass').value) / 100,
+    island: $('sim-island').checked, missing: $('sim-missing').checked, malformed: $('sim-malformed').checked,
+  };
+}
+
+function sendOne(rows, spec, s) {
+  const row = rows[sim.cursor++ % rows.length];
+  const rec = typedRecord(row.raw, spec);
+  if (s.mass && typeof rec.body_mass_g === 'number') rec.body_mass_g *= 1 + s.mass;
+  if (s.island && Math.random() < 0.7) rec.island = 'Torgersen';
+  if (s.missing) for (const k of Object.keys(rec)) if (Math.random() < 0.15) rec[k] = null;
+  if (s.malformed && Math.random() < 0.05) {
+    if (Math.random() < 0.5) rec.body_mass_g = 'heavy'; else rec.flipper_length_mm = { nested: true };
+  }
+  sim.sent++;
+  try {
+    const p = dep.predict(rec);
+    if (s.feedback && Math.random() < s.feedback) dep.feedback(p.id, row.label);
+  } catch {
+    sim.failed++;
+  }
+}
+
+async function start() {
+  if (sim.running || !dep) return;
+  let rows;
+  try { ({ rows } = await loadTestSet()); } catch (e) { $('sim-state').textContent = `Cannot load the test set: ${e.message}`; return; }
+  const spec = dep.featureSpec;
+  const s0 = settings();
+  sim.running = true;
+  sim.sent = 0; sim.failed = 0; sim.acc = 0;
+  sim.target = s0.limit;
+  $('sim-start').disabled = true; $('sim-stop').disabled = false;
+  updateSimState();
+  const loop = () => {
+    if (!sim.running) return;
+    const s = settings();
+    let n;
+    if (s.fast) n = 100;
+    else { sim.acc += s.rate / 10; n = Math.floor(sim.acc); sim.acc -= n; }
+    if (sim.target) n = Math.min(n, sim.target - sim.sent);
+    for (let i = 0; i < n; i++) sendOne(rows, spec, s);
+    updateSimState();
+    if (sim.target && sim.sent >= sim.target) { stop(); return; }
+    sim.timer = setTimeout(loop, s.fast ? 0 : 100);
+  };
+  loop();
+}
+
+function stop() {
+  if (!sim.running) return;
+  sim.running = false;
+  clearTimeout(sim.timer);
+  $('sim-start').disabled = false; $('sim-stop').disabled = true;
+  try { dep?.save(ctx.monitorKey(dep.version)); } catch (e) { console.warn('save', e); }
+  refresh();
+  updateSimState();
+}
+
+function updateSimState() {
+  const el = $('sim-state');
+  el.dataset.running = String(sim.running);
+  el.dataset.sent = String(sim.sent);
+  el.textContent = `${sim.running ? 'Running' : 'Stopped'} · ${sim.sent} rows sent this run${sim.failed ? `, ${sim.failed} rejected` : ''}.`;
+}
+
+// ---------- rendering ----------
+function stat(id, k, v, value) {
+  return `<div class="stat"><div class="v" id="${id}"${value !== undefined ? ` data-value="${value}"` : ''}>${v}</div><div class="k">${k}</div></div>`;
+}
+
+function refresh() {
+  if (!dep) return;
+  let r = null;
+  try { r = dep.monitor(); } catch (e) { if (e.message?.includes('busy')) return; throw e; }
+  const panel = $('panel-monitor');
+  if (!r) {
+    const st = dep.status();
+    $('mon-empty').hidden = false;
+    $('mon-empty').innerHTML = `<p><strong>No reference profile</strong> for ${esc(dep.version)}: drift cannot be judged and nothing is persisted. Republish the version with its training set (<code>mlcycle publish --train …</code>; <code>make demo</code> rebuilds the demo registry).</p><p>Predictions served: <span id="mon-predictions" data-value="${st.predictions}">${st.predictions}</span>, failed: ${st.failedPredictions}.</p>`;
+    $('mon-body').hidden = true;
+    panel.dataset.ready = 'true';
+    return;
+  }
+  $('mon-empty').hidden = true;
+  $('mon-body').hidden = false;
+  lastReport = r;
+  const t = r.telemetry;
+  const errors = Object.values(t.errors ?? {}).reduce((a, b) => a + b, 0);
+  const now = performance.now() / 1000;
+  const prev = history.at(-1);
+  if (!prev || now - prev.t >= 0.9 || prev.predictions !== t.predictions) {
+    history.push({ t: now, predictions: t.predictions, p50: t.latencyMs.p50, p90: t.latencyMs.p90, p99: t.latencyMs.p99, accuracy: r.feedback.accuracy });
+    if (history.length > 120) history.shift();
+  }
+  $('mon-stats').innerHTML =
+    stat('mon-predictions', 'predictions', t.predictions.toLocaleString(), t.predictions)
+    + stat('mon-errors', 'failed (errors)', errors.toLocaleString(), errors)
+    + stat('mon-error-rate', 'error rate', pct(t.errorRate), t.errorRate ?? '')
+    + stat('mon-p50', 'latency p50', ms(t.latencyMs.p50))
+    + stat('mon-p99', 'latency p99', ms(t.latencyMs.p99))
+    + stat('mon-feedback', `feedback accuracy (${r.feedback.labeled} labels)`, pct(r.feedback.accuracy), r.feedback.accuracy ?? '')
+    + stat('mon-drifted', 'features in alert', pct(r.drift.driftedShare, 0), r.drift.driftedShare)
+    + stat('mon-retrain', 'retraining', r.alerts.retrainingRecommended ? '<span class="badge alert">recommended</span>' : '<span class="badge ok">not needed</span>', String(r.alerts.retrainingRecommended));
+
+  // predictions per second (from consecutive samples)
+  const t0 = history[0]?.t ?? now;
+  const ratePts = [];
+  for (let i = 1; i < history.length; i++) {
+    const dt = history[i].t - history[i - 1].t;
+    if (dt > 0) ratePts.push([history[i].t - t0, Math.max(0, (history[i].predictions - history[i - 1].predictions) / dt)]);
+  }
+  $('mon-rate').innerHTML = lineChart([{ name: 'predictions/s', points: ratePts }], { xLabel: 'seconds', title: 'predictions per second' });
+  $('mon-latency').innerHTML = lineChart(['p50', 'p90', 'p99'].map((q) => ({ name: q, points: history.map((h) => [h.t - t0, h[q]]) })), { xLabel: 'seconds', title: 'latency quantiles' });
+  const total = t.classes.reduce((a, c) => a + c.count, 0);
+  $('mon-classes').innerHTML = t.classes.length
+    ? groupedBars(t.classes.map((c) => ({ label: c.label, values: [total ? c.count / total : 0, c.referenceShare] })), ['current', 'reference'], { classes: ['s0', 'ref'], max: 1, format: (v) => pct(v, 0), title: 'predicted class shares vs reference' })
+    : '<p class="empty">No predictions yet.</p>';
+  const accPts = history.filter((h) => h.accuracy != null).map((h) => [h.t - t0, h.accuracy]);
+  $('mon-accuracy').innerHTML = accPts.length
+    ? `<p>${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labelled predictions (${r.feedback.correct} correct${r.feedback.late ? `, ${r.feedback.late} late` : ''}).</p>${lineChart([{ name: 'accuracy', points: accPts }], { xLabel: 'seconds', yDomain: [0, 1], title: 'feedback accuracy' })}`
+    : `<p class="empty">${r.feedback.labeled ? `${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labels.` : 'No feedback labels yet.'}</p>`;
+
+  const rows = r.drift.features.map((f) => {
+    const v = f[f.metric] ?? f.psi;
+    return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}"><th scope="row">${esc(f.name)}</th>
+      <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span></td><td class="num">${esc(f.count)}</td>
+      <td class="num">${f.psi == null ? '—' : f.psi.toFixed(3)}</td>
+      <td class="bar-col">${thresholdBar(v, f.warn, f.alert, f.status)}<span class="hint"> ${esc(f.metric)} warn ${esc(f.warn)} · alert ${esc(f.alert)}</span></td>
+      <td class="num">${pct(f.missingRate)}</td></tr>`;
+  });
+  const pd = r.drift.predictions;
+  if (pd) rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span></td><td class="num">${esc(t.predictions)}</td><td class="num">${pd.classPsi == null ? '—' : pd.classPsi.toFixed(3)}</td><td class="bar-col">${thresholdBar(pd.classPsi, 0.1, 0.25, pd.status)}</td><td class="num"></td></tr>`);
+  $('mon-drift').tBodies[0].innerHTML = rows.join('');
+
+  const hist = [...(r.alerts.history ?? [])].reverse();
+  $('mon-alerts').innerHTML = hist.map((e) => `<li data-signal="${esc(e.signal)}" data-to="${esc(e.to)}"><time datetime="${new Date(e.atMs).toISOString()}">${new Date(e.atMs).toLocaleTimeString()}</time> <code>${esc(e.signal)}</code> ${esc(e.from)} → <span class="badge ${esc(e.to)}">${esc(e.to)}</span>${e.value != null ? ` (${(+e.value).toPrecision(3)})` : ''}</li>`).join('');
+  if (r.alerts.reasons?.length) $('mon-alerts').insertAdjacentHTML('afterbegin', `<li><strong>Retraining recommended:</strong> ${r.alerts.reasons.map(esc).join('; ')}</li>`);
+  panel.dataset.ready = 'true';
+}
+
+function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+async function reset() {
+  if (!dep) return;
+  stop();
+  const version = dep.version;
+  const key = ctx.monitorKey(version);
+  $('mon-reset').disabled = true;
+  try {
+    localStorage.removeItem(key);
+    // A freshly opened deployment of the same version has an empty monitor: restore that state
+    // into the live one (its autoPersist timer keeps saving under the same key).
+    if (!blanks.has(version)) blanks.set(version, (await ctx.registry.open(ctx.model, { version })).snapshot());
+    const blank = blanks.get(version);
+    if (blank) dep.restore(blank);
+    dep.save(key);
+    history = [];
+    refresh();
+    $('mon-persist').textContent = `Monitor reset; localStorage key ${key} cleared.`;
+  } catch (e) {
+    $('mon-persist').textContent = `Reset failed: ${e.code ?? ''} ${e.message}`;
+  } finally {
+    $('mon-reset').disabled = false;
+  }
+}
+
+function onDeployment(d) {
+  if (sim.running) stop();
+  dep = d;
+  history = [];
+  const key = ctx.monitorKey(d.version);
+  $('mon-persist').textContent = d.persistError
+    ? `Not persisted (${d.persistError.code}: ${d.persistError.message}).`
+    : `Persisted in localStorage “${key}” every 5 s, on page hide and when the simulator stops.${d.restoredFromStorage ? ' Restored the state a previous visit left.' : ''}`;
+  refresh();
+}
+
+export function mount(c) {
+  ctx = c;
+  $('sim-start').addEventListener('click', start);
+  $('sim-stop').addEventListener('click', stop);
+  $('sim-feedback').addEventListener('input', () => { $('sim-feedback-out').textContent = `${$('sim-feedback').value} %`; });
+  $('sim-mass').addEventListener('input', () => { $('sim-mass-out').textContent = `+${$('sim-mass').value} %`; });
+  $('mon-export-json').addEventListener('click', () => {
+    if (!dep) return;
+    const r = dep.monitor();
+    download(`${ctx.model}-${dep.version}-monitor.json`, JSON.stringify(r, null, 2), 'application/json');
+  });
+  $('mon-export-otlp').addEventListener('click', () => {
+    const body = dep?.exportOtlp();
+    if (body) download(`${ctx.model}-${dep.version}-otlp.json`, body, 'application/json');
+  });
+  $('mon-reset').addEventListener('click', reset);
+  ctx.on('deployment', onDeployment);
+  ctx.on('alert', (e) => { $('sim-state').textContent = `Alert: ${e.signal} ${e.from} → ${e.to}`; });
+  ctx.on('error', () => { $('mon-empty').hidden = false; $('mon-empty').textContent = 'No deployment to monitor.'; $('mon-body').hidden = true; $('sim-start').disabled = true; });
+  setInterval(() => { if (dep && (sim.running || document.body.dataset.tab === 'monitor')) refresh(); }, 1000);
+  ctx.on('tab', (name) => { if (name === 'monitor') refresh(); });
+}
