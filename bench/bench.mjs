@@ -15,6 +15,8 @@ const QUICK = !!process.env.BENCH_QUICK;
 const ITER_1 = QUICK ? 300 : 2000;
 const ITER_1000 = QUICK ? 5 : 30;
 
+const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
+const ratio = (a, b) => (a / b).toFixed(2) + '×';
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 const median = (xs) => quantile(xs, 0.5);
 
@@ -118,9 +120,87 @@ for (const [name, path] of MODELS) {
   await session.release();
 }
 
+// --- Feature pipeline: 100k JSON-object records, wasm vs the same transform hand-written in JS ---
+const spec = JSON.parse(await read('tests/data/penguins_features.json'));
+const pipeline = mlcycle.Pipeline.fromJson(JSON.stringify(spec));
+const penguinsCsv = (await read('tests/data/penguins_test.csv')).toString().trim().split('\n');
+const cols = penguinsCsv[0].split(',');
+const baseRecords = penguinsCsv.slice(1).map((l) => {
+  const c = l.split(',');
+  const r = Object.fromEntries(cols.map((k, i) => [k, c[i]]));
+  const num = (v) => (v === '' ? null : Number(v));
+  return { island: r.island || null, sex: r.sex || null, bill_length_mm: num(r.bill_length_mm), bill_depth_mm: num(r.bill_depth_mm), flipper_length_mm: num(r.flipper_length_mm), body_mass_g: num(r.body_mass_g) };
+});
+const N_RECORDS = QUICK ? 20_000 : 100_000;
+const records = Array.from({ length: N_RECORDS }, (_, i) => baseRecords[i % baseRecords.length]);
+// The hand-written JavaScript equivalent (what a page would write), parameters from the spec.
+const [numImp, scaler, catImp, onehot] = spec.transforms;
+function jsTransform(recs) {
+  const out = new Float32Array(recs.length * 9);
+  const numF = numImp.inputs, catF = catImp.inputs;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i], o = i * 9;
+    for (let j = 0; j < 4; j++) {
+      let v = r[numF[j]];
+      if (v === null || v === undefined || Number.isNaN(v)) v = numImp.params.statistics[j];
+      out[o + j] = (v - scaler.params.mean[j]) / scaler.params.scale[j];
+    }
+    let k = o + 4;
+    for (let j = 0; j < 2; j++) {
+      let v = r[catF[j]];
+      if (v === null || v === undefined || v === '') v = catImp.params.statistics[j];
+      const cats = onehot.params.categories[j];
+      for (let c = 0; c < cats.length; c++) out[k + c] = v === cats[c] ? 1 : 0;
+      k += cats.length;
+    }
+  }
+  return out;
+}
+const wasmOut = pipeline.transformBatch(records.slice(0, 1000));
+const jsOut = jsTransform(records.slice(0, 1000));
+let pipeDiff = 0; for (let i = 0; i < wasmOut.length; i++) pipeDiff = Math.max(pipeDiff, Math.abs(wasmOut[i] - jsOut[i]));
+const pipeIters = QUICK ? 3 : 5;
+const tWasm = median(timeLoop(pipeIters, () => pipeline.transformBatch(records)));
+const tJs = median(timeLoop(pipeIters, () => jsTransform(records)));
+
+// --- Monitoring overhead: the end-to-end deployment path with and without a monitor ---
+// Same version, same records: one deployment opened from a registry whose version has a
+// reference profile (monitoring on) and one whose reference artifact is absent (off).
+let monitorLine = 'monitoring overhead: skipped (demo-registry/ not built; run make registry)';
+try {
+  const http = await import('node:http');
+  const { readFile: rf } = await import('node:fs/promises');
+  const regDir = new URL('../demo-registry/', import.meta.url);
+  const manifest = JSON.parse(await rf(new URL('manifest.json', regDir), 'utf8'));
+  const noRef = structuredClone(manifest);
+  for (const v of Object.values(noRef.models.penguins.versions)) delete v.artifacts.reference;
+  const server = http.createServer(async (req, res) => {
+    try {
+      const path = req.url.split('?')[0];
+      if (path === '/on/manifest.json') return res.end(JSON.stringify(manifest));
+      if (path === '/off/manifest.json') return res.end(JSON.stringify(noRef));
+      res.end(await rf(new URL(path.replace(/^\/(on|off)\//, ''), regDir)));
+    } catch { res.writeHead(404).end(); }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const on = await (await mlcycle.Registry.load(`${base}/on/manifest.json`)).open('penguins', { alias: 'production' });
+  const off = await (await mlcycle.Registry.load(`${base}/off/manifest.json`)).open('penguins', { alias: 'production' });
+  server.close();
+  const iters = QUICK ? 3000 : 20000;
+  // Interleave rounds so machine noise hits both sides alike.
+  const tOn = [], tOff = [];
+  for (let round = 0; round < 5; round++) {
+    tOff.push(median(timeLoop(iters / 5, (i) => off.predict(baseRecords[i % baseRecords.length]))));
+    tOn.push(median(timeLoop(iters / 5, (i) => on.predict(baseRecords[i % baseRecords.length]))));
+  }
+  const mOn = median(tOn) * 1000, mOff = median(tOff) * 1000;
+  monitorLine = `end-to-end predict (JS object → pipeline → model → monitor), penguins 1.0.0: ${fmt(mOn)} µs with monitoring, ${fmt(mOff)} µs without → overhead ${(((mOn - mOff) / mOff) * 100).toFixed(1)}% (median per call)`;
+} catch (e) {
+  monitorLine = `monitoring overhead: failed (${e.code ?? ''} ${e.message})`;
+}
+
 const gz = (b) => gzipSync(b, { level: 9 }).length;
-const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
-const ratio = (a, b) => (a / b).toFixed(2) + '×';
 const lines = [];
 lines.push(`mlcycle vs onnxruntime-web 1.30 (wasm, 1 thread), Node ${process.version}, ${os.cpus()[0].model}, ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
@@ -137,4 +217,7 @@ lines.push(`| onnxruntime-web (ort-wasm-simd-threaded.wasm) | ${ortWasm.length} 
 lines.push(`| ratio | ${ratio(mlWasm.length, ortWasm.length)} | ${ratio(gz(mlWasm), gz(ortWasm))} |`);
 lines.push('');
 lines.push(`mlcycle runtime init (compile + instantiate, included in the first create): ${fmt(mlInitMs)} ms`);
+lines.push('');
+lines.push(`feature pipeline, ${N_RECORDS} JSON-object records (penguins spec): wasm transformBatch ${fmt(N_RECORDS / (tWasm / 1000), 0)} records/s, hand-written JS ${fmt(N_RECORDS / (tJs / 1000), 0)} records/s, ratio ${ratio(tJs, tWasm)} (max |Δ| ${pipeDiff.toExponential(1)})`);
+lines.push(monitorLine);
 console.log(lines.join('\n'));

@@ -10,7 +10,8 @@ D=tests/data
 rm -rf "$OUT"
 common=(--registry "$OUT" --name penguins --spec "$D/penguins_features.json"
         --train "$D/penguins_train.csv" --holdout "$D/penguins_test.csv" --label species
-        --labels Adelie,Chinstrap,Gentoo)
+        --labels Adelie,Chinstrap,Gentoo
+        --criteria examples/penguins/criteria.json --monitoring examples/penguins/monitoring.json)
 "$BIN" publish "${common[@]}" --version 1.0.0 --model "$D/penguins_logreg.onnx" --alias production
 "$BIN" publish "${common[@]}" --version 1.1.0 --model "$D/variants/penguins_gbt.onnx" --alias canary --rollout canary=20
 "$BIN" verify --registry "$OUT" > /dev/null

@@ -22,9 +22,10 @@ const fmt = (v) => (Math.abs(v) >= 1000 ? `${+(v / 1000).toPrecision(3)}k` : `${
 export function lineChart(series, opts = {}) {
   const W = opts.width ?? 420, H = opts.height ?? 200, L = 40, R = 10, T = 10, B = opts.xLabel ? 34 : 22;
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  if (!pts.length) return `<p class="empty">${esc(opts.empty ?? 'No data yet.')}</p>`;
   const [x0, x1] = opts.xDomain ?? [Math.min(...pts.map((p) => p[0]), 0), Math.max(...pts.map((p) => p[0]), 1)];
-  let [y0, y1] = opts.yDomain ?? [Math.min(0, ...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]), 1e-9)];
-  if (!opts.yDomain && y1 > 0) y1 *= 1.1;
+  let [y0, y1] = opts.yDomain ?? [Math.min(0, ...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
+  if (!opts.yDomain) y1 = y1 > 0 ? y1 * 1.1 : 1;
   const sx = (x) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
   const sy = (y) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - T - B);
   let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title ?? 'line chart')}">`;
@@ -92,7 +93,7 @@ export function heatmap(matrix, labels, opts = {}) {
       const a = v / max;
       const cls = i === j ? 's2' : 's0';
       s += `<rect class="${v && i !== j ? 's1' : cls}" x="${L + j * C}" y="${T + i * C}" width="${C - 2}" height="${C - 2}" rx="3" fill-opacity="${f(0.08 + 0.85 * a)}" stroke-opacity="0.4"><title>true ${esc(labels[i])}, predicted ${esc(labels[j])}: ${v}</title></rect>`;
-      s += `<text class="cell-text" x="${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
+      s += `<text class="cell-text${a > 0.55 ? ' on-dark' : ''}" x=""${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
     });
   });
   s += `<text x="12" y="${T + (n * C) / 2}" text-anchor="middle" transform="rotate(-90 12 ${T + (n * C) / 2})">true</text>`;

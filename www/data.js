@@ -1,6 +1,7 @@
 // The holdout set: fetched once, parsed into spec-typed records + labels.
 
 export const TEST_CSV = new URL('../tests/data/penguins_test.csv', import.meta.url);
+export const TRAIN_CSV = new URL('../tests/data/penguins_train.csv', import.meta.url);
 export const LABEL = 'species';
 
 /** Minimal RFC 4180 CSV parser (quotes, escaped quotes, CRLF). */
@@ -34,12 +35,14 @@ export function typedRecord(raw, spec) {
   return rec;
 }
 
-let cache;
-/** `{rows: [{id, raw, label}], columns}` of tests/data/penguins_test.csv. */
-export function loadTestSet() {
-  cache ??= (async () => {
-    const res = await fetch(TEST_CSV);
-    if (!res.ok) throw Object.assign(new Error(`${TEST_CSV.pathname}: HTTP ${res.status}`), { code: 'E_FETCH' });
+const cache = new Map();
+/** `{rows: [{id, raw, label}], columns}` of tests/data/penguins_test.csv (or another CSV). */
+export function loadTestSet(url = TEST_CSV) {
+  const key = String(url);
+  if (cache.has(key)) return cache.get(key);
+  const p = (async () => {
+    const res = await fetch(url);
+    if (!res.ok) throw Object.assign(new Error(`${new URL(url).pathname}: HTTP ${res.status}`), { code: 'E_FETCH' });
     const [header, ...lines] = parseCsv(await res.text());
     const rows = lines.map((cells) => {
       const raw = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
@@ -47,6 +50,7 @@ export function loadTestSet() {
     });
     return { columns: header, rows };
   })();
-  cache.catch(() => { cache = undefined; });
-  return cache;
+  cache.set(key, p);
+  p.catch(() => cache.delete(key));
+  return p;
 }

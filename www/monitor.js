@@ -1,6 +1,6 @@
 // Monitoring panel: a traffic simulator through the live deployment + live charts of its monitor.
 import { esc, groupedBars, lineChart, thresholdBar } from './charts.js';
-import { loadTestSet, typedRecord } from './data.js';
+import { TEST_CSV, TRAIN_CSV, loadTestSet, typedRecord } from './data.js';
 
 const $ = (id) => document.getElementById(id);
 let ctx, dep = null;
@@ -10,7 +10,7 @@ let lastReport = null;
 const blanks = new Map();   // version → empty snapshot (for reset)
 
 const pct = (v, d = 1) => (v == null ? '—' : `${(v * 100).toFixed(d)} %`);
-const ms = (v) => (v == null ? '—' : `${v < 1 ? v.toFixed(3) : v.toFixed(2)} ms`);
+const ms = (v) => (v == null ? '—' : v === 0 ? '< 0.1 ms' : `${v < 1 ? v.toFixed(3) : v.toFixed(2)} ms`); // 0: below the browser's timer resolution
 
 // ---------- simulator ----------
 function settings() {
@@ -45,7 +45,9 @@ function sendOne(rows, spec, s) {
 async function start() {
   if (sim.running || !dep) return;
   let rows;
-  try { ({ rows } = await loadTestSet()); } catch (e) { $('sim-state').textContent = `Cannot load the test set: ${e.message}`; return; }
+  const source = $('sim-source').value === 'train' ? TRAIN_CSV : TEST_CSV;
+  if (sim.source !== source) { sim.source = source; sim.cursor = 0; }
+  try { ({ rows } = await loadTestSet(source)); } catch (e) { $('sim-state').textContent = `Cannot load the test set: ${e.message}`; return; }
   const spec = dep.featureSpec;
   const s0 = settings();
   sim.running = true;

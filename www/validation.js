@@ -7,7 +7,7 @@ let ctx;
 const SLICE = 'island';
 const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(2)} %`);
 const num = (v, d = 4) => (v == null ? '—' : Number(v).toFixed(d));
-const ms = (v) => (v == null ? '—' : `${Number(v).toFixed(3)} ms`);
+const ms = (v) => (v == null ? '—' : v === 0 ? '< 0.1 ms' : `${Number(v).toFixed(3)} ms`); // 0: below this browser's timer resolution
 
 const METRICS = [
   ['accuracy', 'accuracy', pct, 'max'], ['balancedAccuracy', 'balanced accuracy', pct, 'max'],
@@ -62,7 +62,7 @@ function render(version, { dep, report, ms: took }) {
     <div class="card"><h3>Latency on this device</h3>
       ${lat ? `<table class="compact" id="val-latency"><thead><tr><th scope="col"></th><th class="num" scope="col">rows</th><th class="num" scope="col">p50</th><th class="num" scope="col">p95</th><th class="num" scope="col">p99</th><th class="num" scope="col">throughput</th></tr></thead><tbody>
         ${['single', 'batch'].filter((k) => lat[k]).map((k) => `<tr><th scope="row">${k}</th><td class="num">${esc(lat[k].rows)}</td><td class="num">${ms(lat[k].p50Ms)}</td><td class="num">${ms(lat[k].p95Ms)}</td><td class="num">${ms(lat[k].p99Ms)}</td><td class="num">${Math.round(lat[k].throughputPerS ?? 0).toLocaleString()} rows/s</td></tr>`).join('')}</tbody></table>
-        <p class="hint">device ${esc(lat.device)}, ${esc(lat.warmup)} warm-up calls, ${esc(lat.single?.iterations)} iterations.</p>` : '<p class="hint">Latency benchmark disabled.</p>'}</div>
+        <p class="hint">device ${esc(lat.device)}, ${esc(lat.warmup)} warm-up calls, ${esc(lat.single?.iterations)} iterations. Browsers round <code>performance.now()</code> (0.1 ms without cross-origin isolation), so single-row times near zero show as “&lt; 0.1 ms”; the batch row is precise.</p>` : '<p class="hint">Latency benchmark disabled.</p>'}</div>
   </div>
   <div class="card"><h3>Data quality</h3>
     ${q ? `<p>${esc(q.rows)} rows · ${esc(q.validRows)} valid · ${esc(q.invalidRows)} invalid · ${esc(q.duplicateRows)} duplicates —
