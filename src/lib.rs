@@ -14,7 +14,7 @@
 //! println!("{:?} -> {}", p.values, model.labels()[p.argmax()[0]]);
 //! ```
 
-#![deny(unsafe_code)] // one audited exception: src/wasm/mod.rs runs static constructors once
+#![deny(unsafe_code)] // one audited exception: inference::ensure_static_ctors (wasm only)
 
 pub mod error;
 pub mod features;

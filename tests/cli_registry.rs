@@ -160,7 +160,10 @@ fn publish_resolve_promote_rollback_verify() {
         .trim(),
         "1.0.0"
     );
-    assert!(ok(&["verify", "--registry", r]).contains("verified 6 artifacts"));
+    assert!(
+        ok(&["verify", "--registry", r]).contains("verified 8 artifacts"),
+        "model, features, reference and validation of two versions"
+    );
 
     // Flip one byte of a model file: verify fails with E_INTEGRITY and a non-zero exit.
     let model = reg.join("penguins/1.1.0/model.onnx");

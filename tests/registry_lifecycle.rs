@@ -34,9 +34,6 @@ impl MapFetch {
             .borrow_mut()
             .insert(format!("https://cdn.example/reg/{path}"), bytes);
     }
-    fn manifest(&self) -> Manifest {
-        Manifest::from_slice(&self.files.borrow()[BASE]).unwrap()
-    }
     fn set_manifest(&self, m: &Manifest) {
         self.put("manifest.json", m.to_json_pretty().unwrap().into_bytes());
     }

@@ -82,7 +82,7 @@ export function thresholdBar(value, warn, alert, status) {
 
 /** Heat map of a square matrix (confusion matrix: rows true, columns predicted). */
 export function heatmap(matrix, labels, opts = {}) {
-  const n = labels.length, C = 56, L = 80, T = 34, W = L + n * C + 4, H = T + n * C + 26;
+  const n = labels.length, C = 56, L = 100, T = 34, W = L + n * C + 4, H = T + n * C + 26;
   const max = Math.max(1, ...matrix.flat());
   let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title ?? 'confusion matrix')}">`;
   s += `<text x="${L + (n * C) / 2}" y="10" text-anchor="middle">predicted</text>`;
@@ -93,9 +93,9 @@ export function heatmap(matrix, labels, opts = {}) {
       const a = v / max;
       const cls = i === j ? 's2' : 's0';
       s += `<rect class="${v && i !== j ? 's1' : cls}" x="${L + j * C}" y="${T + i * C}" width="${C - 2}" height="${C - 2}" rx="3" fill-opacity="${f(0.08 + 0.85 * a)}" stroke-opacity="0.4"><title>true ${esc(labels[i])}, predicted ${esc(labels[j])}: ${v}</title></rect>`;
-      s += `<text class="cell-text${a > 0.55 ? ' on-dark' : ''}" x=""${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
+      s += `<text class="cell-text${a > 0.55 ? ' on-dark' : ''}" x="${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
     });
   });
-  s += `<text x="12" y="${T + (n * C) / 2}" text-anchor="middle" transform="rotate(-90 12 ${T + (n * C) / 2})">true</text>`;
+  s += `<text x="10" y="${T + (n * C) / 2}" text-anchor="middle" transform="rotate(-90 10 ${T + (n * C) / 2})">true</text>`;
   return `${s}</svg>`;
 }

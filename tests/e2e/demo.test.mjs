@@ -161,11 +161,18 @@ test('a reload keeps the monitor counts (autoPersist + save on stop), reset clea
   const before = Number(await page.getAttribute('#mon-predictions', 'data-value'));
   assert.equal(before, 150);
   const version = await page.getAttribute('body', 'data-version');
+  // The whole monitor report (drift statistics, telemetry, feedback), not only the count.
+  const reportOf = () => page.evaluate(() => {
+    const r = window.__mlcycle.deployment.monitor();
+    return JSON.stringify({ drift: r.drift, telemetry: r.telemetry, feedback: r.feedback });
+  });
+  const reportBefore = await reportOf();
   await page.reload();
   await ready(page);
   await page.waitForSelector('#panel-monitor[data-ready=true]');
   assert.equal(await page.getAttribute('body', 'data-version'), version, 'same subject → same version');
   assert.equal(Number(await page.getAttribute('#mon-predictions', 'data-value')), before);
+  assert.equal(await reportOf(), reportBefore, 'snapshot → reload → restore gives the identical report');
   assert.match(await page.textContent('#mon-persist'), /Restored/);
   await screenshot(page, 'monitor-reloaded');
   await page.click('#mon-reset');
