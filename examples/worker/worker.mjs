@@ -1,6 +1,7 @@
 // An edge worker (Cloudflare workerd) serving predictions from a static mlcycle registry.
 //   POST /predict   JSON record in → {id, label, probabilities, version, latencyMs}
 //   GET  /status    the deployment's status (version, selection, events)
+//   GET  /monitor   the isolate's monitoring report (drift, telemetry, alerts); ?format=otlp for OTLP/JSON
 // Bad JSON or an invalid record → 400 {error: {code, message, field}}; server faults → 500.
 // The wasm arrives as a module binding (workerd forbids compiling raw bytes at run time).
 import { initSync, Registry } from './mlcycle.js';
@@ -38,6 +39,13 @@ export default {
         }
         const d = await getDeployment(env);
         return json(d.predict(record));
+      }
+      if (url.pathname === '/monitor' && request.method === 'GET') {
+        const d = await getDeployment(env);
+        if (url.searchParams.get('format') === 'otlp') {
+          return new Response(d.exportOtlp() ?? '{}', { headers: { 'content-type': 'application/json' } });
+        }
+        return json(d.monitor());
       }
       if (url.pathname === '/status' && request.method === 'GET') {
         return json((await getDeployment(env)).status());

@@ -31,4 +31,5 @@ pub use record::{RawValue, Record};
 pub use spec::{
     canonical_json, FeatureSpec, FieldSpec, FieldType, OnInvalid, TransformSpec, SCHEMA,
 };
+pub use transforms::timestamp::format_iso8601_utc;
 pub(crate) use validate::coerce;

@@ -105,15 +105,22 @@ pub fn add_version(manifest: &mut Manifest, new: NewVersion) -> Result<Vec<(Stri
     Ok(files)
 }
 
-/// Points `alias` at `version`, remembering where it pointed before (for rollback).
-pub fn set_alias(manifest: &mut Manifest, model: &str, alias: &str, version: &str) -> Result<()> {
-    let entry = manifest
+fn model_mut<'a>(
+    manifest: &'a mut Manifest,
+    model: &str,
+) -> Result<&'a mut super::manifest::ModelEntry> {
+    manifest
         .models
         .get_mut(model)
         .ok_or_else(|| Error::NotFound {
             what: "model".into(),
             name: model.into(),
-        })?;
+        })
+}
+
+/// Points `alias` at `version`, remembering where it pointed before (for rollback).
+pub fn set_alias(manifest: &mut Manifest, model: &str, alias: &str, version: &str) -> Result<()> {
+    let entry = model_mut(manifest, model)?;
     if !entry.versions.contains_key(version) {
         return Err(Error::NotFound {
             what: format!("version of model `{model}`"),
@@ -134,13 +141,7 @@ pub fn set_alias(manifest: &mut Manifest, model: &str, alias: &str, version: &st
 
 /// Moves `alias` back to the version it pointed to before. Returns that version.
 pub fn rollback_alias(manifest: &mut Manifest, model: &str, alias: &str) -> Result<String> {
-    let entry = manifest
-        .models
-        .get_mut(model)
-        .ok_or_else(|| Error::NotFound {
-            what: "model".into(),
-            name: model.into(),
-        })?;
+    let entry = model_mut(manifest, model)?;
     let previous = entry
         .alias_history
         .get_mut(alias)
@@ -167,13 +168,7 @@ pub fn set_rollout(
     if !(0.0..=100.0).contains(&percent) {
         return Err(bad("percent", "must be within 0–100"));
     }
-    let entry = manifest
-        .models
-        .get_mut(model)
-        .ok_or_else(|| Error::NotFound {
-            what: "model".into(),
-            name: model.into(),
-        })?;
+    let entry = model_mut(manifest, model)?;
     if !entry.aliases.contains_key(alias) {
         return Err(Error::NotFound {
             what: format!("alias of model `{model}`"),

@@ -3,8 +3,9 @@
 //! Reports are plain objects; snapshots and OTLP exports are JSON strings. `persist`/`load`
 //! use `localStorage` found on the global object (pages); elsewhere they throw `E_UNSUPPORTED`.
 
+use super::pipeline::js_record;
 use super::{to_js, JsResult};
-use crate::features::{RawValue, Record};
+use crate::features::Record;
 use crate::{monitor, Error};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,22 +16,6 @@ pub struct Monitor {
     inner: monitor::Monitor,
     keys: Vec<(String, JsValue)>,
     on_alert: Option<js_sys::Function>,
-}
-
-fn raw_from_js(v: &JsValue) -> RawValue {
-    if v.is_undefined() || v.is_null() {
-        RawValue::Null
-    } else if let Some(x) = v.as_f64() {
-        RawValue::Number(x)
-    } else if let Some(s) = v.as_string() {
-        RawValue::String(s)
-    } else if let Some(b) = v.as_bool() {
-        RawValue::Bool(b)
-    } else if let Some(d) = v.dyn_ref::<js_sys::Date>() {
-        RawValue::Number(d.get_time())
-    } else {
-        RawValue::Other(v.js_typeof().as_string().unwrap_or_else(|| "value".into()))
-    }
 }
 
 fn random_salt() -> String {
@@ -109,18 +94,7 @@ impl Monitor {
     }
 
     fn record(&self, value: &JsValue) -> Result<Record, Error> {
-        if !value.is_object() || js_sys::Array::is_array(value) {
-            return Err(Error::invalid_argument(
-                "record",
-                "a record must be a plain object",
-            ));
-        }
-        let mut rec = Record::new();
-        for (name, key) in &self.keys {
-            let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
-            rec.insert(name.clone(), raw_from_js(&v));
-        }
-        Ok(rec)
+        js_record(value, &self.keys, None)
     }
 
     /// Calls the onAlert callback with each queued transition (errors it throws are ignored:

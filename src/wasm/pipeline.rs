@@ -16,6 +16,7 @@ pub struct Pipeline {
     keys: Vec<(String, JsValue)>,
 }
 
+/// A JS value as a raw record value (`undefined`/`null` → missing, `Date` → epoch ms).
 fn raw_from_js(v: &JsValue) -> RawValue {
     if v.is_undefined() || v.is_null() {
         RawValue::Null

@@ -41,6 +41,11 @@ test('workerd serves predictions from the registry', async () => {
   const status = await (await fetch(`${base}/status`)).json();
   assert.equal(status.version, '1.0.0');
   assert.equal(status.predictions, 1);
+  const monitor = await (await fetch(`${base}/monitor`)).json();
+  assert.equal(monitor.telemetry.predictions, 1);
+  assert.equal(monitor.version, '1.0.0');
+  const otlp = await (await fetch(`${base}/monitor?format=otlp`)).json();
+  assert.ok(otlp.resourceMetrics.length > 0);
 });
 
 test('malformed JSON and invalid records get 400 with the error code', async () => {

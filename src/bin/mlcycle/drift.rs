@@ -2,10 +2,11 @@
 //! PSI, Jensen–Shannon distance, KS statistic (numeric), chi² p-value (categorical), missing
 //! rate and status per field, and the drifted share (docs/monitoring.md).
 
+use crate::fsio::read_text;
 use anyhow::Result;
 use mlcycle::features::read_records;
 use mlcycle::monitor::{DriftReport, MonitorConfig, ReferenceProfile};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -31,15 +32,6 @@ pub struct Args {
     /// Exit with status 1 when a feature is in alert.
     #[arg(long)]
     fail_on_alert: bool,
-}
-
-fn read_text(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
 }
 
 fn num(x: Option<f64>) -> String {

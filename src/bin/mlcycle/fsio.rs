@@ -12,6 +12,16 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     })?)
 }
 
+/// Reads a UTF-8 text file, mapping failure to `E_IO` naming the path.
+pub fn read_text(path: &Path) -> Result<String> {
+    Ok(
+        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?,
+    )
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and
 /// synced, then renamed over the target. Readers see the old or the new file, never a half.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -26,10 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let bytes = std::fs::read(&args.model).map_err(|e| mlcycle::Error::Io {
-        path: args.model.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let bytes = crate::fsio::read(&args.model)?;
     let model = Model::from_bytes_with(
         &bytes,
         &LoadOptions {

@@ -2,11 +2,12 @@
 //! bins and shares, and with `--model` the reference distribution of predicted classes and
 //! confidence — that on-device drift is measured against (docs/monitoring.md).
 
+use crate::fsio::read_text;
 use anyhow::Result;
 use mlcycle::features::{read_records, Pipeline};
 use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
 use mlcycle::{LoadOptions, Model};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -32,15 +33,6 @@ pub struct Args {
     /// Most frequent categories kept per categorical field (the rest go to "other").
     #[arg(long, default_value_t = 64)]
     max_categories: usize,
-}
-
-fn read_text(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

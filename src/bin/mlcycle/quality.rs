@@ -1,11 +1,12 @@
 //! `mlcycle quality`: the data quality report of a raw CSV against a feature spec. Exit 0 when
 //! there is no error finding, 1 when there is one, 2 on failure.
 
+use crate::fsio::read_text;
 use anyhow::Result;
 use mlcycle::features::read_records;
 use mlcycle::validation::{quality_report, QualityOptions, QualityReport};
 use mlcycle::Pipeline;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -24,23 +25,14 @@ pub struct Args {
     format: crate::validate::Format,
 }
 
-fn read(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
-}
-
 pub fn run(args: Args) -> Result<ExitCode> {
-    let pipeline = Pipeline::from_json(&read(&args.spec)?)?;
+    let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
     let options: QualityOptions = match &args.options {
-        Some(p) => serde_json::from_str(&read(p)?)
+        Some(p) => serde_json::from_str(&read_text(p)?)
             .map_err(|e| mlcycle::Error::invalid_argument("options", e.to_string()))?,
         None => QualityOptions::default(),
     };
-    let csv = read_records(&read(&args.input)?)?;
+    let csv = read_records(&read_text(&args.input)?)?;
     let report = quality_report(&pipeline, &csv.records, &options)?;
     match args.format {
         crate::validate::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

@@ -2,6 +2,7 @@
 //! CSV whose header is the output column names, one row per input row, in order.
 
 use crate::csv_io::{cell, write_table};
+use crate::fsio::read_text;
 use anyhow::Result;
 use mlcycle::features::{BatchOutput, Pipeline};
 use std::path::{Path, PathBuf};
@@ -26,23 +27,14 @@ pub struct Args {
     f64: bool,
 }
 
-fn read(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
-}
-
 /// Loads a spec file.
 pub fn load_pipeline(spec: &Path) -> Result<Pipeline> {
-    Ok(Pipeline::from_json(&read(spec)?)?)
+    Ok(Pipeline::from_json(&read_text(spec)?)?)
 }
 
 /// Parses and transforms a raw CSV; the first invalid row is an error naming its line.
 fn transform_file(p: &Pipeline, input: &Path, strict: bool) -> Result<BatchOutput> {
-    let out = p.transform_csv(&read(input)?)?;
+    let out = p.transform_csv(&read_text(input)?)?;
     if strict {
         if let Some(e) = out.errors.first() {
             return Err(mlcycle::Error::FeatureInvalid {
@@ -73,7 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let p = load_pipeline(&args.spec)?;
     let out = transform_file(&p, &args.input, !args.skip_invalid)?;
     let records = if args.f64 {
-        Some(mlcycle::features::read_records(&read(&args.input)?)?.records)
+        Some(mlcycle::features::read_records(&read_text(&args.input)?)?.records)
     } else {
         None
     };

@@ -1,6 +1,7 @@
 //! `mlcycle validate`: a model + feature spec against a labelled holdout CSV: metrics, slices,
 //! latency on this machine, data quality, criteria → go (exit 0) / no-go (exit 1); errors exit 2.
 
+use crate::fsio::read_text;
 use anyhow::Result;
 use mlcycle::features::read_records;
 use mlcycle::validation::{
@@ -59,18 +60,9 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
-fn read(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
-}
-
 /// Options from a criteria file (array or options object).
 fn options_from_file(path: &Path) -> Result<ValidateOptions> {
-    let text = read(path)?;
+    let text = read_text(path)?;
     if text.trim_start().starts_with('[') {
         Ok(ValidateOptions {
             criteria: parse_criteria_json(&text)?,
@@ -100,13 +92,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     options.include_predictions |= args.predictions;
 
-    let bytes = std::fs::read(&args.model).map_err(|e| mlcycle::Error::Io {
-        path: args.model.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let bytes = crate::fsio::read(&args.model)?;
     let model = Model::from_bytes_with(&bytes, &LoadOptions::default())?;
-    let pipeline = Pipeline::from_json(&read(&args.spec)?)?;
-    let csv = read_records(&read(&args.input)?)?;
+    let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
+    let csv = read_records(&read_text(&args.input)?)?;
     if !csv.header.contains(&args.label) {
         return Err(mlcycle::Error::Csv {
             line: Some(1),
