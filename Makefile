@@ -8,7 +8,7 @@ PORT ?= 8080
 WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: all tools pkg cli registry test-registry test-e2e demo test test-native test-wasm-node test-wasm-chromium test-js \
+.PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean
 
 all: pkg
@@ -33,11 +33,15 @@ demo: pkg registry
 	./target/release/mlcycle serve --root . --port $(PORT) --index www/index.html
 
 ## Every test: native, wasm in Node, wasm in headless Chromium, the JS package, Python oracles.
-test: tools check-glue test-native test-wasm-node test-wasm-chromium pkg test-registry test-js test-e2e test-python
+test: tools check-glue test-native test-wasm-node test-wasm-chromium pkg check-size test-registry test-js test-e2e test-python
 	@echo "make test: all suites passed"
 
 check-glue:
 	./scripts/check-glue.sh
+
+## The wasm package must stay within budgets/wasm-size.json.
+check-size:
+	./scripts/check-size.sh
 
 test-native:
 	$(CARGO) test --features cli

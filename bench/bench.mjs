@@ -200,6 +200,17 @@ try {
   monitorLine = `monitoring overhead: failed (${e.code ?? ''} ${e.message})`;
 }
 
+// --- Cold start in fresh processes (median of 3): bytes in memory → first prediction ---
+const { execFileSync } = await import('node:child_process');
+const coldRuns = QUICK ? 1 : 3;
+const cold = (runtime, model, width) => median(Array.from({ length: coldRuns }, () =>
+  JSON.parse(execFileSync(process.execPath, [new URL('cold-start.mjs', import.meta.url).pathname, runtime, model, String(width)]).toString()).ms));
+const coldLines = [];
+for (const [name, path, width] of [['penguins_logreg', 'tests/data/penguins_logreg.onnx', 9], ['digits_mlp', 'tests/data/variants/digits_mlp_probaonly.onnx', 64]]) {
+  const a = cold('mlcycle', path, width), b = cold('ort', path, width);
+  coldLines.push(`cold start (fresh Node process, bytes in memory → first prediction), ${name}: mlcycle ${fmt(a)} ms, onnxruntime-web ${fmt(b)} ms, ratio ${ratio(a, b)}`);
+}
+
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const lines = [];
 lines.push(`mlcycle vs onnxruntime-web 1.30 (wasm, 1 thread), Node ${process.version}, ${os.cpus()[0].model}, ${new Date().toISOString().slice(0, 10)}`);
@@ -220,4 +231,5 @@ lines.push(`mlcycle runtime init (compile + instantiate, included in the first c
 lines.push('');
 lines.push(`feature pipeline, ${N_RECORDS} JSON-object records (penguins spec): wasm transformBatch ${fmt(N_RECORDS / (tWasm / 1000), 0)} records/s, hand-written JS ${fmt(N_RECORDS / (tJs / 1000), 0)} records/s, ratio ${ratio(tJs, tWasm)} (max |Δ| ${pipeDiff.toExponential(1)})`);
 lines.push(monitorLine);
+lines.push(...coldLines);
 console.log(lines.join('\n'));
