@@ -8,11 +8,18 @@ OUT=${1:-demo-registry}
 BIN=${MLCYCLE_BIN:-target/release/mlcycle}
 D=tests/data
 rm -rf "$OUT"
+# A demo signing key, made fresh each build (the secret stays outside the served folder); the
+# public key is published beside the manifest for the demo page.
+KEY=${DEMO_KEY:-target/demo-registry.key}
+mkdir -p "$(dirname "$KEY")"
+"$BIN" keygen --out "$KEY" > /dev/null
 common=(--registry "$OUT" --name penguins --spec "$D/penguins_features.json"
         --train "$D/penguins_train.csv" --holdout "$D/penguins_test.csv" --label species
         --labels Adelie,Chinstrap,Gentoo
-        --criteria examples/penguins/criteria.json --monitoring examples/penguins/monitoring.json)
+        --criteria examples/penguins/criteria.json --monitoring examples/penguins/monitoring.json
+        --sign-key "$KEY")
 "$BIN" publish "${common[@]}" --version 1.0.0 --model "$D/penguins_logreg.onnx" --alias production
 "$BIN" publish "${common[@]}" --version 1.1.0 --model "$D/variants/penguins_gbt.onnx" --alias canary --rollout canary=20
-"$BIN" verify --registry "$OUT" > /dev/null
+cp "$KEY.pub" "$OUT/registry.pub"
+"$BIN" verify --registry "$OUT" --public-key "$OUT/registry.pub" > /dev/null
 echo "demo registry: $OUT/manifest.json"

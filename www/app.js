@@ -220,7 +220,7 @@ function renderRegistry() {
     html += `<h3>${esc(name)} <span class="hint">${esc(model.task ?? '')}</span></h3>
       <p class="hint">Aliases: ${Object.entries(model.aliases ?? {}).map(([a, v]) => `<code>${esc(a)}</code> → ${esc(v)}`).join(', ') || 'none'}.
       Rollouts: ${rollouts.map((r) => `<code>${esc(r.alias)}</code> ${esc(r.percent)} % (salt <code>${esc(r.salt)}</code>)`).join(', ') || 'none'}.
-      Manifest ${reg.verified ? '<span class="badge verified">signature verified</span>' : '<span class="badge pending">unsigned</span>'}</p>
+      Manifest ${reg.verified ? '<span class="badge verified">Ed25519 signature verified</span>' : '<span class="badge pending">unsigned</span>'}</p>
       <div class="table-wrap"><table class="versions" id="reg-versions"><thead><tr><th scope="col">version</th><th scope="col">aliases · rollout</th><th scope="col">created</th><th scope="col">provenance</th><th scope="col">artifacts (sha256 · size)</th><th scope="col">integrity</th></tr></thead><tbody>`;
     for (const [v, ver] of Object.entries(model.versions ?? {})) {
       const aliases = aliasesOf(v);
@@ -257,7 +257,10 @@ async function boot() {
   monitor.mount(ctx);
   try {
     await init();
-    ctx.registry = await Registry.load(REGISTRY_URL, { subject: ctx.subject });
+    // A registry may publish the public key it is signed with next to its manifest
+    // (`registry.pub`); a real deployment would ship the key with the page instead.
+    const publicKey = await fetch(new URL('registry.pub', REGISTRY_URL)).then((r) => (r.ok ? r.text() : null), () => null);
+    ctx.registry = await Registry.load(REGISTRY_URL, { subject: ctx.subject, publicKey: publicKey?.trim() || undefined });
   } catch (e) {
     fatal(e);
     for (const id of ['reg-me', 'reg-models']) $(id).textContent = 'The registry is unreachable.';
