@@ -22,6 +22,7 @@ test('the registry panel lists both versions with aliases, rollout and integrity
   assert.match(rows[1].text, /canary/);
   assert.match(rows[1].text, /20 % rollout/);
   assert.match(rows[0].text, /model.*[0-9a-f]{12}…/s, 'sha256 short shown');
+  assert.match(await page.textContent('#panel-registry'), /Ed25519 signature verified/, 'the demo manifest is signed and verified');
   const serving = await page.getAttribute('#reg-serving', 'data-version');
   assert.ok(['1.0.0', '1.1.0'].includes(serving));
   assert.equal(rows.find((r) => r.version === serving).integrity, 'verified');
