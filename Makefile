@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \

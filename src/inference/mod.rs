@@ -6,6 +6,7 @@
 //! plan. [`Model::predict`] runs a row-major `f32` batch of any size.
 
 mod ml_ops;
+mod nnef;
 mod signature;
 
 pub use ml_ops::SUPPORTED_ML_OPS;
@@ -30,6 +31,27 @@ pub struct LoadOptions {
 #[derive(Clone)]
 pub struct Model {
     plan: Plan,
+    info: ModelInfo,
+    input_dt: DatumType,
+    /// What the model was loaded from, so [`Model::to_nnef`] can re-derive the decluttered
+    /// typed model (tract's optimized form cannot be dumped) without keeping a second typed
+    /// graph in memory on every load: costs one copy of the file's bytes.
+    source: Source,
+}
+
+#[derive(Clone)]
+enum Source {
+    Onnx {
+        bytes: Arc<[u8]>,
+        options: LoadOptions,
+    },
+    /// Already NNEF: [`Model::to_nnef`] returns these bytes as they are.
+    Nnef(Arc<[u8]>),
+}
+
+/// An ONNX model parsed up to its typed input fact, before any typing or optimization.
+struct ParsedOnnx {
+    model: InferenceModel,
     info: ModelInfo,
     input_dt: DatumType,
 }
@@ -136,6 +158,73 @@ fn load_error(e: TractError) -> Error {
     }
 }
 
+/// Parses an ONNX model up to its typed input fact (shared by loading and NNEF export).
+fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
+    if bytes.is_empty() {
+        return Err(Error::ModelInvalid {
+            reason: "the model is empty (0 bytes)".into(),
+        });
+    }
+    let onnx = framework();
+    let proto = onnx
+        .proto_model_for_read(&mut &*bytes)
+        .map_err(|e| Error::ModelInvalid {
+            reason: format!("not an ONNX protobuf: {}", chain(&e)),
+        })?;
+    let graph = proto.graph.as_ref().ok_or_else(|| Error::ModelInvalid {
+        reason: "the file has no graph".into(),
+    })?;
+    if graph.node.is_empty() {
+        return Err(Error::ModelInvalid {
+            reason: "the graph has no nodes".into(),
+        });
+    }
+    // Refuse operators nobody implements up front, with their name.
+    if let Some(node) = graph
+        .node
+        .iter()
+        .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
+    {
+        let domain = if node.domain.is_empty() {
+            "ai.onnx"
+        } else {
+            &node.domain
+        };
+        return Err(Error::UnsupportedOp {
+            op: node.op_type.clone(),
+            reason: format!("{domain} operator not implemented by tract or mlcycle"),
+        });
+    }
+    let inspection = signature::inspect(&proto, options.labels.clone())
+        .map_err(|reason| Error::ModelInvalid { reason })?;
+    let input_dt = match DataType::try_from(inspection.input_dtype) {
+        Ok(DataType::Double) => f64::datum_type(),
+        Ok(DataType::Int64) => i64::datum_type(),
+        Ok(DataType::Int32) => i32::datum_type(),
+        _ => f32::datum_type(),
+    };
+    let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
+    let outlet =
+        *model
+            .outputs
+            .get(inspection.output_index)
+            .ok_or_else(|| Error::ModelInvalid {
+                reason: "output index out of range".into(),
+            })?;
+    model.select_output_outlets(&[outlet]).map_err(load_error)?;
+    let n = model.sym("N");
+    let fact = InferenceFact::dt_shape(
+        input_dt,
+        tvec![n.to_dim(), inspection.info.n_features.to_dim()],
+    );
+    let model = model.with_input_fact(0, fact).map_err(load_error)?;
+    Ok(ParsedOnnx {
+        model,
+        info: inspection.info,
+        input_dt,
+    })
+}
+
 impl Model {
     /// Loads an ONNX model from its bytes with default options.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
@@ -144,66 +233,29 @@ impl Model {
 
     /// Loads an ONNX model from its bytes.
     pub fn from_bytes_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
-        if bytes.is_empty() {
-            return Err(Error::ModelInvalid {
-                reason: "the model is empty (0 bytes)".into(),
-            });
-        }
-        let onnx = framework();
-        let proto = onnx
-            .proto_model_for_read(&mut &*bytes)
-            .map_err(|e| Error::ModelInvalid {
-                reason: format!("not an ONNX protobuf: {}", chain(&e)),
-            })?;
-        let graph = proto.graph.as_ref().ok_or_else(|| Error::ModelInvalid {
-            reason: "the file has no graph".into(),
-        })?;
-        if graph.node.is_empty() {
-            return Err(Error::ModelInvalid {
-                reason: "the graph has no nodes".into(),
-            });
-        }
-        // Refuse operators nobody implements up front, with their name.
-        if let Some(node) = graph
-            .node
-            .iter()
-            .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
-        {
-            let domain = if node.domain.is_empty() {
-                "ai.onnx"
-            } else {
-                &node.domain
-            };
-            return Err(Error::UnsupportedOp {
-                op: node.op_type.clone(),
-                reason: format!("{domain} operator not implemented by tract or mlcycle"),
-            });
-        }
-        let inspection = signature::inspect(&proto, options.labels.clone())
-            .map_err(|reason| Error::ModelInvalid { reason })?;
-        let input_dt = match DataType::try_from(inspection.input_dtype) {
-            Ok(DataType::Double) => f64::datum_type(),
-            Ok(DataType::Int64) => i64::datum_type(),
-            Ok(DataType::Int32) => i32::datum_type(),
-            _ => f32::datum_type(),
-        };
-        let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
-        let outlet =
-            *model
-                .outputs
-                .get(inspection.output_index)
-                .ok_or_else(|| Error::ModelInvalid {
-                    reason: "output index out of range".into(),
-                })?;
-        model.select_output_outlets(&[outlet]).map_err(load_error)?;
-        let n = model.sym("N");
-        let fact = InferenceFact::dt_shape(
+        let ParsedOnnx {
+            model,
+            info,
             input_dt,
-            tvec![n.to_dim(), inspection.info.n_features.to_dim()],
-        );
-        let model = model.with_input_fact(0, fact).map_err(load_error)?;
+        } = parse_onnx(bytes, options)?;
         let typed = model.into_optimized().map_err(load_error)?;
-        let mut info = inspection.info;
+        Model::from_optimized(
+            typed,
+            info,
+            input_dt,
+            Source::Onnx {
+                bytes: bytes.into(),
+                options: options.clone(),
+            },
+        )
+    }
+
+    fn from_optimized(
+        typed: TypedModel,
+        mut info: ModelInfo,
+        input_dt: DatumType,
+        source: Source,
+    ) -> Result<Model> {
         // Learn the output width from the typed model where the file left it symbolic.
         if let Some(fact) = typed.output_fact(0).ok() {
             if let Some(Ok(c)) = fact.shape.iter().nth(1).map(|d| d.to_usize()) {
@@ -217,7 +269,57 @@ impl Model {
             plan,
             info,
             input_dt,
+            source,
         })
+    }
+
+    /// Serializes the model in tract's NNEF form (a tar with mlcycle's metadata), which
+    /// [`Model::from_nnef`] loads without parsing ONNX. See the `nnef` module for the format.
+    pub fn to_nnef(&self) -> Result<Vec<u8>> {
+        match &self.source {
+            Source::Nnef(bytes) => Ok(bytes.to_vec()),
+            Source::Onnx { bytes, options } => {
+                let parsed = parse_onnx(bytes, options)?;
+                let typed = parsed
+                    .model
+                    .into_typed()
+                    .and_then(|m| m.into_decluttered())
+                    .map_err(load_error)?;
+                nnef::write(&typed, &self.info).map_err(|e| Error::ModelInvalid {
+                    reason: format!("cannot write NNEF: {}", chain(&e)),
+                })
+            }
+        }
+    }
+
+    /// Loads a model written by [`Model::to_nnef`].
+    pub fn from_nnef(bytes: &[u8]) -> Result<Model> {
+        let (typed, meta) = nnef::read(bytes).map_err(|reason| Error::ModelInvalid {
+            reason: format!("not an mlcycle NNEF model: {reason}"),
+        })?;
+        let info = meta.info;
+        if typed.inputs.len() != 1 || typed.outputs.len() != 1 {
+            return Err(Error::ModelInvalid {
+                reason: format!(
+                    "the NNEF graph has {} inputs and {} outputs, expected 1 and 1",
+                    typed.inputs.len(),
+                    typed.outputs.len()
+                ),
+            });
+        }
+        let fact = typed.input_fact(0).map_err(load_error)?;
+        let input_dt = fact.datum_type;
+        let width_ok = fact.rank() == 2 && fact.shape[1].to_usize().ok() == Some(info.n_features);
+        if !width_ok {
+            return Err(Error::ModelInvalid {
+                reason: format!(
+                    "the NNEF input is {fact:?}, the metadata says {} features",
+                    info.n_features
+                ),
+            });
+        }
+        let typed = typed.into_optimized().map_err(load_error)?;
+        Model::from_optimized(typed, info, input_dt, Source::Nnef(bytes.into()))
     }
 
     /// The model's interface: kind, inputs, outputs, labels.

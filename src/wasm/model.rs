@@ -27,6 +27,21 @@ impl Model {
         })
     }
 
+    /// Loads a model precompiled by `toNnef()` / `mlcycle` (tract NNEF tar with mlcycle metadata):
+    /// skips ONNX parsing; predictions are identical to the ONNX path.
+    #[wasm_bindgen(js_name = fromNnef)]
+    pub fn from_nnef(bytes: &[u8]) -> JsResult<Model> {
+        Ok(Model {
+            inner: inference::Model::from_nnef(bytes)?,
+        })
+    }
+
+    /// This model in tract's NNEF form (a tar), loadable with `Model.fromNnef`.
+    #[wasm_bindgen(js_name = toNnef)]
+    pub fn to_nnef(&self) -> JsResult<Vec<u8>> {
+        Ok(self.inner.to_nnef()?)
+    }
+
     /// Predicts `rows` rows of row-major features; returns probabilities (classifiers) or values,
     /// `rows × outputs`, row-major.
     pub fn predict(&self, features: &[f32], rows: usize) -> JsResult<Vec<f32>> {

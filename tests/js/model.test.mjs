@@ -74,3 +74,15 @@ test('a wrong input width throws E_INPUT_SHAPE and the model keeps working', asy
   expectCode(() => model.predict(new Float32Array(0), 0), 'E_INVALID_ARGUMENT');
   assert.equal(model.predict(new Float32Array(9), 1).length, 3);
 });
+
+test('a model precompiled to NNEF predicts exactly like its ONNX original', async () => {
+  const onnx = Model.fromBytes(await data('variants/penguins_gbt.onnx'));
+  const nnefBytes = onnx.toNnef();
+  assert.ok(nnefBytes instanceof Uint8Array && nnefBytes.length > 1000);
+  const nnef = Model.fromNnef(nnefBytes);
+  assert.deepEqual(nnef.info, onnx.info);
+  const golden = await json('penguins_golden.json');
+  const x = new Float32Array(golden.rows.flatMap((r) => r.features));
+  assert.deepEqual(Array.from(nnef.predict(x, golden.rows.length)), Array.from(onnx.predict(x, golden.rows.length)));
+  expectCode(() => Model.fromNnef(new Uint8Array(512)), 'E_MODEL_INVALID');
+});

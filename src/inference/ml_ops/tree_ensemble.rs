@@ -54,41 +54,41 @@ pub enum Aggregate {
 }
 
 /// Marks a leaf in [`Node::feature`].
-const LEAF: u32 = u32::MAX;
+pub(crate) const LEAF: u32 = u32::MAX;
 
 /// One node of a flattened tree, 16 bytes so a tree's hot path stays in cache.
 /// Branch: `feature`, `threshold`, `a` = true child, `b` = false child (absolute indices).
 /// Leaf: `feature == LEAF`, weights are `weights[a..b]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Node {
-    feature: u32,
-    threshold: f32,
-    a: u32,
-    b: u32,
+pub(crate) struct Node {
+    pub(crate) feature: u32,
+    pub(crate) threshold: f32,
+    pub(crate) a: u32,
+    pub(crate) b: u32,
 }
 
 /// The parsed ensemble, ready to evaluate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ensemble {
-    nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     /// Per node: comparison and missing-value direction (read only off the fast path).
-    modes: Vec<(Cmp, bool)>,
+    pub(crate) modes: Vec<(Cmp, bool)>,
     /// When every branch is `x <= t` with NaN going false (scikit-learn's trees): the same
     /// trees laid out for branch-free lockstep walks.
     fast: Option<FastForest>,
-    roots: Vec<u32>,
+    pub(crate) roots: Vec<u32>,
     /// (target or class index, weight) pairs, grouped per leaf.
-    weights: Vec<(u32, f64)>,
-    n_outputs: usize,
-    n_features_used: usize,
-    base_values: Vec<f64>,
-    post: PostTransform,
-    aggregate: Aggregate,
+    pub(crate) weights: Vec<(u32, f64)>,
+    pub(crate) n_outputs: usize,
+    pub(crate) n_features_used: usize,
+    pub(crate) base_values: Vec<f64>,
+    pub(crate) post: PostTransform,
+    pub(crate) aggregate: Aggregate,
     /// Classifier with two classes whose weights name one class only (ORT's "binary case").
-    binary_single_score: bool,
+    pub(crate) binary_single_score: bool,
     /// In the binary single-score case, the one class id that carries weights.
-    single_class: usize,
-    weights_all_positive: bool,
+    pub(crate) single_class: usize,
+    pub(crate) weights_all_positive: bool,
 }
 
 impl std::hash::Hash for Ensemble {
@@ -114,7 +114,7 @@ fn parse_cmp(s: &str) -> TractResult<Option<Cmp>> {
     }))
 }
 
-fn parse_post(s: &str) -> TractResult<PostTransform> {
+pub(crate) fn parse_post(s: &str) -> TractResult<PostTransform> {
     Ok(match s {
         "NONE" => PostTransform::None,
         "SOFTMAX" => PostTransform::Softmax,
@@ -336,6 +336,86 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
         single_class: classes_used.first().map(|c| *c as usize).unwrap_or(0),
         weights_all_positive,
     })
+}
+
+impl Ensemble {
+    /// Rebuilds an ensemble from its basic arrays (what the NNEF form stores), validating
+    /// everything evaluation relies on and re-deriving `n_features_used` and the fast layouts
+    /// with the same code as the ONNX parser, so the result equals the parsed ensemble.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        nodes: Vec<Node>,
+        modes: Vec<(Cmp, bool)>,
+        roots: Vec<u32>,
+        weights: Vec<(u32, f64)>,
+        n_outputs: usize,
+        base_values: Vec<f64>,
+        post: PostTransform,
+        aggregate: Aggregate,
+        binary_single_score: bool,
+        single_class: usize,
+        weights_all_positive: bool,
+    ) -> TractResult<Ensemble> {
+        ensure!(n_outputs > 0, "the ensemble has no classes or targets");
+        ensure!(!nodes.is_empty(), "the ensemble has no nodes");
+        ensure!(!roots.is_empty(), "the ensemble has no trees");
+        ensure!(
+            modes.len() == nodes.len(),
+            "{} modes for {} nodes",
+            modes.len(),
+            nodes.len()
+        );
+        let mut n_features_used = 0usize;
+        for n in &nodes {
+            if n.feature == LEAF {
+                ensure!(
+                    n.a <= n.b && (n.b as usize) <= weights.len(),
+                    "leaf weight range {}..{} out of bounds ({} weights)",
+                    n.a,
+                    n.b,
+                    weights.len()
+                );
+            } else {
+                n_features_used = n_features_used.max(n.feature as usize + 1);
+            }
+        }
+        for (id, _) in &weights {
+            ensure!(
+                (*id as usize) < n_outputs,
+                "weight class/target id {id} out of range (< {n_outputs})"
+            );
+        }
+        if binary_single_score {
+            ensure!(
+                n_outputs == 2 && single_class < 2,
+                "binary single-score ensemble needs 2 outputs and class 0 or 1"
+            );
+        }
+        if post == PostTransform::Probit && n_outputs != 1 {
+            bail!("PROBIT post_transform is only supported with one output");
+        }
+        let depths = check_acyclic(&nodes, &roots)?;
+        let all_leq = modes
+            .iter()
+            .zip(&nodes)
+            .all(|((c, m), n)| n.feature == LEAF || (*c == Cmp::Leq && !*m));
+        let fast = all_leq.then(|| FastForest::new(&nodes, &roots, depths));
+        Ok(Ensemble {
+            nodes,
+            modes,
+            fast,
+            roots,
+            weights,
+            n_outputs,
+            n_features_used,
+            base_values,
+            post,
+            aggregate,
+            binary_single_score,
+            single_class,
+            weights_all_positive,
+        })
+    }
 }
 
 /// Proves every walk from a root ends at a leaf (no cycles), so evaluation can loop without a

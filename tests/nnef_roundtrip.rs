@@ -1,0 +1,154 @@
+//! NNEF round trip: every fixture, exported with `Model::to_nnef` and reloaded with
+//! `Model::from_nnef` (no ONNX parsing), predicts the same numbers as the ONNX path on its
+//! golden rows, with the same `ModelInfo`. Garbage and damaged archives fail with
+//! E_MODEL_INVALID and never panic. Runs natively and under wasm-bindgen-test.
+
+mod common;
+
+use mlcycle::Model;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// Largest accepted |p_nnef − p_onnx| (the brief: bitwise or ≤ 1e-7).
+const TOLERANCE: f32 = 1e-7;
+
+fn roundtrip(name: &str) {
+    let onnx =
+        Model::from_bytes(common::model_bytes(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let bytes = onnx
+        .to_nnef()
+        .unwrap_or_else(|e| panic!("{name} to_nnef: {e}"));
+    let nnef = Model::from_nnef(&bytes).unwrap_or_else(|e| panic!("{name} from_nnef: {e}"));
+    assert_eq!(onnx.info(), nnef.info(), "{name}: ModelInfo differs");
+
+    // Deterministic bytes, and an NNEF-loaded model re-exports the same archive.
+    assert_eq!(
+        onnx.to_nnef().unwrap(),
+        bytes,
+        "{name}: to_nnef not deterministic"
+    );
+    assert_eq!(
+        nnef.to_nnef().unwrap(),
+        bytes,
+        "{name}: NNEF re-export differs"
+    );
+
+    let golden = common::golden(name);
+    let rows = golden.proba.len();
+    let f = golden.n_features;
+    // The whole batch, then single rows and a batch of another size: the batch axis must have
+    // stayed symbolic through the NNEF form.
+    for (start, n) in [(0, rows), (0, 1), (rows - 1, 1), (1, rows.min(7) - 1)] {
+        let x = &golden.features[start * f..(start + n) * f];
+        let a = onnx
+            .predict(x, n)
+            .unwrap_or_else(|e| panic!("{name} onnx: {e}"));
+        let b = nnef
+            .predict(x, n)
+            .unwrap_or_else(|e| panic!("{name} nnef: {e}"));
+        assert_eq!((a.rows, a.cols), (b.rows, b.cols), "{name}: shape");
+        let max = a
+            .values
+            .iter()
+            .zip(&b.values)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            max <= TOLERANCE,
+            "{name} rows {start}..{}: max |nnef − onnx| = {max:e}",
+            start + n
+        );
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn penguins_logreg() {
+    roundtrip("penguins_logreg");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn penguins_logreg_zipmap() {
+    roundtrip("penguins_logreg_zipmap");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn penguins_gbt() {
+    roundtrip("penguins_gbt");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_gbt() {
+    roundtrip("breast_cancer_gbt");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_mlp() {
+    roundtrip("breast_cancer_mlp");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_rf() {
+    roundtrip("breast_cancer_rf");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn digits_mlp() {
+    roundtrip("digits_mlp");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn digits_mlp_probaonly() {
+    roundtrip("digits_mlp_probaonly");
+}
+
+fn assert_invalid(what: &str, bytes: &[u8]) {
+    match Model::from_nnef(bytes) {
+        Err(e) => assert_eq!(e.code(), "E_MODEL_INVALID", "{what}: {e}"),
+        Ok(_) => panic!("{what}: loaded"),
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn garbage_is_model_invalid() {
+    assert_invalid("empty", b"");
+    assert_invalid("short", b"hello");
+    assert_invalid("zeros", &[0u8; 4096]);
+    assert_invalid("ff", &[0xffu8; 4096]);
+    let noise: Vec<u8> = (0u32..10_000)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    assert_invalid("noise", &noise);
+    assert_invalid("gzip magic", &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    // An ONNX file is not an NNEF archive.
+    assert_invalid("onnx", common::model_bytes("penguins_logreg"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn damaged_archives_never_panic() {
+    let model = Model::from_bytes(common::model_bytes("penguins_gbt")).unwrap();
+    let bytes = model.to_nnef().unwrap();
+    // Every truncation refuses (the end-of-archive marker or an entry is missing).
+    for cut in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
+        assert_invalid(&format!("truncated at {cut}"), &bytes[..cut]);
+    }
+    // Flipped bytes: whatever the result, no panic, and errors are E_MODEL_INVALID.
+    for pos in (0..bytes.len()).step_by(bytes.len() / 211 + 1) {
+        let mut b = bytes.clone();
+        b[pos] ^= 0x5a;
+        if let Err(e) = Model::from_nnef(&b) {
+            assert_eq!(e.code(), "E_MODEL_INVALID", "flip at {pos}: {e}");
+        }
+    }
+    // A plain tract archive without mlcycle's metadata entry is refused by name.
+    let meta_size = usize::from_str_radix(
+        std::str::from_utf8(&bytes[124..135])
+            .unwrap()
+            .trim_matches('\0'),
+        8,
+    )
+    .unwrap();
+    let tract_only = &bytes[512 + meta_size.div_ceil(512) * 512..];
+    match Model::from_nnef(tract_only) {
+        Err(e) => assert!(e.to_string().contains("mlcycle.json"), "{e}"),
+        Ok(_) => panic!("an archive without mlcycle.json loaded"),
+    }
+}
