@@ -74,9 +74,11 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    /// The values of row `r`.
+    /// The values of row `r` (empty when `r` is out of range: never a panic).
     pub fn row(&self, r: usize) -> &[f32] {
-        &self.values[r * self.cols..(r + 1) * self.cols]
+        self.values
+            .get(r * self.cols..(r + 1) * self.cols)
+            .unwrap_or(&[])
     }
 
     /// Index of the largest value of each row (first one on ties, as numpy's argmax).
