@@ -157,3 +157,28 @@ test('validation runs in the host and matches the published report', async () =>
   assert.ok(diff < 1e-6, `log loss differs by ${diff}`);
   assert.ok(['go', 'no-go'].includes(report.decision));
 });
+
+test('OTLP/JSON metrics are posted to a collector', async () => {
+  const http = await import('node:http');
+  const received = [];
+  const collector = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { received.push({ method: req.method, type: req.headers['content-type'], body }); res.writeHead(200).end('{}'); });
+  });
+  await new Promise((ok) => collector.listen(0, '127.0.0.1', ok));
+  try {
+    const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+    const d = await reg.open('penguins', { alias: 'production' });
+    d.predict(GENTOO);
+    assert.equal(await d.postOtlp(`http://127.0.0.1:${collector.address().port}/v1/metrics`), true);
+    assert.equal(received.length, 1);
+    assert.equal(received[0].method, 'POST');
+    assert.equal(received[0].type, 'application/json');
+    const metrics = JSON.parse(received[0].body).resourceMetrics[0].scopeMetrics[0].metrics;
+    assert.ok(metrics.length > 0);
+    await assert.rejects(d.postOtlp('http://127.0.0.1:9/v1/metrics'), (e) => e.code === 'E_FETCH');
+  } finally {
+    collector.close();
+  }
+});
