@@ -7,6 +7,7 @@
 
 mod arithmetic;
 mod bucketize;
+mod center_scale;
 mod clip;
 mod impute;
 mod log1p;

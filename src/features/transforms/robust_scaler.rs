@@ -3,7 +3,8 @@
 //! by 1 at fit; a 0 here is treated as 1, if withScaling). NaN passes through. `quantileRange`
 //! is recorded for documentation (it only matters at fit).
 
-use super::{BuildCtx, Built, Cell, Inputs, Transform};
+use super::center_scale::{param_when, CenterScale};
+use super::{BuildCtx, Built};
 use crate::error::Result;
 use serde::Deserialize;
 
@@ -30,12 +31,6 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug)]
-struct RobustScaler {
-    center: Option<Vec<f64>>,
-    scale: Option<Vec<f64>>,
-}
-
 pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
     let p: Params = ctx.params()?;
     let kinds = ctx.elementwise()?;
@@ -48,46 +43,10 @@ pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
             ));
         }
     }
-    let center = if p.with_centering {
-        let c = p
-            .center
-            .ok_or_else(|| ctx.invalid("params.center", "required when withCentering"))?;
-        ctx.per_input("center", &c)?;
-        Some(c)
-    } else {
-        None
-    };
-    let scale = if p.with_scaling {
-        let s = p
-            .scale
-            .ok_or_else(|| ctx.invalid("params.scale", "required when withScaling"))?;
-        ctx.per_input("scale", &s)?;
-        Some(
-            s.into_iter()
-                .map(|v| if v == 0.0 { 1.0 } else { v })
-                .collect(),
-        )
-    } else {
-        None
-    };
+    let center = param_when(ctx, p.with_centering, p.center, "center", "withCentering")?;
+    let scale = param_when(ctx, p.with_scaling, p.scale, "scale", "withScaling")?;
     Ok(Built {
         output_kinds: kinds,
-        transform: Box::new(RobustScaler { center, scale }),
+        transform: Box::new(CenterScale::new(center, scale)),
     })
-}
-
-impl Transform for RobustScaler {
-    fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()> {
-        for (i, o) in out.iter_mut().enumerate() {
-            let mut x = inputs.get(i).num();
-            if let Some(c) = self.center.as_ref().and_then(|c| c.get(i)) {
-                x -= c;
-            }
-            if let Some(s) = self.scale.as_ref().and_then(|s| s.get(i)) {
-                x /= s;
-            }
-            *o = Cell::Num(x);
-        }
-        Ok(())
-    }
 }

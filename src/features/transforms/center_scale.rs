@@ -1,0 +1,57 @@
+//! `x ← (x − center) / scale`, element-wise: the arithmetic scikit-learn's StandardScaler
+//! (center = `mean_`, scale = `scale_`) and RobustScaler (center = `center_`, scale = `scale_`)
+//! share. Either step is optional; a scale of 0 divides by 1, as scikit-learn's fitted
+//! `scale_` does for constant columns. NaN passes through.
+
+use super::{BuildCtx, Cell, Inputs, Transform};
+use crate::error::Result;
+
+#[derive(Debug)]
+pub(crate) struct CenterScale {
+    center: Option<Vec<f64>>,
+    scale: Option<Vec<f64>>,
+}
+
+/// A per-input parameter that is required when `enabled` (`flag` names the switch in errors).
+pub(crate) fn param_when(
+    ctx: &BuildCtx<'_>,
+    enabled: bool,
+    value: Option<Vec<f64>>,
+    name: &str,
+    flag: &str,
+) -> Result<Option<Vec<f64>>> {
+    if !enabled {
+        return Ok(None);
+    }
+    let v = value
+        .ok_or_else(|| ctx.invalid(&format!("params.{name}"), format!("required when {flag}")))?;
+    ctx.per_input(name, &v)?;
+    Ok(Some(v))
+}
+
+impl CenterScale {
+    pub(crate) fn new(center: Option<Vec<f64>>, scale: Option<Vec<f64>>) -> CenterScale {
+        let scale = scale.map(|s| {
+            s.into_iter()
+                .map(|v| if v == 0.0 { 1.0 } else { v })
+                .collect()
+        });
+        CenterScale { center, scale }
+    }
+}
+
+impl Transform for CenterScale {
+    fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()> {
+        for (i, o) in out.iter_mut().enumerate() {
+            let mut x = inputs.get(i).num();
+            if let Some(c) = self.center.as_ref().and_then(|c| c.get(i)) {
+                x -= c;
+            }
+            if let Some(s) = self.scale.as_ref().and_then(|s| s.get(i)) {
+                x /= s;
+            }
+            *o = Cell::Num(x);
+        }
+        Ok(())
+    }
+}
