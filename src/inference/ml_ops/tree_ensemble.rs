@@ -244,7 +244,6 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
 
     let mut nodes = Vec::with_capacity(n);
     let mut modes = Vec::with_capacity(n);
-    let mut n_features_used = 0usize;
     for &i in &order {
         let cmp = parse_cmp(&modes_attr[i])?;
         let (t, nid) = (tree_ids[i], node_ids[i]);
@@ -262,7 +261,6 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
             Some(cmp) => {
                 let f = usize_of(feature_ids[i], "feature id")?;
                 ensure!(f < LEAF as usize, "feature id {f} too large");
-                n_features_used = n_features_used.max(f + 1);
                 let child = |c: i64| -> TractResult<u32> {
                     key_to_ix.get(&(t, c)).copied().ok_or_else(|| {
                         format_err!("tree {t} node {nid} points to missing node {c}")
@@ -287,13 +285,6 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
             .ok_or_else(|| format_err!("tree {t} has no nodes"))?;
         roots.push(first as u32);
     }
-    let depths = check_acyclic(&nodes, &roots)?;
-    let fast_forest = FastForest::new(&nodes, &roots, depths);
-    let all_leq = modes
-        .iter()
-        .zip(&nodes)
-        .all(|((c, m), n)| n.feature == LEAF || (*c == Cmp::Leq && !*m));
-
     let base_values = floats(node, "base_values")?.unwrap_or_default();
     let post = parse_post(
         node.get_attr_opt::<&str>("post_transform")?
@@ -318,24 +309,21 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     classes_used.dedup();
     let binary_single_score = classifier && n_outputs == 2 && classes_used.len() == 1;
     let weights_all_positive = weights.iter().all(|w| w.1 >= 0.0);
-    if post == PostTransform::Probit && n_outputs != 1 {
-        bail!("PROBIT post_transform is only supported with one output");
-    }
-    Ok(Ensemble {
+    // One constructor derives the rest (features used, cycle check, fast layouts) for both
+    // the ONNX parser and the NNEF loader.
+    Ensemble::from_parts(
         nodes,
         modes,
-        fast: if all_leq { Some(fast_forest) } else { None },
         roots,
         weights,
         n_outputs,
-        n_features_used,
         base_values,
         post,
         aggregate,
         binary_single_score,
-        single_class: classes_used.first().map(|c| *c as usize).unwrap_or(0),
+        classes_used.first().map(|c| *c as usize).unwrap_or(0),
         weights_all_positive,
-    })
+    )
 }
 
 impl Ensemble {
