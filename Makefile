@@ -5,20 +5,30 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
-        test-python check-glue fmt-check bench clean
+        test-python check-glue fmt-check bench clean nnef-fixtures
 
 all: pkg
 
 tools:
 	@./scripts/install-tools.sh
 
-## The wasm npm package in pkg/ (release, SIMD, wasm-opt -Oz).
+## The wasm npm packages (release, SIMD, wasm-opt -Oz): pkg/ (full: ONNX + NNEF) and
+## pkg-slim/ (the edge build: precompiled NNEF models only, no ONNX parser).
 pkg: tools
-	./scripts/build-pkg.sh
+	./scripts/build-pkg.sh full
+	./scripts/build-pkg.sh slim
+
+## Regenerate tests/data/nnef/ (precompiled fixtures) after an intended format change.
+nnef-fixtures: cli
+	for m in penguins_logreg:penguins_logreg penguins_gbt:variants/penguins_gbt \
+	         breast_cancer_gbt:breast_cancer_gbt breast_cancer_mlp:breast_cancer_mlp \
+	         breast_cancer_rf:variants/breast_cancer_rf digits_mlp:digits_mlp; do \
+	  ./target/release/mlcycle compile tests/data/$${m#*:}.onnx -o tests/data/nnef/$${m%%:*}.nnef.tar || exit 1; \
+	done
 
 ## The native CLI (target/release/mlcycle).
 cli:
@@ -45,13 +55,17 @@ check-size:
 
 test-native:
 	$(CARGO) test --features cli
+	$(CARGO) test --no-default-features --test nnef_golden
 
 test-wasm-node:
 	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
+	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden
 
 test-wasm-chromium:
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  $(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
+	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden
 
 # The demo registry for the JS tests, published with the debug CLI that test-native built.
 test-registry:
@@ -76,4 +90,4 @@ bench: pkg
 	node bench/bench.mjs
 
 clean:
-	rm -rf pkg target/wasm32-unknown-unknown/release
+	rm -rf pkg pkg-slim target/wasm32-unknown-unknown/release

@@ -1,123 +1,116 @@
-// Side-by-side benchmark: mlcycle (pkg/, wasm + SIMD) against onnxruntime-web 1.30 (wasm
-// backend, 1 thread) in ONE Node process, on the same inputs. Not a test: it prints a table of
-// measurements and ratios (mlcycle / onnxruntime-web; < 1 is better for times and sizes).
+// Side-by-side benchmark, in ONE run on one machine: mlcycle full (pkg/: ONNX parsed at load,
+// and its precompiled NNEF form), mlcycle slim (pkg-slim/: NNEF only) and onnxruntime-web 1.30
+// (wasm, 1 thread in this process; its default thread count in a child process, since ORT's
+// thread count is global). Not a test: it prints tables of measurements and ratios against
+// onnxruntime-web 1 thread (< 1 is better for times and sizes, > 1 for throughput).
 //
-//   node bench/bench.mjs            # all models
+//   node bench/bench.mjs            # everything (make bench)
 //   BENCH_QUICK=1 node bench/bench.mjs
-import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+import { MODELS, read, goldenInputs, batch, timeLoop, timeLoopAsync, median, quantile } from './common.mjs';
+import { coldStartsInChromium } from './cold-start-browser.mjs';
 
-const root = new URL('../', import.meta.url);
-const read = (p) => readFile(new URL(p, root));
 const QUICK = !!process.env.BENCH_QUICK;
 const ITER_1 = QUICK ? 300 : 2000;
 const ITER_1000 = QUICK ? 5 : 30;
 
 const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
 const ratio = (a, b) => (a / b).toFixed(2) + '×';
-const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
-const median = (xs) => quantile(xs, 0.5);
 
-async function goldenInputs(name) {
-  if (name.startsWith('penguins')) {
-    const g = JSON.parse(await read('tests/data/penguins_golden.json'));
-    return { width: 9, rows: g.rows.map((r) => r.features) };
-  }
-  if (name.startsWith('breast_cancer')) {
-    const g = JSON.parse(await read('tests/data/breast_cancer_golden.json'));
-    return { width: 30, rows: g.rows.map((r) => r.features) };
-  }
-  const csv = (await read('tests/data/digits_test.csv')).toString().trim().split('\n').slice(1);
-  return { width: 64, rows: csv.map((l) => l.split(',').slice(0, 64).map(Number)) };
-}
-
-function batch(rows, width, n) {
-  const out = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) out.set(rows[i % rows.length], i * width);
-  return out;
-}
-
-function timeLoop(iters, fn) {
-  const ts = [];
-  for (let i = 0; i < Math.min(50, iters); i++) fn(i); // warm-up
-  for (let i = 0; i < iters; i++) { const t0 = performance.now(); fn(i); ts.push(performance.now() - t0); }
-  return ts;
-}
-async function timeLoopAsync(iters, fn) {
-  const ts = [];
-  for (let i = 0; i < Math.min(50, iters); i++) await fn(i);
-  for (let i = 0; i < iters; i++) { const t0 = performance.now(); await fn(i); ts.push(performance.now() - t0); }
-  return ts;
-}
-
-const MODELS = [
-  ['penguins_logreg', 'tests/data/penguins_logreg.onnx'],
-  ['penguins_gbt', 'tests/data/variants/penguins_gbt.onnx'],
-  ['breast_cancer_gbt', 'tests/data/breast_cancer_gbt.onnx'],
-  ['breast_cancer_rf', 'tests/data/variants/breast_cancer_rf.onnx'],
-  ['breast_cancer_mlp', 'tests/data/variants/breast_cancer_mlp_probaonly.onnx'],
-  ['digits_mlp', 'tests/data/variants/digits_mlp_probaonly.onnx'],
-];
-
-// --- runtimes: first load (cold) is measured as part of the first model creation ---
+// --- runtimes: the first instantiation is part of the first model creation ---
 const mlWasm = await read('pkg/mlcycle_bg.wasm');
+const slimWasm = await read('pkg-slim/mlcycle_bg.wasm');
 const ortWasm = await read('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
 
 let t0 = performance.now();
 const mlcycle = await import('../pkg/mlcycle.js');
 await mlcycle.default({ module_or_path: mlWasm });
 const mlInitMs = performance.now() - t0;
+t0 = performance.now();
+const slim = await import('../pkg-slim/mlcycle.js');
+await slim.default({ module_or_path: slimWasm });
+const slimInitMs = performance.now() - t0;
 
 const ort = await import('onnxruntime-web');
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.simd = true;
 
+const maxAbsDiff = (a, b) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m; };
+
+/** Times one synchronous mlcycle model: batch-1 latency and batch-1000 throughput. */
+function timeModel(model, x1, x1000) {
+  const t1 = timeLoop(ITER_1, () => model.predict(x1, 1));
+  const t1000 = timeLoop(ITER_1000, () => model.predict(x1000, 1000));
+  return { p50: median(t1) * 1000, p95: quantile(t1, 0.95) * 1000, tput: 1000 / (median(t1000) / 1000) };
+}
+
 const results = [];
-let ortFirst = true;
+let first = true;
 for (const [name, path] of MODELS) {
   const bytes = new Uint8Array(await read(path));
   const { width, rows } = await goldenInputs(name);
   const x1 = batch(rows, width, 1);
   const x1000 = batch(rows, width, 1000);
+  const row = { name, runtimes: {} };
 
-  // creation
+  // mlcycle full, ONNX
   t0 = performance.now();
-  const model = mlcycle.Model.fromBytes(bytes);
-  const mlCreate = performance.now() - t0;
-  const mlCreateWarm = median(timeLoop(5, () => mlcycle.Model.fromBytes(bytes).free()));
-
+  const onnxModel = mlcycle.Model.fromBytes(bytes);
+  const createOnnx = performance.now() - t0 + (first ? mlInitMs : 0);
+  const warmOnnx = median(timeLoop(5, () => mlcycle.Model.fromBytes(bytes).free()));
+  const nnef = onnxModel.toNnef();
+  // mlcycle full, precompiled
+  t0 = performance.now();
+  const nnefModel = mlcycle.Model.fromNnef(nnef);
+  const createNnef = performance.now() - t0;
+  const warmNnef = median(timeLoop(5, () => mlcycle.Model.fromNnef(nnef).free()));
+  // mlcycle slim, precompiled
+  t0 = performance.now();
+  const slimModel = slim.Model.fromNnef(nnef);
+  const createSlim = performance.now() - t0 + (first ? slimInitMs : 0);
+  const warmSlim = median(timeLoop(5, () => slim.Model.fromNnef(nnef).free()));
+  // onnxruntime-web, 1 thread
   t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  const ortCreate = performance.now() - t0;
-  const ortCreateFirst = ortFirst; ortFirst = false;
-  const ortCreateWarm = median(await timeLoopAsync(5, async () => (await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] })).release()));
+  const createOrt = performance.now() - t0;
+  const warmOrt = median(await timeLoopAsync(5, async () => (await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] })).release()));
   const inName = session.inputNames[0];
   const outName = session.outputNames.includes('probabilities') ? 'probabilities' : session.outputNames[session.outputNames.length - 1];
+  const runOrt = (x, n) => session.run({ [inName]: new ort.Tensor('float32', x, [n, width]) }, [outName]);
 
-  // agreement
-  const mlOut = model.predict(x1000, 1000);
-  const ortOut = (await session.run({ [inName]: new ort.Tensor('float32', x1000, [1000, width]) }, [outName]))[outName].data;
-  let maxDiff = 0; for (let i = 0; i < mlOut.length; i++) maxDiff = Math.max(maxDiff, Math.abs(mlOut[i] - ortOut[i]));
+  // agreement on 1000 rows
+  const ortOut = (await runOrt(x1000, 1000))[outName].data;
+  const onnxOut = onnxModel.predict(x1000, 1000);
+  row.maxDiff = maxAbsDiff(onnxOut, ortOut);
+  row.nnefIdentical = [nnefModel.predict(x1000, 1000), slimModel.predict(x1000, 1000)]
+    .every((o) => o.length === onnxOut.length && o.every((v, i) => Object.is(v, onnxOut[i])));
 
-  // batch 1
-  const ml1 = timeLoop(ITER_1, () => model.predict(x1, 1));
-  const ort1 = await timeLoopAsync(ITER_1, () => session.run({ [inName]: new ort.Tensor('float32', x1, [1, width]) }, [outName]));
-  // batch 1000
-  const ml1000 = timeLoop(ITER_1000, () => model.predict(x1000, 1000));
-  const ort1000 = await timeLoopAsync(ITER_1000, () => session.run({ [inName]: new ort.Tensor('float32', x1000, [1000, width]) }, [outName]));
-
-  results.push({
-    name, maxDiff,
-    create: [mlCreate + (results.length === 0 ? mlInitMs : 0), ortCreate, ortCreateFirst],
-    createWarm: [mlCreateWarm, ortCreateWarm],
-    p50: [median(ml1) * 1000, median(ort1) * 1000],
-    p95: [quantile(ml1, 0.95) * 1000, quantile(ort1, 0.95) * 1000],
-    tput: [1000 / (median(ml1000) / 1000), 1000 / (median(ort1000) / 1000)],
-  });
-  model.free();
+  row.runtimes['mlcycle full (ONNX)'] = { create: createOnnx, warm: warmOnnx, ...timeModel(onnxModel, x1, x1000) };
+  row.runtimes['mlcycle full (NNEF)'] = { create: createNnef, warm: warmNnef, ...timeModel(nnefModel, x1, x1000) };
+  row.runtimes['mlcycle slim (NNEF)'] = { create: createSlim, warm: warmSlim, ...timeModel(slimModel, x1, x1000) };
+  const o1 = await timeLoopAsync(ITER_1, () => runOrt(x1, 1));
+  const o1000 = await timeLoopAsync(ITER_1000, () => runOrt(x1000, 1000));
+  row.runtimes['onnxruntime-web 1 thread'] = { create: createOrt, warm: warmOrt, p50: median(o1) * 1000, p95: quantile(o1, 0.95) * 1000, tput: 1000 / (median(o1000) / 1000) };
+  row.nnefBytes = nnef.length;
+  results.push(row);
+  for (const m of [onnxModel, nnefModel, slimModel]) m.free();
   await session.release();
+  first = false;
+}
+
+// --- onnxruntime-web with its default thread count (own process) ---
+let ortDefault = null;
+try {
+  ortDefault = JSON.parse(execFileSync(process.execPath, [new URL('ort-default.mjs', import.meta.url).pathname, String(ITER_1), String(ITER_1000)]).toString());
+  for (const row of results) {
+    const r = ortDefault.results[row.name];
+    if (r) row.runtimes[`onnxruntime-web default (${ortDefault.numThreads ?? '?'} threads)`] = { ...r };
+  }
+} catch (e) {
+  ortDefault = { error: e.message };
 }
 
 // --- Feature pipeline: 100k JSON-object records, wasm vs the same transform hand-written in JS ---
@@ -184,52 +177,93 @@ try {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const base = `http://127.0.0.1:${server.address().port}`;
-  const on = await (await mlcycle.Registry.load(`${base}/on/manifest.json`)).open('penguins', { alias: 'production' });
-  const off = await (await mlcycle.Registry.load(`${base}/off/manifest.json`)).open('penguins', { alias: 'production' });
-  server.close();
-  const iters = QUICK ? 3000 : 20000;
-  // Interleave rounds so machine noise hits both sides alike.
-  const tOn = [], tOff = [];
-  for (let round = 0; round < 5; round++) {
-    tOff.push(median(timeLoop(iters / 5, (i) => off.predict(baseRecords[i % baseRecords.length]))));
-    tOn.push(median(timeLoop(iters / 5, (i) => on.predict(baseRecords[i % baseRecords.length]))));
+  const lines = [];
+  for (const [label, pkg] of [['full', mlcycle], ['slim', slim]]) {
+    const on = await (await pkg.Registry.load(`${base}/on/manifest.json`)).open('penguins', { alias: 'production' });
+    const off = await (await pkg.Registry.load(`${base}/off/manifest.json`)).open('penguins', { alias: 'production' });
+    const iters = QUICK ? 3000 : 20000;
+    // Interleave rounds so machine noise hits both sides alike.
+    const tOn = [], tOff = [];
+    for (let round = 0; round < 5; round++) {
+      tOff.push(median(timeLoop(iters / 5, (i) => off.predict(baseRecords[i % baseRecords.length]))));
+      tOn.push(median(timeLoop(iters / 5, (i) => on.predict(baseRecords[i % baseRecords.length]))));
+    }
+    const mOn = median(tOn) * 1000, mOff = median(tOff) * 1000;
+    lines.push(`end-to-end predict (JS object → pipeline → model → monitor), penguins 1.0.0 served from its ${on.status().modelFormat} artifact, mlcycle ${label}: ${fmt(mOn)} µs with monitoring, ${fmt(mOff)} µs without → overhead ${(((mOn - mOff) / mOff) * 100).toFixed(1)}% (median per call)`);
   }
-  const mOn = median(tOn) * 1000, mOff = median(tOff) * 1000;
-  monitorLine = `end-to-end predict (JS object → pipeline → model → monitor), penguins 1.0.0: ${fmt(mOn)} µs with monitoring, ${fmt(mOff)} µs without → overhead ${(((mOn - mOff) / mOff) * 100).toFixed(1)}% (median per call)`;
+  server.close();
+  monitorLine = lines.join('\n');
 } catch (e) {
   monitorLine = `monitoring overhead: failed (${e.code ?? ''} ${e.message})`;
 }
 
-// --- Cold start in fresh processes (median of 3): bytes in memory → first prediction ---
-const { execFileSync } = await import('node:child_process');
+// --- Cold start: bytes in memory → first prediction (instantiate + load + first predict) ---
+const COLD = [
+  ['penguins_logreg', 'tests/data/penguins_logreg.onnx', 'tests/data/nnef/penguins_logreg.nnef.tar', 9],
+  ['digits_mlp', 'tests/data/digits_mlp.onnx', 'tests/data/nnef/digits_mlp.nnef.tar', 64],
+];
+const COLD_RUNTIMES = [['mlcycle-onnx', 'onnx'], ['mlcycle-nnef', 'nnef'], ['slim', 'nnef'], ['ort', 'onnx']];
 const coldRuns = QUICK ? 1 : 3;
-const cold = (runtime, model, width) => median(Array.from({ length: coldRuns }, () =>
+const coldNode = (runtime, model, width) => median(Array.from({ length: coldRuns }, () =>
   JSON.parse(execFileSync(process.execPath, [new URL('cold-start.mjs', import.meta.url).pathname, runtime, model, String(width)]).toString()).ms));
-const coldLines = [];
-for (const [name, path, width] of [['penguins_logreg', 'tests/data/penguins_logreg.onnx', 9], ['digits_mlp', 'tests/data/variants/digits_mlp_probaonly.onnx', 64]]) {
-  const a = cold('mlcycle', path, width), b = cold('ort', path, width);
-  coldLines.push(`cold start (fresh Node process, bytes in memory → first prediction), ${name}: mlcycle ${fmt(a)} ms, onnxruntime-web ${fmt(b)} ms, ratio ${ratio(a, b)}`);
+const cold = [];
+for (const [name, onnxPath, nnefPath, width] of COLD) {
+  for (const [runtime, kind] of COLD_RUNTIMES) {
+    cold.push({ name, runtime, host: 'node', ms: coldNode(runtime, kind === 'onnx' ? onnxPath : nnefPath, width) });
+  }
+}
+let chromiumError = null;
+try {
+  const cases = COLD.flatMap(([, onnxPath, nnefPath, width]) => COLD_RUNTIMES.map(([runtime, kind]) => [runtime, kind === 'onnx' ? onnxPath : nnefPath, width]));
+  const got = await coldStartsInChromium(cases, coldRuns);
+  got.forEach((g, i) => cold.push({ name: COLD[Math.floor(i / COLD_RUNTIMES.length)][0], runtime: g.runtime, host: 'chromium', ms: g.ms }));
+} catch (e) {
+  chromiumError = e.message;
 }
 
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const lines = [];
-lines.push(`mlcycle vs onnxruntime-web 1.30 (wasm, 1 thread), Node ${process.version}, ${os.cpus()[0].model}, ${new Date().toISOString().slice(0, 10)}`);
+lines.push(`mlcycle (full and slim) vs onnxruntime-web 1.30 (wasm), Node ${process.version}, ${os.cpus()[0].model} × ${os.cpus().length}, ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
-lines.push('| model | create ms (ml / ort / ratio) | warm create ms (ml / ort) | batch-1 p50 µs (ml / ort / ratio) | batch-1 p95 µs (ml / ort) | batch-1000 rows/s (ml / ort / ratio) | max abs diff |');
+lines.push('Per model: create = first model creation (first row includes the runtime\'s instantiation), warm = later creations; ratios against onnxruntime-web 1 thread.');
+lines.push('');
+lines.push('| model | runtime | create ms | warm create ms | batch-1 p50 µs (ratio) | batch-1 p95 µs | batch-1000 rows/s (ratio) |');
 lines.push('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  lines.push(`| ${r.name} | ${fmt(r.create[0])} / ${fmt(r.create[1])}${r.create[2] ? ' (ort runtime init)' : ''} / ${ratio(r.create[0], r.create[1])} | ${fmt(r.createWarm[0], 2)} / ${fmt(r.createWarm[1], 2)} | ${fmt(r.p50[0])} / ${fmt(r.p50[1])} / ${ratio(r.p50[0], r.p50[1])} | ${fmt(r.p95[0])} / ${fmt(r.p95[1])} | ${fmt(r.tput[0], 0)} / ${fmt(r.tput[1], 0)} / ${ratio(r.tput[0], r.tput[1])} | ${r.maxDiff.toExponential(1)} |`);
+  const ref = r.runtimes['onnxruntime-web 1 thread'];
+  for (const [rt, v] of Object.entries(r.runtimes)) {
+    lines.push(`| ${r.name} | ${rt} | ${v.create === undefined ? '–' : fmt(v.create)} | ${v.warm === undefined ? '–' : fmt(v.warm, 2)} | ${fmt(v.p50)} (${ratio(v.p50, ref.p50)}) | ${fmt(v.p95)} | ${fmt(v.tput, 0)} (${ratio(v.tput, ref.tput)}) |`);
+  }
 }
 lines.push('');
-lines.push(`| wasm | raw bytes | gzip -9 bytes |`);
-lines.push('|---|---|---|');
-lines.push(`| mlcycle (pkg/mlcycle_bg.wasm) | ${mlWasm.length} | ${gz(mlWasm)} |`);
-lines.push(`| onnxruntime-web (ort-wasm-simd-threaded.wasm) | ${ortWasm.length} | ${gz(ortWasm)} |`);
-lines.push(`| ratio | ${ratio(mlWasm.length, ortWasm.length)} | ${ratio(gz(mlWasm), gz(ortWasm))} |`);
+lines.push('| model | max |mlcycle − ORT| | NNEF (full and slim) bitwise = ONNX path | NNEF bytes |');
+lines.push('|---|---|---|---|');
+for (const r of results) lines.push(`| ${r.name} | ${r.maxDiff.toExponential(1)} | ${r.nnefIdentical ? 'yes' : 'NO'} | ${r.nnefBytes} |`);
+if (ortDefault?.error) lines.push(`\nonnxruntime-web default threads: failed (${ortDefault.error})`);
 lines.push('');
-lines.push(`mlcycle runtime init (compile + instantiate, included in the first create): ${fmt(mlInitMs)} ms`);
+lines.push('| wasm | raw bytes | gzip -9 bytes | gzip vs ORT | goal (gzip) |');
+lines.push('|---|---|---|---|---|');
+lines.push(`| mlcycle full (pkg/) | ${mlWasm.length} | ${gz(mlWasm)} | ${ratio(gz(mlWasm), gz(ortWasm))} | ≤ 1.5 MB |`);
+lines.push(`| mlcycle slim (pkg-slim/) | ${slimWasm.length} | ${gz(slimWasm)} | ${ratio(gz(slimWasm), gz(ortWasm))} | ≤ 1.0 MB |`);
+lines.push(`| onnxruntime-web (ort-wasm-simd-threaded.wasm) | ${ortWasm.length} | ${gz(ortWasm)} | 1.00× | |`);
+lines.push('');
+lines.push(`Cold start, bytes in memory → first prediction (median of ${coldRuns} fresh processes / fresh pages; goal ≤ 0.5× onnxruntime-web):`);
+lines.push('');
+lines.push('| model | host | mlcycle full (ONNX) | mlcycle full (NNEF) | mlcycle slim (NNEF) | onnxruntime-web 1 thread |');
+lines.push('|---|---|---|---|---|---|');
+for (const [name] of COLD) {
+  for (const host of ['node', 'chromium']) {
+    const get = (rt) => cold.find((c) => c.name === name && c.host === host && c.runtime === rt)?.ms;
+    const ortMs = get('ort');
+    if (ortMs === undefined) continue;
+    const cell = (rt) => { const v = get(rt); return v === undefined ? '–' : `${fmt(v)} ms (${ratio(v, ortMs)})`; };
+    lines.push(`| ${name} | ${host} | ${cell('mlcycle-onnx')} | ${cell('mlcycle-nnef')} | ${cell('slim')} | ${fmt(ortMs)} ms |`);
+  }
+}
+if (chromiumError) lines.push(`\nChromium cold start: failed (${chromiumError})`);
+lines.push('');
+lines.push(`runtime instantiation (compile + instantiate, included in the first create): full ${fmt(mlInitMs)} ms, slim ${fmt(slimInitMs)} ms`);
 lines.push('');
 lines.push(`feature pipeline, ${N_RECORDS} JSON-object records (penguins spec): wasm transformBatch ${fmt(N_RECORDS / (tWasm / 1000), 0)} records/s, hand-written JS ${fmt(N_RECORDS / (tJs / 1000), 0)} records/s, ratio ${ratio(tJs, tWasm)} (max |Δ| ${pipeDiff.toExponential(1)})`);
 lines.push(monitorLine);
-lines.push(...coldLines);
 console.log(lines.join('\n'));

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Builds pkg/: the npm package (ES module + .d.ts + wasm) that loads in pages, Web Workers,
+# Builds an npm package (ES module + .d.ts + wasm) that loads in pages, Web Workers,
 # Node ≥ 20 and workerd from the same files. Prints raw and gzip sizes.
+#
+#   scripts/build-pkg.sh full   → pkg/       everything (ONNX + NNEF loading)
+#   scripts/build-pkg.sh slim   → pkg-slim/  the edge build: NNEF only, no ONNX parser
+#                                            (cargo --no-default-features)
+# PKG_OUT overrides the output folder; SKIP_WASM_OPT=1 skips wasm-opt (faster, bigger).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${PKG_OUT:-pkg}
-FEATURES=${PKG_FEATURES:-}
+FLAVOR=${1:-full}
+case "$FLAVOR" in
+  full) OUT=${PKG_OUT:-pkg}; CARGO_FLAGS=(); NAME=mlcycle ;;
+  slim) OUT=${PKG_OUT:-pkg-slim}; CARGO_FLAGS=(--no-default-features); NAME=mlcycle-slim ;;
+  *) echo "usage: $0 [full|slim]" >&2; exit 2 ;;
+esac
 
-cargo build --release --lib --target wasm32-unknown-unknown ${FEATURES:+--no-default-features --features "$FEATURES"}
+cargo build --release --lib --target wasm32-unknown-unknown "${CARGO_FLAGS[@]}"
 rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen target/wasm32-unknown-unknown/release/mlcycle.wasm \
   --out-dir "$OUT" --out-name mlcycle --target web --typescript
@@ -28,7 +37,7 @@ fi
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat > "$OUT/package.json" <<JSON
 {
-  "name": "mlcycle",
+  "name": "$NAME",
   "version": "$VERSION",
   "description": "Client-side ML lifecycle in one wasm package: verified model registry, feature pipeline, ONNX inference, monitoring, validation",
   "license": "MIT OR Apache-2.0",
@@ -47,4 +56,4 @@ JSON
 
 RAW=$(stat -c %s "$WASM")
 GZ=$(gzip -9 -c "$WASM" | wc -c)
-echo "pkg: $OUT/mlcycle_bg.wasm raw $RAW B (before wasm-opt $RAW_BEFORE B), gzip -9 $GZ B"
+echo "pkg ($FLAVOR): $OUT/mlcycle_bg.wasm raw $RAW B (before wasm-opt $RAW_BEFORE B), gzip -9 $GZ B"

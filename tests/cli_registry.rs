@@ -161,9 +161,29 @@ fn publish_resolve_promote_rollback_verify() {
         "1.0.0"
     );
     assert!(
-        ok(&["verify", "--registry", r]).contains("verified 8 artifacts"),
-        "model, features, reference and validation of two versions"
+        ok(&["verify", "--registry", r]).contains("verified 10 artifacts"),
+        "model, nnef, features, reference and validation of two versions"
     );
+    // Each version carries its precompiled form, which predicts what the ONNX model does.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reg.join("manifest.json")).unwrap()).unwrap();
+    for version in ["1.0.0", "1.1.0"] {
+        let a = &manifest["models"]["penguins"]["versions"][version]["artifacts"]["nnef"];
+        assert_eq!(a["mediaType"], "application/x-tract-nnef+tar", "{version}");
+        let nnef = std::fs::read(reg.join(a["url"].as_str().unwrap())).unwrap();
+        let onnx = std::fs::read(reg.join(format!("penguins/{version}/model.onnx"))).unwrap();
+        let (a, b) = (
+            mlcycle::Model::from_nnef(&nnef).unwrap(),
+            mlcycle::Model::from_bytes(&onnx).unwrap(),
+        );
+        mlcycle::Model::check_slim(&nnef).unwrap();
+        let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+        assert_eq!(
+            a.predict(&x, 1).unwrap(),
+            b.predict(&x, 1).unwrap(),
+            "{version}"
+        );
+    }
 
     // Flip one byte of a model file: verify fails with E_INTEGRITY and a non-zero exit.
     let model = reg.join("penguins/1.1.0/model.onnx");

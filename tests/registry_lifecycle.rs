@@ -435,3 +435,97 @@ fn deployments_monitor_per_version_and_join_feedback() {
         "E_SNAPSHOT"
     );
 }
+
+/// A version with both forms: the precompiled `nnef` artifact is what serves (same answers as
+/// the ONNX model); an `nnef` artifact this build cannot read falls back to ONNX; a tampered
+/// one is E_INTEGRITY, never a silent fallback.
+#[wasm_bindgen_test(unsupported = test)]
+fn nnef_artifact_is_preferred_and_unreadable_ones_fall_back_to_onnx() {
+    let add = |nnef: Vec<u8>| {
+        let (fetch, mut m) = registry();
+        let files = add_version(
+            &mut m,
+            NewVersion {
+                model: "penguins".into(),
+                version: "2.0.0".into(),
+                created_at: "2026-11-27T00:00:00Z".into(),
+                labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
+                artifacts: vec![
+                    NewArtifact {
+                        kind: "model".into(),
+                        file_name: "model.onnx".into(),
+                        bytes: LOGREG.to_vec(),
+                        media_type: "application/onnx".into(),
+                    },
+                    NewArtifact {
+                        kind: mlcycle::registry::NNEF_ARTIFACT.into(),
+                        file_name: "model.nnef.tar".into(),
+                        bytes: nnef,
+                        media_type: "application/x-tract-nnef+tar".into(),
+                    },
+                    NewArtifact {
+                        kind: "features".into(),
+                        file_name: "features.json".into(),
+                        bytes: SPEC.as_bytes().to_vec(),
+                        media_type: "application/json".into(),
+                    },
+                ],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for (path, bytes) in files {
+            fetch.put(&path, bytes);
+        }
+        set_alias(&mut m, "penguins", "production", "2.0.0").unwrap();
+        fetch.set_manifest(&m);
+        fetch
+    };
+    let clock = ManualClock::new(0.0, 0.25);
+    let nnef = mlcycle::Model::from_bytes(LOGREG)
+        .unwrap()
+        .to_nnef()
+        .unwrap();
+    let fetch = add(nnef);
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        target("a"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
+    assert_eq!(d.status().model_format, "nnef");
+    let from_nnef = d.predict(&record(3), 0.0, &clock).unwrap().probabilities;
+
+    let fetch = add(b"not an nnef archive".to_vec());
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        target("a"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
+    assert_eq!(d.status().model_format, "model");
+    assert_eq!(
+        d.predict(&record(3), 0.0, &clock).unwrap().probabilities,
+        from_nnef
+    );
+
+    let fetch = add(mlcycle::Model::from_bytes(LOGREG)
+        .unwrap()
+        .to_nnef()
+        .unwrap());
+    let url = "https://cdn.example/reg/penguins/2.0.0/model.nnef.tar";
+    fetch.files.borrow_mut().get_mut(url).unwrap()[600] ^= 1;
+    let e = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        target("a"),
+        "s",
+        0.0,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "E_INTEGRITY");
+}

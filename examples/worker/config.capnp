@@ -1,4 +1,6 @@
-# workerd config for the mlcycle edge example. Run from the repository root after `make pkg`:
+# workerd config for the mlcycle edge example, on the slim edge package (pkg-slim/: NNEF-only,
+# no ONNX parser; the registry's `nnef` artifacts, written by `mlcycle publish`, are what it
+# loads). Run from the repository root after `make pkg`:
 #   REGISTRY_URL=http://127.0.0.1:8080/demo-registry/manifest.json \
 #     node_modules/.bin/workerd serve examples/worker/config.capnp --socket-addr http=127.0.0.1:8787
 using Workerd = import "/workerd/workerd.capnp";
@@ -15,8 +17,8 @@ const config :Workerd.Config = (
 const mlcycleWorker :Workerd.Worker = (
   modules = [
     (name = "worker", esModule = embed "worker.mjs"),
-    (name = "mlcycle.js", esModule = embed "../../pkg/mlcycle.js"),
-    (name = "mlcycle_bg.wasm", wasm = embed "../../pkg/mlcycle_bg.wasm"),
+    (name = "mlcycle.js", esModule = embed "../../pkg-slim/mlcycle.js"),
+    (name = "mlcycle_bg.wasm", wasm = embed "../../pkg-slim/mlcycle_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "net",

@@ -1,10 +1,11 @@
 // An edge worker (Cloudflare workerd) serving predictions from a static mlcycle registry.
 //   POST /predict   JSON record in → {id, label, probabilities, version, latencyMs}
-//   GET  /status    the deployment's status (version, selection, events)
+//   GET  /status    the deployment's status (version, selection, model format, events) and the build
 //   GET  /monitor   the isolate's monitoring report (drift, telemetry, alerts); ?format=otlp for OTLP/JSON
 // Bad JSON or an invalid record → 400 {error: {code, message, field}}; server faults → 500.
+// Uses the slim edge package (pkg-slim/, NNEF only): the registry's precompiled `nnef` artifacts.
 // The wasm arrives as a module binding (workerd forbids compiling raw bytes at run time).
-import { initSync, Registry } from './mlcycle.js';
+import { initSync, Registry, buildInfo } from './mlcycle.js';
 import wasmModule from './mlcycle_bg.wasm';
 
 initSync({ module: wasmModule });
@@ -48,7 +49,7 @@ export default {
         return json(d.monitor());
       }
       if (url.pathname === '/status' && request.method === 'GET') {
-        return json((await getDeployment(env)).status());
+        return json({ ...(await getDeployment(env)).status(), build: buildInfo() });
       }
       return json({ error: { code: 'E_NOT_FOUND', message: `no route ${request.method} ${url.pathname}` } }, 404);
     } catch (e) {

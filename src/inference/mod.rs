@@ -1,22 +1,55 @@
-//! ONNX inference: the only module that imports tract.
+//! Model inference: the only module that imports tract.
 //!
-//! [`Model::from_bytes`] parses an ONNX file, registers mlcycle's `ai.onnx.ml` operators
-//! ([`ml_ops`]), keeps only the output mlcycle reads (probabilities for classifiers), fixes the
-//! input to `(N, features)` with a symbolic batch `N`, optimizes once and keeps the runnable
-//! plan. [`Model::predict`] runs a row-major `f32` batch of any size.
+//! Two ways in, one [`Model`]:
+//! - [`Model::from_bytes`] (feature `onnx`, the full build) parses an ONNX file, registers
+//!   mlcycle's `ai.onnx.ml` operators (`onnx::ml_ops`), keeps only the output mlcycle reads
+//!   (probabilities for classifiers), fixes the input to `(N, features)` with a symbolic
+//!   batch `N`, optimizes once and keeps the runnable plan.
+//! - [`Model::from_nnef`] (every build) loads the precompiled form that [`Model::to_nnef`] and
+//!   `mlcycle publish` write: no protobuf, no shape inference, no decluttering.
+//!
+//! The slim edge build leaves out tract-onnx, tract-hir and prost entirely; what both builds
+//! run (tract core, the NNEF reader, mlcycle's tree ensemble op) lives outside `onnx/`.
+//! [`Model::predict`] runs a row-major `f32` batch of any size.
 
-mod ml_ops;
 mod nnef;
+mod nnef_core;
+#[cfg(feature = "onnx")]
+mod onnx;
 mod signature;
+pub(crate) mod tree_ensemble;
 
-pub use ml_ops::SUPPORTED_ML_OPS;
 pub use signature::{ModelInfo, ModelKind, TensorInfo};
 
 use crate::error::{Error, Result};
 use std::sync::Arc;
-use tract_onnx::pb::tensor_proto::DataType;
-use tract_onnx::prelude::*;
-use tract_onnx::tract_hir::internal::DimLike;
+use tract_nnef::internal::DimLike;
+use tract_nnef::prelude::*;
+
+/// Whether this build parses ONNX (the full package) or only loads precompiled NNEF models
+/// (the slim edge package, built without the `onnx` feature).
+pub const ONNX_SUPPORTED: bool = cfg!(feature = "onnx");
+
+/// The message of [`Error::Unsupported`] for ONNX-only calls in a build without ONNX.
+#[cfg_attr(feature = "onnx", allow(dead_code))]
+pub(crate) const ONNX_UNSUPPORTED: &str =
+    "this build loads precompiled (NNEF) models only: it has no ONNX parser (use the full mlcycle package, or publish the model so the registry carries its NNEF artifact)";
+
+/// The ai.onnx.ml operators a model may use with this build (tract's plus mlcycle's), for
+/// the README and for error messages. A slim build runs the precompiled form of models that
+/// use them.
+pub const SUPPORTED_ML_OPS: &[&str] = &[
+    "ArrayFeatureExtractor",
+    "CategoryMapper",
+    "Imputer",
+    "LinearClassifier",
+    "LinearRegressor",
+    "Normalizer",
+    "Scaler",
+    "TreeEnsembleClassifier",
+    "TreeEnsembleRegressor",
+    "ZipMap",
+];
 
 type Plan = Arc<TypedRunnableModel>;
 
@@ -31,6 +64,10 @@ pub struct LoadOptions {
 #[derive(Clone)]
 pub struct Model {
     plan: Plan,
+    /// The plan's run state, kept between predictions so the warm path reuses tract's per-op
+    /// states and scratch buffers instead of spawning a fresh state per call (see
+    /// [`Model::predict`]). Shared by clones; a busy or poisoned lock falls back to a fresh state.
+    state: Arc<std::sync::Mutex<Option<TypedSimpleState>>>,
     info: ModelInfo,
     input_dt: DatumType,
     /// What the model was loaded from, so [`Model::to_nnef`] can re-derive the decluttered
@@ -41,19 +78,13 @@ pub struct Model {
 
 #[derive(Clone)]
 enum Source {
+    #[cfg(feature = "onnx")]
     Onnx {
         bytes: Arc<[u8]>,
         options: LoadOptions,
     },
     /// Already NNEF: [`Model::to_nnef`] returns these bytes as they are.
     Nnef(Arc<[u8]>),
-}
-
-/// An ONNX model parsed up to its typed input fact, before any typing or optimization.
-struct ParsedOnnx {
-    model: InferenceModel,
-    info: ModelInfo,
-    input_dt: DatumType,
 }
 
 impl std::fmt::Debug for Model {
@@ -121,14 +152,6 @@ pub(crate) fn ensure_static_ctors() {
     }
 }
 
-/// The ONNX framework with mlcycle's operators registered.
-fn framework() -> tract_onnx::Onnx {
-    ensure_static_ctors();
-    let mut onnx = tract_onnx::onnx();
-    ml_ops::register(&mut onnx.op_register);
-    onnx
-}
-
 /// Finds the operator tract reports as unimplemented in an error chain.
 fn unimplemented_op(e: &TractError) -> Option<String> {
     for cause in e.chain() {
@@ -160,96 +183,26 @@ fn load_error(e: TractError) -> Error {
     }
 }
 
-/// Parses an ONNX model up to its typed input fact (shared by loading and NNEF export).
-fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
-    if bytes.is_empty() {
-        return Err(Error::ModelInvalid {
-            reason: "the model is empty (0 bytes)".into(),
-        });
-    }
-    let onnx = framework();
-    let proto = onnx
-        .proto_model_for_read(&mut &*bytes)
-        .map_err(|e| Error::ModelInvalid {
-            reason: format!("not an ONNX protobuf: {}", chain(&e)),
-        })?;
-    let graph = proto.graph.as_ref().ok_or_else(|| Error::ModelInvalid {
-        reason: "the file has no graph".into(),
-    })?;
-    if graph.node.is_empty() {
-        return Err(Error::ModelInvalid {
-            reason: "the graph has no nodes".into(),
-        });
-    }
-    // Refuse operators nobody implements up front, with their name.
-    if let Some(node) = graph
-        .node
-        .iter()
-        .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
-    {
-        let domain = if node.domain.is_empty() {
-            "ai.onnx"
-        } else {
-            &node.domain
-        };
-        return Err(Error::UnsupportedOp {
-            op: node.op_type.clone(),
-            reason: format!("{domain} operator not implemented by tract or mlcycle"),
-        });
-    }
-    let inspection = signature::inspect(&proto, options.labels.clone())
-        .map_err(|reason| Error::ModelInvalid { reason })?;
-    let input_dt = match DataType::try_from(inspection.input_dtype) {
-        Ok(DataType::Double) => f64::datum_type(),
-        Ok(DataType::Int64) => i64::datum_type(),
-        Ok(DataType::Int32) => i32::datum_type(),
-        _ => f32::datum_type(),
-    };
-    let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
-    let outlet =
-        *model
-            .outputs
-            .get(inspection.output_index)
-            .ok_or_else(|| Error::ModelInvalid {
-                reason: "output index out of range".into(),
-            })?;
-    model.select_output_outlets(&[outlet]).map_err(load_error)?;
-    let n = model.sym("N");
-    let fact = InferenceFact::dt_shape(
-        input_dt,
-        tvec![n.to_dim(), inspection.info.n_features.to_dim()],
-    );
-    let model = model.with_input_fact(0, fact).map_err(load_error)?;
-    Ok(ParsedOnnx {
-        model,
-        info: inspection.info,
-        input_dt,
-    })
-}
-
 impl Model {
     /// Loads an ONNX model from its bytes with default options.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
         Model::from_bytes_with(bytes, &LoadOptions::default())
     }
 
-    /// Loads an ONNX model from its bytes.
+    /// Loads an ONNX model from its bytes: parses it, registers mlcycle's `ai.onnx.ml`
+    /// operators, optimizes once. In a build without the `onnx` feature (the slim edge
+    /// package) this is [`Error::Unsupported`] (`E_UNSUPPORTED`): load the precompiled form
+    /// with [`Model::from_nnef`] instead.
     pub fn from_bytes_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
-        let ParsedOnnx {
-            model,
-            info,
-            input_dt,
-        } = parse_onnx(bytes, options)?;
-        let typed = model.into_optimized().map_err(load_error)?;
-        Model::from_optimized(
-            typed,
-            info,
-            input_dt,
-            Source::Onnx {
-                bytes: bytes.into(),
-                options: options.clone(),
-            },
-        )
+        #[cfg(feature = "onnx")]
+        {
+            onnx::load(bytes, options)
+        }
+        #[cfg(not(feature = "onnx"))]
+        {
+            let _ = (bytes, options);
+            Err(Error::unsupported(ONNX_UNSUPPORTED))
+        }
     }
 
     fn from_optimized(
@@ -269,6 +222,7 @@ impl Model {
         let plan = typed.into_runnable().map_err(load_error)?;
         Ok(Model {
             plan,
+            state: Arc::default(),
             info,
             input_dt,
             source,
@@ -277,25 +231,41 @@ impl Model {
 
     /// Serializes the model in tract's NNEF form (a tar with mlcycle's metadata), which
     /// [`Model::from_nnef`] loads without parsing ONNX. See the `nnef` module for the format.
+    /// A model loaded from NNEF returns its bytes as they are; exporting a model loaded from
+    /// ONNX needs the `onnx` feature.
     pub fn to_nnef(&self) -> Result<Vec<u8>> {
         match &self.source {
             Source::Nnef(bytes) => Ok(bytes.to_vec()),
-            Source::Onnx { bytes, options } => {
-                let parsed = parse_onnx(bytes, options)?;
-                let typed = parsed
-                    .model
-                    .into_typed()
-                    .and_then(|m| m.into_decluttered())
-                    .map_err(load_error)?;
-                nnef::write(&typed, &self.info).map_err(|e| Error::ModelInvalid {
-                    reason: format!("cannot write NNEF: {}", chain(&e)),
-                })
-            }
+            #[cfg(feature = "onnx")]
+            Source::Onnx { bytes, options } => onnx::to_nnef(bytes, options, &self.info),
         }
     }
 
     /// Loads a model written by [`Model::to_nnef`].
     pub fn from_nnef(bytes: &[u8]) -> Result<Model> {
+        Model::from_nnef_with(bytes, &LoadOptions::default())
+    }
+
+    /// Loads a model written by [`Model::to_nnef`]; `options.labels` overrides the stored
+    /// class labels (as for ONNX) and must name one label per output column.
+    pub fn from_nnef_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
+        let mut model = Model::from_nnef_bytes(bytes)?;
+        if let Some(labels) = &options.labels {
+            if model.info.kind == ModelKind::Classifier && labels.len() != model.info.n_outputs {
+                return Err(Error::ModelInvalid {
+                    reason: format!(
+                        "{} class labels given for a model with {} classes",
+                        labels.len(),
+                        model.info.n_outputs
+                    ),
+                });
+            }
+            model.info.labels = labels.clone();
+        }
+        Ok(model)
+    }
+
+    fn from_nnef_bytes(bytes: &[u8]) -> Result<Model> {
         let (typed, meta) = nnef::read(bytes).map_err(|reason| Error::ModelInvalid {
             reason: format!("not an mlcycle NNEF model: {reason}"),
         })?;
@@ -324,6 +294,21 @@ impl Model {
         Model::from_optimized(typed, info, input_dt, Source::Nnef(bytes.into()))
     }
 
+    /// Checks that the slim edge build can load this precompiled model (only the operators
+    /// listed in `nnef_core`), without optimizing it. `Err` names what is missing. In the
+    /// slim build itself this is a plain load check.
+    pub fn check_slim(nnef_bytes: &[u8]) -> Result<()> {
+        #[cfg(feature = "onnx")]
+        let framework = nnef::slim_framework();
+        #[cfg(not(feature = "onnx"))]
+        let framework = nnef::framework();
+        nnef::read_with(framework, nnef_bytes)
+            .map(|_| ())
+            .map_err(|reason| Error::ModelInvalid {
+                reason: format!("the slim build cannot load this model: {reason}"),
+            })
+    }
+
     /// The model's interface: kind, inputs, outputs, labels.
     pub fn info(&self) -> &ModelInfo {
         &self.info
@@ -337,6 +322,21 @@ impl Model {
     /// Features per row the model expects.
     pub fn n_features(&self) -> usize {
         self.info.n_features
+    }
+
+    /// Runs the plan with the kept state (spawned on first use). A failed run drops the state,
+    /// so the next call starts clean; a concurrent caller gets a fresh state of its own.
+    fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let Ok(mut slot) = self.state.try_lock() else {
+            return self.plan.run(inputs);
+        };
+        let mut state = match slot.take() {
+            Some(state) => state,
+            None => self.plan.spawn()?,
+        };
+        let outputs = state.run(inputs)?;
+        *slot = Some(state);
+        Ok(outputs)
     }
 
     /// Predicts a row-major batch of `rows × n_features` values.
@@ -364,7 +364,6 @@ impl Model {
             })
             .map_err(|e| Error::Inference { reason: chain(&e) })?;
         let outputs = self
-            .plan
             .run(tvec!(input.into_tvalue()))
             .map_err(|e| Error::Inference { reason: chain(&e) })?;
         let out = outputs.first().ok_or_else(|| Error::Inference {

@@ -37,12 +37,13 @@
 //! this keeps out nested sub-models (tract's sub-model path has an `unwrap`) and anything
 //! the `tar` crate would interpret differently than this scan.
 
-use super::ml_ops::tree_ensemble::{
+use super::tree_ensemble::{
     parse_post, Aggregate, Cmp, Ensemble, Node, PostTransform, TreeEnsembleScores, LEAF,
 };
 use super::ModelInfo;
 use serde::{Deserialize, Serialize};
 use tract_nnef::internal::*;
+#[cfg(feature = "onnx")]
 use tract_onnx_opl::WithOnnx;
 
 /// Name of the metadata entry in the tar.
@@ -60,14 +61,28 @@ pub(crate) struct Meta {
     pub info: ModelInfo,
 }
 
-/// The NNEF framework: tract core, tract's ONNX extensions and mlcycle's operators.
+/// The NNEF framework models load with: in the full build, tract core, tract's ONNX
+/// extensions and mlcycle's operators (everything tract can write); in the slim build, the
+/// smaller [`slim_framework`](super::nnef_core::slim_framework).
 ///
 /// Built once and shared: building it parses tract's NNEF stdlib and fills every registry,
 /// which measured ~11 ms, ten times the load of a small model.
 pub(crate) fn framework() -> &'static Nnef {
     super::ensure_static_ctors();
     static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();
-    FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()))
+    #[cfg(feature = "onnx")]
+    return FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()));
+    #[cfg(not(feature = "onnx"))]
+    return FRAMEWORK.get_or_init(super::nnef_core::slim_framework);
+}
+
+/// The slim build's framework, also in the full build so `publish` can check that the slim
+/// package will load what it writes.
+#[cfg(feature = "onnx")]
+pub(crate) fn slim_framework() -> &'static Nnef {
+    super::ensure_static_ctors();
+    static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();
+    FRAMEWORK.get_or_init(super::nnef_core::slim_framework)
 }
 
 /// The NNEF registry of mlcycle's own operators.
@@ -271,7 +286,9 @@ fn load_tree(builder: &mut ModelBuilder, invocation: &ResolvedInvocation) -> Tra
     builder.wire(TreeEnsembleScores { ensemble }, &[input])
 }
 
-/// Writes `model` (decluttered, typed) and `info` as an mlcycle NNEF tar.
+/// Writes `model` (decluttered, typed) and `info` as an mlcycle NNEF tar (full build only:
+/// the slim build never exports).
+#[cfg(feature = "onnx")]
 pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>> {
     let meta = Meta {
         format: FORMAT.into(),
@@ -287,8 +304,16 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
 
 /// Reads an mlcycle NNEF tar: the typed (decluttered) model and its metadata.
 pub(crate) fn read(bytes: &[u8]) -> std::result::Result<(TypedModel, Meta), String> {
-    let meta_bytes = scan_tar(bytes)?;
-    let meta: Meta = serde_json::from_slice(&meta_bytes)
+    read_with(framework(), bytes)
+}
+
+/// [`read`] with a given framework.
+pub(crate) fn read_with(
+    framework: &Nnef,
+    bytes: &[u8],
+) -> std::result::Result<(TypedModel, Meta), String> {
+    let archive = scan_tar(bytes)?;
+    let meta: Meta = serde_json::from_slice(archive.meta)
         .map_err(|e| format!("{META_FILE} is not valid: {e}"))?;
     if meta.format != FORMAT || meta.version != VERSION {
         return Err(format!(
@@ -296,8 +321,28 @@ pub(crate) fn read(bytes: &[u8]) -> std::result::Result<(TypedModel, Meta), Stri
             meta.format, meta.version
         ));
     }
-    let model = framework()
-        .model_for_read(&mut &*bytes)
+    // The archive is assembled into tract's `ProtoModel` here rather than with tract's
+    // `model_for_read`: that path goes through a sub-model loader which builds the complete
+    // `tract_nnef::nnef()` framework and so links every tract-core operator into the slim
+    // build (see `nnef_core`); our own scan has already read and checked every entry anyway.
+    let graph = std::str::from_utf8(archive.graph).map_err(|_| "graph.nnef is not UTF-8")?;
+    let doc = tract_nnef::ast::parse::parse_document(graph)
+        .map_err(|e| format!("graph.nnef: {}", super::chain(&e)))?;
+    let mut tensors = HashMap::default();
+    for (name, mut data) in archive.tensors {
+        let tensor = tract_nnef::tensors::read_tensor(&mut data)
+            .map_err(|e| format!("tensor {name}: {}", super::chain(&e)))?;
+        let id = name.strip_suffix(".dat").unwrap_or(&name);
+        tensors.insert(Identifier::from(id), Arc::new(tensor));
+    }
+    let proto = tract_nnef::ast::ProtoModel {
+        doc,
+        tensors,
+        quantization: None,
+        resources: HashMap::default(),
+    };
+    let model = framework
+        .model_for_proto_model(&proto)
         .map_err(|e| format!("NNEF: {}", super::chain(&e)))?;
     Ok((model, meta))
 }
@@ -305,6 +350,7 @@ pub(crate) fn read(bytes: &[u8]) -> std::result::Result<(TypedModel, Meta), Stri
 const BLOCK: usize = 512;
 
 /// One regular-file ustar entry (header + data padded to 512 bytes).
+#[cfg(any(feature = "onnx", test))]
 fn tar_entry(name: &str, data: &[u8]) -> TractResult<Vec<u8>> {
     ensure!(name.len() < 100, "tar entry name too long");
     let mut h = [0u8; BLOCK];
@@ -352,16 +398,24 @@ fn cstr(b: &[u8]) -> std::result::Result<String, String> {
         .map_err(|_| "tar entry name is not UTF-8".to_string())
 }
 
-/// Walks the tar headers, refuses anything but the entries mlcycle writes, and returns the
-/// content of `mlcycle.json`.
-pub(crate) fn scan_tar(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
+/// The entries of an mlcycle NNEF tar, borrowed from its bytes.
+pub(crate) struct Archive<'a> {
+    pub meta: &'a [u8],
+    pub graph: &'a [u8],
+    /// `*.dat` tensors by entry name.
+    pub tensors: Vec<(String, &'a [u8])>,
+}
+
+/// Walks the tar headers, refuses anything but the entries mlcycle writes, and returns them.
+pub(crate) fn scan_tar(bytes: &[u8]) -> std::result::Result<Archive<'_>, String> {
     if bytes.len() < BLOCK {
         return Err(format!("not an NNEF tar ({} bytes)", bytes.len()));
     }
     let mut off = 0usize;
     let mut long_name: Option<String> = None;
     let mut meta = None;
-    let mut graph = false;
+    let mut graph = None;
+    let mut tensors = Vec::new();
     loop {
         let h = bytes
             .get(off..off + BLOCK)
@@ -409,15 +463,19 @@ pub(crate) fn scan_tar(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
         };
         let name = name.strip_prefix("./").unwrap_or(&name);
         match name {
-            META_FILE => meta = Some(data.to_vec()),
-            "graph.nnef" => graph = true,
-            "graph.quant" => {}
-            n if n.ends_with(".dat") && !n.contains("..") => {}
+            META_FILE => meta = Some(data),
+            "graph.nnef" => graph = Some(data),
+            "graph.quant" => return Err("quantized NNEF models are not supported".into()),
+            n if n.ends_with(".dat") && !n.contains("..") => tensors.push((n.to_string(), data)),
             other => return Err(format!("unexpected entry {other:?} in the NNEF tar")),
         }
     }
-    if !graph {
-        return Err("the NNEF tar has no graph.nnef".into());
-    }
-    meta.ok_or_else(|| format!("the NNEF tar has no {META_FILE} (not written by mlcycle)"))
+    let graph = graph.ok_or("the NNEF tar has no graph.nnef")?;
+    let meta =
+        meta.ok_or_else(|| format!("the NNEF tar has no {META_FILE} (not written by mlcycle)"))?;
+    Ok(Archive {
+        meta,
+        graph,
+        tensors,
+    })
 }

@@ -61,6 +61,8 @@ pub struct LoadedVersion {
     pub selection: Selection,
     pub entry: VersionEntry,
     pub model: Model,
+    /// The artifact the model was loaded from: `nnef` (precompiled) or `model` (ONNX).
+    pub model_format: &'static str,
     pub pipeline: Option<Pipeline>,
     /// The version's reference profile (JSON), when published.
     pub reference: Option<Value>,
@@ -187,6 +189,62 @@ async fn fetch_json<F: Fetch, C: ArtifactCache>(
         })
 }
 
+/// Artifact kind of a version's precompiled model (tract NNEF tar with mlcycle metadata,
+/// written by `mlcycle publish`).
+pub const NNEF_ARTIFACT: &str = "nnef";
+
+/// Loads a version's model, preferring its precompiled `nnef` artifact (no ONNX parsing or
+/// optimization at load; identical predictions) and falling back to the ONNX `model`.
+///
+/// - The slim build has no ONNX parser: a version without `nnef` is `E_UNSUPPORTED`.
+/// - In the full build, an `nnef` artifact this build cannot read (e.g. written by a newer
+///   mlcycle) falls back to ONNX. A hash mismatch never falls back: tampering is an error.
+///
+/// Returns the model and the artifact kind it came from.
+async fn load_model<F: Fetch, C: ArtifactCache>(
+    fetch: &F,
+    cache: &C,
+    manifest_url: &str,
+    entry: &VersionEntry,
+) -> Result<(Model, &'static str)> {
+    let labels = if entry.labels.is_empty() {
+        None
+    } else {
+        Some(entry.labels.clone())
+    };
+    let options = LoadOptions { labels };
+    let nnef_error = match entry.artifacts.get(NNEF_ARTIFACT) {
+        Some(a) => {
+            let bytes = fetch_verified(fetch, cache, manifest_url, a).await?;
+            match Model::from_nnef_with(&bytes, &options) {
+                Ok(model) => return Ok((model, NNEF_ARTIFACT)),
+                Err(e) if crate::inference::ONNX_SUPPORTED => Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        None => None,
+    };
+    if !crate::inference::ONNX_SUPPORTED {
+        return Err(Error::unsupported(format!(
+            "this version has no `{NNEF_ARTIFACT}` artifact and this build loads precompiled \
+             models only: republish it with `mlcycle publish` (which writes one) or use the \
+             full mlcycle package"
+        )));
+    }
+    let model_artifact = entry
+        .artifacts
+        .get("model")
+        .ok_or_else(|| match nnef_error {
+            Some(e) => e,
+            None => Error::Manifest {
+                field: "artifacts.model".into(),
+                reason: "missing".into(),
+            },
+        })?;
+    let model_bytes = fetch_verified(fetch, cache, manifest_url, model_artifact).await?;
+    Ok((Model::from_bytes_with(&model_bytes, &options)?, "model"))
+}
+
 /// Fetches, verifies and loads every artifact of a selected version, then smoke-tests it.
 pub async fn load_version<F: Fetch, C: ArtifactCache>(
     fetch: &F,
@@ -204,20 +262,7 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
             what: "version".into(),
             name: selection.version.clone(),
         })?;
-    let model_artifact = entry
-        .artifacts
-        .get("model")
-        .ok_or_else(|| Error::Manifest {
-            field: "artifacts.model".into(),
-            reason: "missing".into(),
-        })?;
-    let model_bytes = fetch_verified(fetch, cache, manifest_url, model_artifact).await?;
-    let labels = if entry.labels.is_empty() {
-        None
-    } else {
-        Some(entry.labels.clone())
-    };
-    let model = Model::from_bytes_with(&model_bytes, &LoadOptions { labels })?;
+    let (model, model_format) = load_model(fetch, cache, manifest_url, &entry).await?;
     let pipeline = match fetch_json(fetch, cache, manifest_url, &entry, "features").await? {
         Some(spec) => {
             let p = Pipeline::from_json(&spec.to_string())?;
@@ -248,6 +293,7 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
         selection,
         entry,
         model,
+        model_format,
         pipeline,
         reference,
         validation,
@@ -323,6 +369,8 @@ pub struct DeploymentStatus {
     pub selection: Selection,
     pub labels: Vec<String>,
     pub feature_version: Option<String>,
+    /// The artifact serving: `nnef` (precompiled) or `model` (ONNX).
+    pub model_format: String,
     pub predictions: u64,
     pub failed_predictions: u64,
     pub events: Vec<DeploymentEvent>,
@@ -687,6 +735,7 @@ impl Deployment {
                 .pipeline
                 .as_ref()
                 .map(|p| p.version().to_string()),
+            model_format: self.current.model_format.to_string(),
             predictions: self.counter,
             failed_predictions: self.failed,
             events: self.events.iter().cloned().collect(),

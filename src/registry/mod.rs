@@ -13,7 +13,7 @@ pub mod signing;
 pub use artifacts::{ArtifactCache, MemoryCache};
 pub use deployment::{
     load_manifest, load_version, prepare_update, Deployment, DeploymentEvent, DeploymentStatus,
-    LoadedVersion, PredictionOutput, SmokeRows, Target,
+    LoadedVersion, PredictionOutput, SmokeRows, Target, NNEF_ARTIFACT,
 };
 pub use manifest::{Artifact, Manifest, ModelEntry, Rollout, VersionEntry};
 pub use rollout::{resolve, Reason, ResolveRequest, Selection};

@@ -22,3 +22,15 @@ pub(crate) use error::{from_js, to_js, JsResult};
 pub fn start() {
     crate::inference::ensure_static_ctors();
 }
+
+/// What this package is: `{ version, flavor: "full" | "slim", onnx }`. The slim edge package
+/// (`mlcycle-slim`) loads precompiled NNEF models only; its ONNX calls throw `E_UNSUPPORTED`.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = buildInfo)]
+pub fn build_info() -> JsResult<wasm_bindgen::JsValue> {
+    let onnx = crate::inference::ONNX_SUPPORTED;
+    to_js(&serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "flavor": if onnx { "full" } else { "slim" },
+        "onnx": onnx,
+    }))
+}

@@ -1,4 +1,4 @@
-// A real workerd (npm `workerd`) on 127.0.0.1 runs examples/worker with pkg/, loads the demo
+// A real workerd (npm `workerd`) on 127.0.0.1 runs examples/worker with the slim package (pkg-slim/), loads the demo
 // registry over HTTP from another local server, and answers predictions; malformed JSON and
 // invalid records get 400 with the error code.
 import { test, before, after } from 'node:test';
@@ -41,6 +41,9 @@ test('workerd serves predictions from the registry', async () => {
   const status = await (await fetch(`${base}/status`)).json();
   assert.equal(status.version, '1.0.0');
   assert.equal(status.predictions, 1);
+  // The slim build served the version's precompiled NNEF artifact.
+  assert.equal(status.build.flavor, 'slim');
+  assert.equal(status.modelFormat, 'nnef');
   const monitor = await (await fetch(`${base}/monitor`)).json();
   assert.equal(monitor.telemetry.predictions, 1);
   assert.equal(monitor.version, '1.0.0');

@@ -3,6 +3,7 @@
 //! library, and prints. `anyhow` lives only here. On failure the process prints the error with
 //! its stable code (`error[E_…]: …`) and exits non-zero.
 
+mod compile;
 mod csv_io;
 mod drift;
 mod fsio;
@@ -34,6 +35,8 @@ enum Command {
     Predict(predict::Args),
     /// Raw records (CSV) through a feature spec: writes the model's input features as CSV.
     Transform(transform::Args),
+    /// Precompile an ONNX model into tract NNEF (what the slim package loads).
+    Compile(compile::Args),
     /// Serve a folder (the demo UI, a registry) on 127.0.0.1 with correct MIME types.
     Serve(serve::Args),
     /// Publish a model version into a registry folder (hashes, smoke rows, manifest).
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Predict(args) => predict::run(args),
         Command::Transform(args) => transform::run(args),
+        Command::Compile(args) => compile::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Publish(args) => registry::publish(args),
         Command::Promote(args) => registry::promote(args),

@@ -174,6 +174,46 @@ fn json_file(path: &Option<PathBuf>) -> Result<Option<Value>> {
     }
 }
 
+/// The model's NNEF form, checked to predict bit-for-bit what the ONNX model predicts on every
+/// holdout row. `Ok(Err(why))`: the model has no faithful NNEF form (an operator tract cannot
+/// serialize, or a difference), which is a warning, not a failed publish.
+fn precompile(
+    model: &Model,
+    pipeline: &Pipeline,
+    holdout: &[mlcycle::features::Record],
+) -> Result<std::result::Result<Vec<u8>, String>> {
+    let bytes = match model.to_nnef() {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let loaded = match Model::from_nnef(&bytes) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(format!("the NNEF form does not load back: {e}"))),
+    };
+    let rows: Vec<Vec<f32>> = holdout
+        .iter()
+        .filter_map(|r| pipeline.transform(r).ok())
+        .collect();
+    if rows.is_empty() {
+        return Ok(Ok(bytes));
+    }
+    let flat: Vec<f32> = rows.concat();
+    let a = model.predict(&flat, rows.len())?;
+    let b = loaded.predict(&flat, rows.len())?;
+    let same = a.cols == b.cols
+        && a.values.len() == b.values.len()
+        && a.values
+            .iter()
+            .zip(&b.values)
+            .all(|(x, y)| x.to_bits() == y.to_bits());
+    if !same {
+        return Ok(Err(
+            "the NNEF form's predictions differ from the ONNX model's on the holdout".into(),
+        ));
+    }
+    Ok(Ok(bytes))
+}
+
 pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     let mut manifest = load(&args.registry, true)?;
     let was_signed = manifest.signature.is_some();
@@ -260,6 +300,11 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         reference = reference.with_predictions(&labels_for_profile, &probabilities)?;
     }
 
+    // The precompiled form (issue 8): tract NNEF, loaded by every build and the only form the
+    // slim edge package can load. Published only when it reproduces the ONNX path exactly on
+    // every holdout row the pipeline accepts, so either artifact gives one answer.
+    let nnef = precompile(&model, &pipeline, &holdout)?;
+
     let mut artifacts = vec![
         NewArtifact {
             kind: "model".into(),
@@ -280,6 +325,22 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             media_type: "application/json".into(),
         },
     ];
+    if let Ok(bytes) = &nnef {
+        if let Err(e) = Model::check_slim(bytes) {
+            eprintln!("warning: {e}; the full package still loads it");
+        }
+    }
+    match nnef {
+        Ok(bytes) => artifacts.push(NewArtifact {
+            kind: mlcycle::registry::NNEF_ARTIFACT.into(),
+            file_name: "model.nnef.tar".into(),
+            bytes,
+            media_type: "application/x-tract-nnef+tar".into(),
+        }),
+        Err(why) => eprintln!(
+            "warning: no precompiled (NNEF) artifact: {why}; the slim package cannot serve this version"
+        ),
+    }
     artifacts.push(NewArtifact {
         kind: "reference".into(),
         file_name: "reference.json".into(),

@@ -17,7 +17,7 @@ use tract_onnx::tract_hir::internal::*;
 
 mod imputer;
 mod scaler;
-pub mod tree_ensemble;
+mod tree_ensemble;
 mod zipmap;
 
 /// Registers every mlcycle operator, overriding tract's where both exist.
@@ -27,21 +27,6 @@ pub fn register(reg: &mut OnnxOpRegister) {
     zipmap::register(reg);
     tree_ensemble::register(reg);
 }
-
-/// The ai.onnx.ml operators a model may use with this build (tract's plus ours), for the
-/// README and for error messages.
-pub const SUPPORTED_ML_OPS: &[&str] = &[
-    "ArrayFeatureExtractor",
-    "CategoryMapper",
-    "Imputer",
-    "LinearClassifier",
-    "LinearRegressor",
-    "Normalizer",
-    "Scaler",
-    "TreeEnsembleClassifier",
-    "TreeEnsembleRegressor",
-    "ZipMap",
-];
 
 /// The class labels declared on a classifier node, as an i64 or String tensor.
 pub(crate) fn class_labels_tensor(node: &NodeProto) -> TractResult<Arc<Tensor>> {

@@ -1,0 +1,126 @@
+//! The ONNX front end (feature `onnx`, the full build): parsing ONNX protobufs, mlcycle's
+//! `ai.onnx.ml` operators, reading the model's interface, and exporting the precompiled NNEF
+//! form. Nothing outside this directory imports tract-onnx, so the slim edge build drops
+//! tract-onnx, tract-hir and prost by leaving the feature off.
+
+mod inspect;
+pub(crate) mod ml_ops;
+
+use super::{chain, ensure_static_ctors, load_error, nnef, LoadOptions, Model, ModelInfo, Source};
+use crate::error::{Error, Result};
+use tract_onnx::pb::tensor_proto::DataType;
+use tract_onnx::prelude::*;
+
+/// An ONNX model parsed up to its typed input fact, before any typing or optimization.
+struct ParsedOnnx {
+    model: InferenceModel,
+    info: ModelInfo,
+    input_dt: DatumType,
+}
+
+/// The ONNX framework with mlcycle's operators registered.
+fn framework() -> tract_onnx::Onnx {
+    ensure_static_ctors();
+    let mut onnx = tract_onnx::onnx();
+    ml_ops::register(&mut onnx.op_register);
+    onnx
+}
+
+/// Parses an ONNX model up to its typed input fact (shared by loading and NNEF export).
+fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
+    if bytes.is_empty() {
+        return Err(Error::ModelInvalid {
+            reason: "the model is empty (0 bytes)".into(),
+        });
+    }
+    let onnx = framework();
+    let proto = onnx
+        .proto_model_for_read(&mut &*bytes)
+        .map_err(|e| Error::ModelInvalid {
+            reason: format!("not an ONNX protobuf: {}", chain(&e)),
+        })?;
+    let graph = proto.graph.as_ref().ok_or_else(|| Error::ModelInvalid {
+        reason: "the file has no graph".into(),
+    })?;
+    if graph.node.is_empty() {
+        return Err(Error::ModelInvalid {
+            reason: "the graph has no nodes".into(),
+        });
+    }
+    // Refuse operators nobody implements up front, with their name.
+    if let Some(node) = graph
+        .node
+        .iter()
+        .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
+    {
+        let domain = if node.domain.is_empty() {
+            "ai.onnx"
+        } else {
+            &node.domain
+        };
+        return Err(Error::UnsupportedOp {
+            op: node.op_type.clone(),
+            reason: format!("{domain} operator not implemented by tract or mlcycle"),
+        });
+    }
+    let inspection = inspect::inspect(&proto, options.labels.clone())
+        .map_err(|reason| Error::ModelInvalid { reason })?;
+    let input_dt = match DataType::try_from(inspection.input_dtype) {
+        Ok(DataType::Double) => f64::datum_type(),
+        Ok(DataType::Int64) => i64::datum_type(),
+        Ok(DataType::Int32) => i32::datum_type(),
+        _ => f32::datum_type(),
+    };
+    let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
+    let outlet =
+        *model
+            .outputs
+            .get(inspection.output_index)
+            .ok_or_else(|| Error::ModelInvalid {
+                reason: "output index out of range".into(),
+            })?;
+    model.select_output_outlets(&[outlet]).map_err(load_error)?;
+    let n = model.sym("N");
+    let fact = InferenceFact::dt_shape(
+        input_dt,
+        tvec![n.to_dim(), inspection.info.n_features.to_dim()],
+    );
+    let model = model.with_input_fact(0, fact).map_err(load_error)?;
+    Ok(ParsedOnnx {
+        model,
+        info: inspection.info,
+        input_dt,
+    })
+}
+
+/// Loads and optimizes an ONNX model (see [`Model::from_bytes_with`]).
+pub(super) fn load(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
+    let ParsedOnnx {
+        model,
+        info,
+        input_dt,
+    } = parse_onnx(bytes, options)?;
+    let typed = model.into_optimized().map_err(load_error)?;
+    Model::from_optimized(
+        typed,
+        info,
+        input_dt,
+        Source::Onnx {
+            bytes: bytes.into(),
+            options: options.clone(),
+        },
+    )
+}
+
+/// The decluttered typed model in mlcycle's NNEF form (see [`Model::to_nnef`]).
+pub(super) fn to_nnef(bytes: &[u8], options: &LoadOptions, info: &ModelInfo) -> Result<Vec<u8>> {
+    let parsed = parse_onnx(bytes, options)?;
+    let typed = parsed
+        .model
+        .into_typed()
+        .and_then(|m| m.into_decluttered())
+        .map_err(load_error)?;
+    nnef::write(&typed, info).map_err(|e| Error::ModelInvalid {
+        reason: format!("cannot write NNEF: {}", chain(&e)),
+    })
+}

@@ -1,0 +1,126 @@
+//! The committed precompiled fixtures (`tests/data/nnef/*.nnef.tar`, written by
+//! `mlcycle compile`, see `make nnef-fixtures`) against scikit-learn's goldens, in **both**
+//! builds: the full one (`cargo test`) and the slim edge one (`cargo test
+//! --no-default-features --test nnef_golden`, natively and as wasm in Node and Chromium).
+//!
+//! - Every build: the NNEF model reproduces sklearn within 1e-5 with the same argmax, and an
+//!   NNEF-loaded model re-exports its bytes unchanged.
+//! - Full build: exporting the ONNX fixture today gives exactly the committed bytes (the
+//!   format is stable: a registry's `nnef` artifacts keep loading, and a tract upgrade that
+//!   changes the serialization shows up here first).
+//! - Slim build: every ONNX-only call is `E_UNSUPPORTED`, never a panic.
+
+mod common;
+
+use mlcycle::{Model, ModelKind};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const TOLERANCE: f64 = 1e-5;
+
+fn nnef_bytes(name: &str) -> &'static [u8] {
+    match name {
+        "penguins_logreg" => include_bytes!("data/nnef/penguins_logreg.nnef.tar"),
+        "penguins_gbt" => include_bytes!("data/nnef/penguins_gbt.nnef.tar"),
+        "breast_cancer_gbt" => include_bytes!("data/nnef/breast_cancer_gbt.nnef.tar"),
+        "breast_cancer_mlp" => include_bytes!("data/nnef/breast_cancer_mlp.nnef.tar"),
+        "breast_cancer_rf" => include_bytes!("data/nnef/breast_cancer_rf.nnef.tar"),
+        "digits_mlp" => include_bytes!("data/nnef/digits_mlp.nnef.tar"),
+        other => panic!("no NNEF fixture {other}"),
+    }
+}
+
+fn check(name: &str) {
+    let bytes = nnef_bytes(name);
+    let model = Model::from_nnef(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let golden = common::golden(name);
+    let info = model.info();
+    assert_eq!(info.kind, ModelKind::Classifier, "{name} kind");
+    assert_eq!(info.n_features, golden.n_features, "{name} features");
+    let rows = golden.proba.len();
+    let pred = model
+        .predict(&golden.features, rows)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(pred.cols, golden.proba[0].len(), "{name} classes");
+    let mut max_diff = 0f64;
+    for (r, expected) in golden.proba.iter().enumerate() {
+        let got = pred.row(r);
+        for (g, e) in got.iter().zip(expected) {
+            max_diff = max_diff.max((*g as f64 - e).abs());
+        }
+        let want = expected
+            .iter()
+            .enumerate()
+            .fold(0, |best, (i, p)| if *p > expected[best] { i } else { best });
+        assert_eq!(mlcycle::inference::argmax(got), want, "{name} row {r}");
+    }
+    assert!(
+        max_diff <= TOLERANCE,
+        "{name}: max |p - p_sklearn| = {max_diff:e}"
+    );
+    assert_eq!(model.to_nnef().unwrap(), bytes, "{name}: re-export differs");
+
+    #[cfg(feature = "onnx")]
+    {
+        let onnx = Model::from_bytes(common::model_bytes(name)).unwrap();
+        assert!(
+            onnx.to_nnef().unwrap() == bytes,
+            "{name}: today's export differs from tests/data/nnef/{name}.nnef.tar \
+             (regenerate with `make nnef-fixtures` if the change is intended)"
+        );
+        let a = onnx.predict(&golden.features, rows).unwrap();
+        assert!(
+            a.values
+                .iter()
+                .zip(&pred.values)
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "{name}: NNEF and ONNX predictions are not bitwise identical"
+        );
+    }
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn penguins_logreg() {
+    check("penguins_logreg");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn penguins_gbt() {
+    check("penguins_gbt");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_gbt() {
+    check("breast_cancer_gbt");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_mlp() {
+    check("breast_cancer_mlp");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn breast_cancer_rf() {
+    check("breast_cancer_rf");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn digits_mlp() {
+    check("digits_mlp");
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn build_flavor_is_reported() {
+    assert_eq!(mlcycle::inference::ONNX_SUPPORTED, cfg!(feature = "onnx"));
+}
+
+/// The slim build refuses every ONNX-only call with E_UNSUPPORTED (never a panic), and names
+/// the way out.
+#[cfg(not(feature = "onnx"))]
+#[wasm_bindgen_test(unsupported = test)]
+fn slim_build_refuses_onnx_with_unsupported() {
+    for bytes in [common::model_bytes("penguins_logreg"), &b""[..], b"garbage"] {
+        let e = Model::from_bytes(bytes).unwrap_err();
+        assert_eq!(e.code(), "E_UNSUPPORTED", "{e}");
+        assert!(e.to_string().contains("NNEF"), "{e}");
+    }
+}
