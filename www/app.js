@@ -95,7 +95,7 @@ export const ctx = {
     $('fatal').hidden = true;
     document.body.dataset.state = 'ready';
     document.body.dataset.version = d.version;
-    setStatus(`${MODEL} ${d.version} — ${describeSelection(this.selection)}; all artifacts verified (sha256).`);
+    setStatus(`${MODEL} ${d.version} — ${describeSelection(this.selection)}; all artifacts verified (sha256); model ${d.status().modelFormat === 'nnef' ? 'precompiled (NNEF)' : 'parsed from ONNX'}.`);
     renderRegistry();
     this.emit('deployment', d);
     return d;

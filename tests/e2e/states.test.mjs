@@ -14,7 +14,7 @@ before(async () => {
   env = await setup();
   await rm(TAMPERED, { recursive: true, force: true });
   await cp(join(ROOT, 'demo-registry'), TAMPERED, { recursive: true });
-  const model = join(TAMPERED, 'penguins', '1.0.0', 'model.onnx');
+  const model = join(TAMPERED, 'penguins', '1.0.0', 'model.nnef.tar');
   const bytes = await readFile(model);
   bytes[bytes.length - 5] ^= 0x01;
   await writeFile(model, bytes);
@@ -26,7 +26,7 @@ test('a tampered artifact shows E_INTEGRITY with its URL and says to republish',
   await page.waitForSelector('body[data-state=error][data-error-code=E_INTEGRITY]');
   const text = await page.textContent('#fatal');
   assert.match(text, /E_INTEGRITY/);
-  assert.match(text, /tampered-registry\/penguins\/1\.0\.0\/model\.onnx/);
+  assert.match(text, /tampered-registry\/penguins\/1\.0\.0\/model\.nnef\.tar/);
   assert.match(text, /modified/);
   assert.match(text, /[Rr]epublish/);
   await page.waitForSelector('#reg-versions tr[data-version="1.0.0"][data-integrity=failed]');

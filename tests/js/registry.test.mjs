@@ -76,7 +76,8 @@ test('refresh during a network failure keeps serving with zero failed prediction
 
 test('a tampered artifact is refused with E_INTEGRITY naming its URL', async () => {
   await cp(join(dir, 'reg'), join(dir, 'bad'), { recursive: true });
-  const model = join(dir, 'bad', 'penguins', '1.0.0', 'model.onnx');
+  // The precompiled artifact is what serves (every build prefers it), so it is what gets checked.
+  const model = join(dir, 'bad', 'penguins', '1.0.0', 'model.nnef.tar');
   const bytes = await readFile(model);
   bytes[bytes.length - 5] ^= 0x01;
   await writeFile(model, bytes);
@@ -84,7 +85,7 @@ test('a tampered artifact is refused with E_INTEGRITY naming its URL', async () 
   await assert.rejects(reg.open('penguins', { alias: 'production' }), (e) => {
     assert.ok(e instanceof Error);
     assert.equal(e.code, 'E_INTEGRITY');
-    assert.match(e.message, /bad\/penguins\/1\.0\.0\/model\.onnx/);
+    assert.match(e.message, /bad\/penguins\/1\.0\.0\/model\.nnef\.tar/);
     return true;
   });
   await assert.rejects(Registry.load(`${server.url}/missing/manifest.json`), (e) => e.code === 'E_FETCH');

@@ -33,8 +33,8 @@ test('ONNX-only calls throw E_UNSUPPORTED in the slim package', async () => {
 });
 
 for (const [name, onnxFile, width] of [
-  ['penguins_logreg', 'penguins_logreg.onnx', 7],
-  ['penguins_gbt', 'variants/penguins_gbt.onnx', 7],
+  ['penguins_logreg', 'penguins_logreg.onnx', 9],
+  ['penguins_gbt', 'variants/penguins_gbt.onnx', 9],
   ['breast_cancer_mlp', 'breast_cancer_mlp.onnx', 30],
   ['digits_mlp', 'digits_mlp.onnx', 64],
 ]) {
