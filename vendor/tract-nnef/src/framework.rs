@@ -26,8 +26,13 @@ pub fn ensure_label_is_relative_path(label: &str) -> TractResult<()> {
     Ok(())
 }
 
+// mlcycle: parsed once and cloned (see vendor/README.md). Every `Nnef` and the `tract_nnef`
+// registry each parsed the whole stdlib text; in wasm that dominated a first model load.
 pub fn stdlib() -> Vec<FragmentDef> {
-    crate::ast::parse::parse_fragments(include_str!("../stdlib.nnef")).unwrap()
+    static STDLIB: std::sync::OnceLock<Vec<FragmentDef>> = std::sync::OnceLock::new();
+    STDLIB
+        .get_or_init(|| crate::ast::parse::parse_fragments(include_str!("../stdlib.nnef")).unwrap())
+        .clone()
 }
 
 pub struct Nnef {
