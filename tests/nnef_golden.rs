@@ -124,3 +124,18 @@ fn slim_build_refuses_onnx_with_unsupported() {
         assert!(e.to_string().contains("NNEF"), "{e}");
     }
 }
+
+/// Files written by earlier mlcycle versions keep loading: `v1/` holds a format-1 archive
+/// (before `mlcycle_row_normalize`), as published into registries by the first release.
+#[wasm_bindgen_test(unsupported = test)]
+fn format_version_1_still_loads() {
+    let bytes = include_bytes!("data/nnef/v1/penguins_gbt.nnef.tar");
+    let old = Model::from_nnef(bytes).unwrap_or_else(|e| panic!("v1: {e}"));
+    let new = Model::from_nnef(nnef_bytes("penguins_gbt")).unwrap();
+    let golden = common::golden("penguins_gbt");
+    let rows = golden.proba.len();
+    assert_eq!(
+        old.predict(&golden.features, rows).unwrap(),
+        new.predict(&golden.features, rows).unwrap()
+    );
+}

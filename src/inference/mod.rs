@@ -16,6 +16,7 @@ mod nnef;
 mod nnef_core;
 #[cfg(feature = "onnx")]
 mod onnx;
+pub(crate) mod row_normalize;
 mod signature;
 pub(crate) mod tree_ensemble;
 

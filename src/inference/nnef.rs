@@ -50,8 +50,10 @@ use tract_onnx_opl::WithOnnx;
 const META_FILE: &str = "mlcycle.json";
 /// Value of [`Meta::format`].
 const FORMAT: &str = "mlcycle-nnef";
-/// Current [`Meta::version`].
-const VERSION: u32 = 1;
+/// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`. Readers
+/// accept every version up to theirs, so an older runtime refuses a newer file by its version
+/// (and the full build falls back to the ONNX artifact) instead of failing on an operator.
+const VERSION: u32 = 2;
 
 /// The `mlcycle.json` entry.
 #[derive(Serialize, Deserialize)]
@@ -88,7 +90,9 @@ pub(crate) fn slim_framework() -> &'static Nnef {
 /// The NNEF registry of mlcycle's own operators.
 pub(crate) fn registry() -> Registry {
     let mut registry = Registry::new("mlcycle")
-        .with_doc("Extension `mlcycle`: mlcycle's own operators (tree ensembles).")
+        .with_doc(
+            "Extension `mlcycle`: mlcycle's own operators (tree ensembles, row normalization).",
+        )
         .with_doc("")
         .with_doc("Add `extension mlcycle` to `graph.nnef`");
     registry.register_primitive(
@@ -98,6 +102,7 @@ pub(crate) fn registry() -> Registry {
         load_tree,
     );
     registry.register_dumper(dump_tree);
+    super::row_normalize::register_nnef(&mut registry);
     registry
 }
 
@@ -315,9 +320,9 @@ pub(crate) fn read_with(
     let archive = scan_tar(bytes)?;
     let meta: Meta = serde_json::from_slice(archive.meta)
         .map_err(|e| format!("{META_FILE} is not valid: {e}"))?;
-    if meta.format != FORMAT || meta.version != VERSION {
+    if meta.format != FORMAT || !(1..=VERSION).contains(&meta.version) {
         return Err(format!(
-            "unsupported format {:?} version {} (expected {FORMAT:?} version {VERSION})",
+            "unsupported format {:?} version {} (expected {FORMAT:?} version 1 to {VERSION})",
             meta.format, meta.version
         ));
     }

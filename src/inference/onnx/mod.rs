@@ -93,6 +93,18 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
     })
 }
 
+/// Types and declutters a parsed model, then applies mlcycle's rewrites: what both the loader
+/// (which optimizes it) and the NNEF writer (which serializes it) start from, so the two paths
+/// run the same operators.
+fn decluttered(model: InferenceModel) -> Result<TypedModel> {
+    let mut typed = model
+        .into_typed()
+        .and_then(|m| m.into_decluttered())
+        .map_err(load_error)?;
+    super::row_normalize::rewrite_softmax(&mut typed).map_err(load_error)?;
+    Ok(typed)
+}
+
 /// Loads and optimizes an ONNX model (see [`Model::from_bytes_with`]).
 pub(super) fn load(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
     let ParsedOnnx {
@@ -100,7 +112,7 @@ pub(super) fn load(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
         info,
         input_dt,
     } = parse_onnx(bytes, options)?;
-    let typed = model.into_optimized().map_err(load_error)?;
+    let typed = decluttered(model)?.into_optimized().map_err(load_error)?;
     Model::from_optimized(
         typed,
         info,
@@ -115,11 +127,7 @@ pub(super) fn load(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
 /// The decluttered typed model in mlcycle's NNEF form (see [`Model::to_nnef`]).
 pub(super) fn to_nnef(bytes: &[u8], options: &LoadOptions, info: &ModelInfo) -> Result<Vec<u8>> {
     let parsed = parse_onnx(bytes, options)?;
-    let typed = parsed
-        .model
-        .into_typed()
-        .and_then(|m| m.into_decluttered())
-        .map_err(load_error)?;
+    let typed = decluttered(parsed.model)?;
     nnef::write(&typed, info).map_err(|e| Error::ModelInvalid {
         reason: format!("cannot write NNEF: {}", chain(&e)),
     })

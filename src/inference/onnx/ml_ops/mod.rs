@@ -9,6 +9,7 @@
 //! | `Scaler` | wired as tract core `Sub` + `Mul` (so it optimizes and serializes to NNEF) |
 //! | `Imputer` (float and int64) | wired as `IsNan`/`Equal` + `Where` |
 //! | `ZipMap` | dropped: its input probability tensor becomes the output |
+//! | `Normalizer` | one fused row op (`RowNormalize`), tract's is five broadcast ops |
 //! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
 
 use tract_onnx::model::OnnxOpRegister;
@@ -16,6 +17,7 @@ use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
 mod imputer;
+mod normalizer;
 mod scaler;
 mod tree_ensemble;
 mod zipmap;
@@ -24,6 +26,7 @@ mod zipmap;
 pub fn register(reg: &mut OnnxOpRegister) {
     scaler::register(reg);
     imputer::register(reg);
+    normalizer::register(reg);
     zipmap::register(reg);
     tree_ensemble::register(reg);
 }

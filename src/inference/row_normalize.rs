@@ -1,0 +1,225 @@
+//! `RowNormalize`: softmax and L1/L2/max normalization along the last axis, as one op.
+//!
+//! Why our own: classifier outputs are narrow rows (3 penguin species, 10 digits), and tract's
+//! generic `Softmax` plus the `abs → sum_reduce → max(ε) → recip → mul` chain it wires for ONNX
+//! `Normalizer` dispatch kernels and broadcast per op and per row. Profiled natively on the
+//! penguins logistic regression at 1000 rows: matmul + bias 6.5 µs, softmax over 3-wide rows
+//! 96 µs, the L1 normalizer chain 94 µs. One tight loop per row does both in a few µs.
+//!
+//! Semantics match what they replace: softmax is `exp(x - max) / Σ exp(x - max)`; the norms
+//! follow tract's ONNX `Normalizer` (and onnxruntime's): `x / max(Σ|x|, 1e-12)` (L1),
+//! `x · 1/√max(Σx², 1e-12)` (L2), `x / max(max|x|, 1e-12)` (MAX). Values differ from tract's in
+//! the last bits only (its exp is a polynomial kernel); both of mlcycle's load paths (ONNX,
+//! precompiled NNEF) use this op, so they stay bit-identical to each other.
+//!
+//! Where it comes from: the ONNX front end wires it for `Normalizer`, and [`rewrite_softmax`]
+//! replaces tract's last-axis f32 `Softmax` in the decluttered model before it is optimized or
+//! written as NNEF (primitive `mlcycle_row_normalize`, in both builds' registries).
+
+use tract_nnef::internal::*;
+
+/// What a row is divided by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowNorm {
+    Softmax,
+    L1,
+    L2,
+    Max,
+}
+
+impl RowNorm {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RowNorm::Softmax => "SOFTMAX",
+            RowNorm::L1 => "L1",
+            RowNorm::L2 => "L2",
+            RowNorm::Max => "MAX",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> TractResult<RowNorm> {
+        Ok(match s.to_ascii_uppercase().as_str() {
+            "SOFTMAX" => RowNorm::Softmax,
+            "L1" => RowNorm::L1,
+            "L2" => RowNorm::L2,
+            "MAX" => RowNorm::Max,
+            other => bail!("unknown row normalization {other:?}"),
+        })
+    }
+}
+
+const EPS: f32 = 1e-12;
+
+/// The typed op: f32 tensor of any rank ≥ 1 → same shape, each last-axis row normalized.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RowNormalize {
+    pub norm: RowNorm,
+}
+
+impl RowNormalize {
+    /// Normalizes `data` in place, rows of `width` values.
+    pub(crate) fn apply(&self, data: &mut [f32], width: usize) {
+        if width == 0 {
+            return;
+        }
+        for row in data.chunks_exact_mut(width) {
+            match self.norm {
+                RowNorm::Softmax => {
+                    let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    let mut sum = 0f32;
+                    for v in row.iter_mut() {
+                        *v = (*v - m).exp();
+                        sum += *v;
+                    }
+                    for v in row.iter_mut() {
+                        *v /= sum;
+                    }
+                }
+                RowNorm::L1 => {
+                    let d = row.iter().map(|v| v.abs()).sum::<f32>().max(EPS);
+                    row.iter_mut().for_each(|v| *v /= d);
+                }
+                RowNorm::L2 => {
+                    let inv = 1.0 / row.iter().map(|v| v * v).sum::<f32>().max(EPS).sqrt();
+                    row.iter_mut().for_each(|v| *v *= inv);
+                }
+                RowNorm::Max => {
+                    let d = row.iter().map(|v| v.abs()).fold(0f32, f32::max).max(EPS);
+                    row.iter_mut().for_each(|v| *v /= d);
+                }
+            }
+        }
+    }
+}
+
+impl Op for RowNormalize {
+    fn name(&self) -> StaticName {
+        "MlcycleRowNormalize".into()
+    }
+    op_as_typed_op!();
+}
+
+impl EvalOp for RowNormalize {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        // In place when the input buffer is not shared (the usual case in a plan).
+        let mut t = args_1!(inputs).into_tensor();
+        if t.datum_type() != f32::datum_type() {
+            t = t.cast_to::<f32>()?.into_owned();
+        }
+        let width = *t.shape().last().context("row normalization of a scalar")?;
+        self.apply(t.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?, width);
+        Ok(tvec!(t.into_tvalue()))
+    }
+}
+
+impl TypedOp for RowNormalize {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        ensure!(inputs[0].rank() >= 1, "row normalization needs rank ≥ 1");
+        Ok(tvec!(f32::fact(inputs[0].shape.clone())))
+    }
+    as_op!();
+}
+
+/// Replaces every f32 last-axis `Softmax` of `model` by [`RowNormalize`] (see the module docs).
+pub(crate) fn rewrite_softmax(model: &mut TypedModel) -> TractResult<()> {
+    use tract_nnef::tract_core::ops::nn::{Softmax, SoftmaxKind};
+    for id in model.eval_order()? {
+        let node = model.node(id);
+        let Some(op) = node.op_as::<Softmax>() else {
+            continue;
+        };
+        let fact = model.outlet_fact(node.inputs[0])?;
+        let rank = fact.rank();
+        let last_axis = rank >= 1 && op.axes.as_slice() == [rank - 1];
+        if op.kind != SoftmaxKind::Softmax
+            || op.quant_output_dt.is_some()
+            || fact.datum_type != f32::datum_type()
+            || !last_axis
+        {
+            continue;
+        }
+        let patch = TypedModelPatch::replace_single_op(
+            model,
+            node,
+            &node.inputs,
+            RowNormalize {
+                norm: RowNorm::Softmax,
+            },
+        )?;
+        patch.apply(model)?;
+    }
+    Ok(())
+}
+
+/// NNEF: `mlcycle_row_normalize(input, norm = "SOFTMAX" | "L1" | "L2" | "MAX")`.
+pub(crate) fn register_nnef(registry: &mut Registry) {
+    registry.register_primitive(
+        "mlcycle_row_normalize",
+        &[
+            TypeName::Scalar.tensor().named("input"),
+            TypeName::String.named("norm"),
+        ],
+        &[("output", TypeName::Scalar.tensor())],
+        load,
+    );
+    registry.register_dumper(dump);
+}
+
+fn dump(
+    ast: &mut IntoAst,
+    node: &TypedNode,
+    op: &RowNormalize,
+) -> TractResult<Option<Arc<RValue>>> {
+    let input = ast
+        .mapping
+        .get(&node.inputs[0])
+        .cloned()
+        .ok_or_else(|| format_err!("row normalization input not serialized"))?;
+    Ok(Some(invocation(
+        "mlcycle_row_normalize",
+        &[input],
+        &[("norm", string(op.norm.name()))],
+    )))
+}
+
+fn load(builder: &mut ModelBuilder, invocation: &ResolvedInvocation) -> TractResult<Value> {
+    let input = invocation.named_arg_as(builder, "input")?;
+    let norm = RowNorm::parse(&invocation.named_arg_as::<String>(builder, "norm")?)?;
+    builder.wire(RowNormalize { norm }, &[input])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(norm: RowNorm, mut v: Vec<f32>, width: usize) -> Vec<f32> {
+        RowNormalize { norm }.apply(&mut v, width);
+        v
+    }
+
+    #[test]
+    fn softmax_rows_sum_to_one_and_are_shift_invariant() {
+        let a = run(
+            RowNorm::Softmax,
+            vec![1.0, 2.0, 3.0, 1001.0, 1002.0, 1003.0],
+            3,
+        );
+        assert!((a[0..3].iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        for i in 0..3 {
+            assert!((a[i] - a[i + 3]).abs() < 1e-6, "{a:?}");
+        }
+        assert!((a[2] - 0.66524096).abs() < 1e-6);
+    }
+
+    #[test]
+    fn norms_follow_the_onnx_normalizer() {
+        assert_eq!(run(RowNorm::L1, vec![1.0, -3.0], 2), vec![0.25, -0.75]);
+        assert_eq!(run(RowNorm::Max, vec![1.0, -4.0], 2), vec![0.25, -1.0]);
+        let l2 = run(RowNorm::L2, vec![3.0, 4.0], 2);
+        assert!((l2[0] - 0.6).abs() < 1e-7 && (l2[1] - 0.8).abs() < 1e-7);
+        // All-zero rows stay zero (the ε clamp), never NaN.
+        assert_eq!(run(RowNorm::L1, vec![0.0, 0.0], 2), vec![0.0, 0.0]);
+    }
+}
