@@ -13,7 +13,7 @@
 //! | entry | content |
 //! |---|---|
 //! | `mlcycle.json` | [`Meta`]: format tag, version and the [`ModelInfo`] (kind, labels, …) |
-//! | `graph.nnef` | the graph, with `extension mlcycle` when it holds a tree ensemble |
+//! | `graph.nnef` | the graph, with `extension mlcycle` when it uses mlcycle's operators |
 //! | `*.dat` | tensors (weights, tree arrays) |
 //!
 //! `mlcycle.json` is written as the **first** entry in front of tract's own archive (tract
@@ -21,6 +21,9 @@
 //! mode), so the same model always gives the same bytes, and no clock is read (wasm has none).
 //!
 //! ## mlcycle's own operators
+//!
+//! `mlcycle_row_normalize(input, norm)` is [`RowNormalize`](super::row_normalize) (softmax and
+//! the ONNX Normalizer's L1/L2/MAX in one row loop; format version 2).
 //!
 //! Scaler and Imputer are wired as tract core ops and serialize natively. The tree ensemble
 //! ([`TreeEnsembleScores`]) is the primitive `mlcycle_tree_ensemble`: its basic arrays are
