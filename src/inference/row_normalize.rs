@@ -123,6 +123,8 @@ impl TypedOp for RowNormalize {
 }
 
 /// Replaces every f32 last-axis `Softmax` of `model` by [`RowNormalize`] (see the module docs).
+/// Used by the ONNX front end only: precompiled models already carry the rewritten graph.
+#[cfg(feature = "onnx")]
 pub(crate) fn rewrite_softmax(model: &mut TypedModel) -> TractResult<()> {
     use tract_nnef::tract_core::ops::nn::{Softmax, SoftmaxKind};
     for id in model.eval_order()? {

@@ -74,15 +74,11 @@ impl Expansion for Imputer {
         inputs: &'p [TensorProxy],
         outputs: &'p [TensorProxy],
     ) -> InferenceResult {
-        check_input_arity(inputs, 1)?;
-        check_output_arity(outputs, 1)?;
         let dt = match self.values {
             Values::Float { .. } => DatumType::F32,
             Values::Int { .. } => DatumType::I64,
         };
-        s.equals(&outputs[0].datum_type, dt)?;
-        s.equals(&inputs[0].shape, &outputs[0].shape)?;
-        Ok(())
+        super::same_shape_rules(s, inputs, outputs, dt)
     }
 
     fn wire(
@@ -94,15 +90,7 @@ impl Expansion for Imputer {
         let x = inputs[0];
         let (x, mask, fill) = match &self.values {
             Values::Float { imputed, replaced } => {
-                let x = if model.outlet_fact(x)?.datum_type != f32::datum_type() {
-                    model.wire_node(
-                        format!("{prefix}.to_f32"),
-                        tract_onnx::tract_core::ops::cast::cast(f32::datum_type()),
-                        &[x],
-                    )?[0]
-                } else {
-                    x
-                };
+                let x = super::wire_to_f32(model, prefix, x)?;
                 let mask = if replaced.is_nan() {
                     model.wire_node(
                         format!("{prefix}.isnan"),

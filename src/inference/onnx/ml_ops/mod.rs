@@ -83,3 +83,35 @@ pub(crate) fn column_const(values: &[f32]) -> TractResult<Tensor> {
         Tensor::from_shape(&[1, values.len()], values)
     }
 }
+
+/// `x` as f32: a cast node when it is another type, `x` itself otherwise (the ai.onnx.ml
+/// operators mlcycle wires compute in f32 whatever their input type).
+pub(crate) fn wire_to_f32(
+    model: &mut TypedModel,
+    prefix: &str,
+    x: OutletId,
+) -> TractResult<OutletId> {
+    if model.outlet_fact(x)?.datum_type == f32::datum_type() {
+        return Ok(x);
+    }
+    Ok(model.wire_node(
+        format!("{prefix}.to_f32"),
+        tract_onnx::tract_core::ops::cast::cast(f32::datum_type()),
+        &[x],
+    )?[0])
+}
+
+/// Inference rules of a one-input, one-output operator whose output has its input's shape and
+/// type `dt` (Scaler, Normalizer: f32; Imputer: its values' type).
+pub(crate) fn same_shape_rules<'r, 'p: 'r>(
+    s: &mut Solver<'r>,
+    inputs: &'p [TensorProxy],
+    outputs: &'p [TensorProxy],
+    dt: DatumType,
+) -> InferenceResult {
+    check_input_arity(inputs, 1)?;
+    check_output_arity(outputs, 1)?;
+    s.equals(&outputs[0].datum_type, dt)?;
+    s.equals(&inputs[0].shape, &outputs[0].shape)?;
+    Ok(())
+}

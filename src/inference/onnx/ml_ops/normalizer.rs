@@ -45,11 +45,7 @@ impl Expansion for Normalizer {
         inputs: &'p [TensorProxy],
         outputs: &'p [TensorProxy],
     ) -> InferenceResult {
-        check_input_arity(inputs, 1)?;
-        check_output_arity(outputs, 1)?;
-        s.equals(&outputs[0].datum_type, DatumType::F32)?;
-        s.equals(&inputs[0].shape, &outputs[0].shape)?;
-        Ok(())
+        super::same_shape_rules(s, inputs, outputs, DatumType::F32)
     }
 
     fn wire(
@@ -58,18 +54,11 @@ impl Expansion for Normalizer {
         model: &mut TypedModel,
         inputs: &[OutletId],
     ) -> TractResult<TVec<OutletId>> {
-        let mut x = inputs[0];
         ensure!(
-            model.outlet_fact(x)?.rank() >= 1,
+            model.outlet_fact(inputs[0])?.rank() >= 1,
             "Normalizer expects a rank 1 or 2 input"
         );
-        if model.outlet_fact(x)?.datum_type != f32::datum_type() {
-            x = model.wire_node(
-                format!("{prefix}.to_f32"),
-                tract_onnx::tract_core::ops::cast::cast(f32::datum_type()),
-                &[x],
-            )?[0];
-        }
+        let x = super::wire_to_f32(model, prefix, inputs[0])?;
         model.wire_node(prefix, RowNormalize { norm: self.norm }, &[x])
     }
 

@@ -60,11 +60,7 @@ impl Expansion for Scaler {
         inputs: &'p [TensorProxy],
         outputs: &'p [TensorProxy],
     ) -> InferenceResult {
-        check_input_arity(inputs, 1)?;
-        check_output_arity(outputs, 1)?;
-        s.equals(&outputs[0].datum_type, DatumType::F32)?;
-        s.equals(&inputs[0].shape, &outputs[0].shape)?;
-        Ok(())
+        super::same_shape_rules(s, inputs, outputs, DatumType::F32)
     }
 
     fn wire(
@@ -73,14 +69,7 @@ impl Expansion for Scaler {
         model: &mut TypedModel,
         inputs: &[OutletId],
     ) -> TractResult<TVec<OutletId>> {
-        let mut x = inputs[0];
-        if model.outlet_fact(x)?.datum_type != f32::datum_type() {
-            x = model.wire_node(
-                format!("{prefix}.to_f32"),
-                tract_onnx::tract_core::ops::cast::cast(f32::datum_type()),
-                &[x],
-            )?[0];
-        }
+        let x = super::wire_to_f32(model, prefix, inputs[0])?;
         let offset = model.add_const(format!("{prefix}.offset"), column_const(&self.offset)?)?;
         let scale = model.add_const(format!("{prefix}.scale"), column_const(&self.scale)?)?;
         let centered = wire_with_rank_broadcast(
