@@ -5,45 +5,13 @@
 
 mod common;
 
-use mlcycle::{Model, ModelKind};
+use mlcycle::Model;
 use wasm_bindgen_test::wasm_bindgen_test;
-
-const TOLERANCE: f64 = 1e-5;
 
 fn check(name: &str) {
     let model =
         Model::from_bytes(common::model_bytes(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let golden = common::golden(name);
-    let info = model.info();
-    assert_eq!(info.kind, ModelKind::Classifier, "{name} kind");
-    assert_eq!(info.n_features, golden.n_features, "{name} features");
-    let rows = golden.proba.len();
-    let pred = model
-        .predict(&golden.features, rows)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(pred.rows, rows);
-    assert_eq!(pred.cols, golden.proba[0].len(), "{name} classes");
-    assert_eq!(info.labels.len(), pred.cols, "{name} labels");
-    let mut max_diff = 0f64;
-    for (r, expected) in golden.proba.iter().enumerate() {
-        let got = pred.row(r);
-        for (g, e) in got.iter().zip(expected) {
-            max_diff = max_diff.max((*g as f64 - e).abs());
-        }
-        let want = expected
-            .iter()
-            .enumerate()
-            .fold(0, |best, (i, p)| if *p > expected[best] { i } else { best });
-        assert_eq!(
-            mlcycle::inference::argmax(got),
-            want,
-            "{name} row {r}: {got:?} vs {expected:?}"
-        );
-    }
-    assert!(
-        max_diff <= TOLERANCE,
-        "{name}: max |p - p_sklearn| = {max_diff:e}"
-    );
+    common::assert_matches_golden(name, &model);
 }
 
 #[wasm_bindgen_test(unsupported = test)]

@@ -177,3 +177,44 @@ pub fn model_bytes(name: &str) -> &'static [u8] {
         .map(|(_, b)| *b)
         .expect("fixture model")
 }
+
+/// Largest accepted |p − p_sklearn| for the golden tests.
+pub const GOLDEN_TOLERANCE: f64 = 1e-5;
+
+/// Asserts that `model` (loaded however the test loads it) is the classifier of fixture `name`
+/// and reproduces sklearn's `predict_proba` within [`GOLDEN_TOLERANCE`] and its argmax on every
+/// golden row. Returns the prediction for further checks.
+pub fn assert_matches_golden(name: &str, model: &mlcycle::Model) -> mlcycle::Prediction {
+    let golden = golden(name);
+    let info = model.info();
+    assert_eq!(info.kind, mlcycle::ModelKind::Classifier, "{name} kind");
+    assert_eq!(info.n_features, golden.n_features, "{name} features");
+    let rows = golden.proba.len();
+    let pred = model
+        .predict(&golden.features, rows)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(pred.rows, rows);
+    assert_eq!(pred.cols, golden.proba[0].len(), "{name} classes");
+    assert_eq!(info.labels.len(), pred.cols, "{name} labels");
+    let mut max_diff = 0f64;
+    for (r, expected) in golden.proba.iter().enumerate() {
+        let got = pred.row(r);
+        for (g, e) in got.iter().zip(expected) {
+            max_diff = max_diff.max((*g as f64 - e).abs());
+        }
+        let want = expected
+            .iter()
+            .enumerate()
+            .fold(0, |best, (i, p)| if *p > expected[best] { i } else { best });
+        assert_eq!(
+            mlcycle::inference::argmax(got),
+            want,
+            "{name} row {r}: {got:?} vs {expected:?}"
+        );
+    }
+    assert!(
+        max_diff <= GOLDEN_TOLERANCE,
+        "{name}: max |p - p_sklearn| = {max_diff:e}"
+    );
+    pred
+}
