@@ -100,6 +100,27 @@ fn smoke(model: &[u8]) -> Vec<u8> {
         .unwrap()
 }
 
+/// A file to publish with a version.
+fn artifact(kind: &str, file_name: &str, bytes: Vec<u8>, media_type: &str) -> NewArtifact {
+    NewArtifact {
+        kind: kind.into(),
+        file_name: file_name.into(),
+        bytes,
+        media_type: media_type.into(),
+    }
+}
+
+/// Opens subject "a"'s deployment from `fetch` with an empty cache.
+fn open_fresh(fetch: &MapFetch) -> mlcycle::Result<Deployment> {
+    block_on(Deployment::open(
+        fetch,
+        &MemoryCache::new(0),
+        target("a"),
+        "s",
+        0.0,
+    ))
+}
+
 fn publish(fetch: &MapFetch, m: &mut Manifest, version: &str, model: &[u8], validation: Vec<u8>) {
     let files = add_version(
         m,
@@ -109,24 +130,19 @@ fn publish(fetch: &MapFetch, m: &mut Manifest, version: &str, model: &[u8], vali
             created_at: "2026-11-27T00:00:00Z".into(),
             labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
             artifacts: vec![
-                NewArtifact {
-                    kind: "model".into(),
-                    file_name: "model.onnx".into(),
-                    bytes: model.to_vec(),
-                    media_type: "application/onnx".into(),
-                },
-                NewArtifact {
-                    kind: "features".into(),
-                    file_name: "features.json".into(),
-                    bytes: SPEC.as_bytes().to_vec(),
-                    media_type: "application/json".into(),
-                },
-                NewArtifact {
-                    kind: "validation".into(),
-                    file_name: "validation.json".into(),
-                    bytes: validation,
-                    media_type: "application/json".into(),
-                },
+                artifact("model", "model.onnx", model.to_vec(), "application/onnx"),
+                artifact(
+                    "features",
+                    "features.json",
+                    SPEC.as_bytes().to_vec(),
+                    "application/json",
+                ),
+                artifact(
+                    "validation",
+                    "validation.json",
+                    validation,
+                    "application/json",
+                ),
             ],
             ..Default::default()
         },
@@ -182,14 +198,7 @@ fn tampered_artifact_is_refused_with_e_integrity() {
     let (fetch, _) = registry();
     let url = "https://cdn.example/reg/penguins/1.0.0/model.onnx";
     fetch.files.borrow_mut().get_mut(url).unwrap()[100] ^= 1;
-    let e = block_on(Deployment::open(
-        &fetch,
-        &MemoryCache::new(0),
-        target("a"),
-        "s",
-        0.0,
-    ))
-    .unwrap_err();
+    let e = open_fresh(&fetch).unwrap_err();
     assert_eq!(e.code(), "E_INTEGRITY");
     assert!(e.to_string().contains(url));
 }
@@ -353,24 +362,19 @@ fn deployments_monitor_per_version_and_join_feedback() {
             version: "2.0.0".into(),
             labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
             artifacts: vec![
-                NewArtifact {
-                    kind: "model".into(),
-                    file_name: "model.onnx".into(),
-                    bytes: LOGREG.to_vec(),
-                    media_type: "application/onnx".into(),
-                },
-                NewArtifact {
-                    kind: "features".into(),
-                    file_name: "features.json".into(),
-                    bytes: SPEC.as_bytes().to_vec(),
-                    media_type: "application/json".into(),
-                },
-                NewArtifact {
-                    kind: "reference".into(),
-                    file_name: "reference.json".into(),
-                    bytes: reference.to_json_pretty().unwrap().into_bytes(),
-                    media_type: "application/json".into(),
-                },
+                artifact("model", "model.onnx", LOGREG.to_vec(), "application/onnx"),
+                artifact(
+                    "features",
+                    "features.json",
+                    SPEC.as_bytes().to_vec(),
+                    "application/json",
+                ),
+                artifact(
+                    "reference",
+                    "reference.json",
+                    reference.to_json_pretty().unwrap().into_bytes(),
+                    "application/json",
+                ),
             ],
             monitoring: Some(serde_json::json!({"minSamples": 20, "evaluateEvery": 10})),
             ..Default::default()
@@ -451,24 +455,19 @@ fn nnef_artifact_is_preferred_and_unreadable_ones_fall_back_to_onnx() {
                 created_at: "2026-11-27T00:00:00Z".into(),
                 labels: vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()],
                 artifacts: vec![
-                    NewArtifact {
-                        kind: "model".into(),
-                        file_name: "model.onnx".into(),
-                        bytes: LOGREG.to_vec(),
-                        media_type: "application/onnx".into(),
-                    },
-                    NewArtifact {
-                        kind: mlcycle::registry::NNEF_ARTIFACT.into(),
-                        file_name: "model.nnef.tar".into(),
-                        bytes: nnef,
-                        media_type: "application/x-tract-nnef+tar".into(),
-                    },
-                    NewArtifact {
-                        kind: "features".into(),
-                        file_name: "features.json".into(),
-                        bytes: SPEC.as_bytes().to_vec(),
-                        media_type: "application/json".into(),
-                    },
+                    artifact("model", "model.onnx", LOGREG.to_vec(), "application/onnx"),
+                    artifact(
+                        mlcycle::registry::NNEF_ARTIFACT,
+                        "model.nnef.tar",
+                        nnef,
+                        "application/x-tract-nnef+tar",
+                    ),
+                    artifact(
+                        "features",
+                        "features.json",
+                        SPEC.as_bytes().to_vec(),
+                        "application/json",
+                    ),
                 ],
                 ..Default::default()
             },
@@ -486,46 +485,22 @@ fn nnef_artifact_is_preferred_and_unreadable_ones_fall_back_to_onnx() {
         .unwrap()
         .to_nnef()
         .unwrap();
-    let fetch = add(nnef);
-    let mut d = block_on(Deployment::open(
-        &fetch,
-        &MemoryCache::new(0),
-        target("a"),
-        "s",
-        0.0,
-    ))
-    .unwrap();
+    let fetch = add(nnef.clone());
+    let mut d = open_fresh(&fetch).unwrap();
     assert_eq!(d.status().model_format, "nnef");
     let from_nnef = d.predict(&record(3), 0.0, &clock).unwrap().probabilities;
 
     let fetch = add(b"not an nnef archive".to_vec());
-    let mut d = block_on(Deployment::open(
-        &fetch,
-        &MemoryCache::new(0),
-        target("a"),
-        "s",
-        0.0,
-    ))
-    .unwrap();
+    let mut d = open_fresh(&fetch).unwrap();
     assert_eq!(d.status().model_format, "model");
     assert_eq!(
         d.predict(&record(3), 0.0, &clock).unwrap().probabilities,
         from_nnef
     );
 
-    let fetch = add(mlcycle::Model::from_bytes(LOGREG)
-        .unwrap()
-        .to_nnef()
-        .unwrap());
+    let fetch = add(nnef);
     let url = "https://cdn.example/reg/penguins/2.0.0/model.nnef.tar";
     fetch.files.borrow_mut().get_mut(url).unwrap()[600] ^= 1;
-    let e = block_on(Deployment::open(
-        &fetch,
-        &MemoryCache::new(0),
-        target("a"),
-        "s",
-        0.0,
-    ))
-    .unwrap_err();
+    let e = open_fresh(&fetch).unwrap_err();
     assert_eq!(e.code(), "E_INTEGRITY");
 }
