@@ -5,8 +5,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop
 CHROMEDRIVER ?= /usr/bin/chromedriver
+# Interop fixtures with a committed precompiled form (kNN has none: tests/interop.rs says why).
+INTEROP_NNEF := rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
+                catboost hgb pipeline_columns pipeline_single_string_input regressor_lgbm
 
 .PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean nnef-fixtures
@@ -28,6 +31,10 @@ nnef-fixtures: cli
 	         breast_cancer_gbt:breast_cancer_gbt breast_cancer_mlp:breast_cancer_mlp \
 	         breast_cancer_rf:variants/breast_cancer_rf digits_mlp:digits_mlp; do \
 	  ./target/release/mlcycle compile tests/data/$${m#*:}.onnx -o tests/data/nnef/$${m%%:*}.nnef.tar || exit 1; \
+	done
+	mkdir -p tests/data/nnef/interop
+	for m in $(INTEROP_NNEF); do \
+	  ./target/release/mlcycle compile tests/data/interop/$$m.onnx -o tests/data/nnef/interop/$$m.nnef.tar || exit 1; \
 	done
 
 ## The native CLI (target/release/mlcycle).
@@ -55,17 +62,17 @@ check-size:
 
 test-native:
 	$(CARGO) test --features cli
-	$(CARGO) test --no-default-features --test nnef_golden
+	$(CARGO) test --no-default-features --test nnef_golden --test interop
 
 test-wasm-node:
 	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
-	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden
+	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop
 
 test-wasm-chromium:
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  $(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
-	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden
+	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop
 
 # The demo registry for the JS tests, published with the debug CLI that test-native built.
 test-registry:

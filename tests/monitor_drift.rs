@@ -163,6 +163,7 @@ fn predictions_feedback_and_export_with_the_real_model() {
     let labels: Vec<String> = ["Adelie", "Chinstrap", "Gentoo"].map(String::from).to_vec();
     let options = mlcycle::LoadOptions {
         labels: Some(labels),
+        ..Default::default()
     };
     let model = Model::from_bytes_with(LOGREG, &options).expect("model");
     let train = read_records(TRAIN).expect("train").records;

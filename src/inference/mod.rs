@@ -12,14 +12,18 @@
 //! run (tract core, the NNEF reader, mlcycle's tree ensemble op) lives outside `onnx/`.
 //! [`Model::predict`] runs a row-major `f32` batch of any size.
 
+mod feed;
 mod nnef;
 mod nnef_core;
 #[cfg(feature = "onnx")]
 mod onnx;
 pub(crate) mod row_normalize;
 mod signature;
+pub(crate) mod svm;
+pub(crate) mod svm_op;
 pub(crate) mod tree_ensemble;
 
+pub use feed::InputValues;
 pub use signature::{ModelInfo, ModelKind, TensorInfo};
 
 use crate::error::{Error, Result};
@@ -46,6 +50,10 @@ pub const SUPPORTED_ML_OPS: &[&str] = &[
     "LinearClassifier",
     "LinearRegressor",
     "Normalizer",
+    "LabelEncoder",
+    "OneHotEncoder",
+    "SVMClassifier",
+    "SVMRegressor",
     "Scaler",
     "TreeEnsembleClassifier",
     "TreeEnsembleRegressor",
@@ -59,6 +67,10 @@ type Plan = Arc<TypedRunnableModel>;
 pub struct LoadOptions {
     /// Class labels, overriding those declared in the model file.
     pub labels: Option<Vec<String>>,
+    /// The record fields of a multi-column input (input name → one field per column),
+    /// overriding the model's `mlcycle.input_columns` metadata (see
+    /// [`ModelInfo::input_columns`]).
+    pub input_columns: Option<std::collections::HashMap<String, Vec<String>>>,
 }
 
 /// A loaded, optimized model ready to predict.
@@ -70,7 +82,10 @@ pub struct Model {
     /// [`Model::predict`]). Shared by clones; a busy or poisoned lock falls back to a fresh state.
     state: Arc<std::sync::Mutex<Option<TypedSimpleState>>>,
     info: ModelInfo,
-    input_dt: DatumType,
+    /// How each input is fed (types, widths, record fields).
+    feeds: Arc<[feed::Feed]>,
+    /// String → index of the model's vocabulary (string inputs, see `onnx/strings.rs`).
+    vocabulary: Arc<std::collections::HashMap<String, i64>>,
     /// What the model was loaded from, so [`Model::to_nnef`] can re-derive the decluttered
     /// typed model (tract's optimized form cannot be dumped) without keeping a second typed
     /// graph in memory on every load: costs one copy of the file's bytes.
@@ -206,12 +221,7 @@ impl Model {
         }
     }
 
-    fn from_optimized(
-        typed: TypedModel,
-        mut info: ModelInfo,
-        input_dt: DatumType,
-        source: Source,
-    ) -> Result<Model> {
+    fn from_optimized(typed: TypedModel, mut info: ModelInfo, source: Source) -> Result<Model> {
         // Learn the output width from the typed model where the file left it symbolic.
         if let Some(fact) = typed.output_fact(0).ok() {
             if let Some(Ok(c)) = fact.shape.iter().nth(1).map(|d| d.to_usize()) {
@@ -221,11 +231,20 @@ impl Model {
             }
         }
         let plan = typed.into_runnable().map_err(load_error)?;
+        info.fill_input_columns();
+        let feeds = feed::feeds(&info).into();
+        let vocabulary = info
+            .vocabulary
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as i64))
+            .collect::<std::collections::HashMap<_, _>>();
         Ok(Model {
             plan,
             state: Arc::default(),
             info,
-            input_dt,
+            feeds,
+            vocabulary: Arc::new(vocabulary),
             source,
         })
     }
@@ -270,29 +289,41 @@ impl Model {
         let (typed, meta) = nnef::read(bytes).map_err(|reason| Error::ModelInvalid {
             reason: format!("not an mlcycle NNEF model: {reason}"),
         })?;
-        let info = meta.info;
-        if typed.inputs.len() != 1 || typed.outputs.len() != 1 {
+        let mut info = meta.info;
+        info.fill_input_columns();
+        if typed.inputs.len() != info.inputs.len() || typed.outputs.len() != 1 {
             return Err(Error::ModelInvalid {
                 reason: format!(
-                    "the NNEF graph has {} inputs and {} outputs, expected 1 and 1",
+                    "the NNEF graph has {} inputs and {} outputs, the metadata declares {} and 1",
                     typed.inputs.len(),
-                    typed.outputs.len()
+                    typed.outputs.len(),
+                    info.inputs.len()
                 ),
             });
         }
-        let fact = typed.input_fact(0).map_err(load_error)?;
-        let input_dt = fact.datum_type;
-        let width_ok = fact.rank() == 2 && fact.shape[1].to_usize().ok() == Some(info.n_features);
-        if !width_ok {
+        for (ix, f) in feed::feeds(&info).iter().enumerate() {
+            let fact = typed.input_fact(ix).map_err(load_error)?;
+            let width_ok = if f.rank1 {
+                fact.rank() == 1
+            } else {
+                fact.rank() == 2 && fact.shape[1].to_usize().ok() == Some(f.width)
+            };
+            if !width_ok || fact.datum_type != f.dt {
+                return Err(Error::ModelInvalid {
+                    reason: format!(
+                        "the NNEF input {ix} is {fact:?}, the metadata says `{}` takes {} {:?} columns",
+                        f.name, f.width, f.dt
+                    ),
+                });
+            }
+        }
+        if info.n_features != info.inputs.iter().filter_map(|i| i.width()).sum::<usize>() {
             return Err(Error::ModelInvalid {
-                reason: format!(
-                    "the NNEF input is {fact:?}, the metadata says {} features",
-                    info.n_features
-                ),
+                reason: "the metadata's feature count does not match its inputs".into(),
             });
         }
         let typed = typed.into_optimized().map_err(load_error)?;
-        Model::from_optimized(typed, info, input_dt, Source::Nnef(bytes.into()))
+        Model::from_optimized(typed, info, Source::Nnef(bytes.into()))
     }
 
     /// Checks that the slim edge build can load this precompiled model (only the operators
@@ -355,17 +386,45 @@ impl Model {
                 actual: format!("{} values", features.len()),
             });
         }
-        let input = Tensor::from_shape(&[rows, f], features)
-            .and_then(|t| {
-                if self.input_dt == f32::datum_type() {
-                    Ok(t)
-                } else {
-                    t.cast_to_dt(self.input_dt).map(|c| c.into_owned())
-                }
-            })
-            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let inputs = if self.feeds.len() == 1 && !self.feeds[0].string {
+            let input = Tensor::from_shape(&[rows, f], features)
+                .and_then(|t| {
+                    if self.feeds[0].dt == f32::datum_type() {
+                        Ok(t)
+                    } else {
+                        t.cast_to_dt(self.feeds[0].dt).map(|c| c.into_owned())
+                    }
+                })
+                .map_err(|e| Error::Inference { reason: chain(&e) })?;
+            tvec!(input.into_tvalue())
+        } else {
+            let values = feed::split_matrix(&self.feeds, features, rows)?;
+            feed::tensors(&self.feeds, &self.vocabulary, &values, rows)?
+        };
+        self.run_inputs(inputs, rows)
+    }
+
+    /// Predicts from per-input values, in the model's input order (`info().inputs`): numbers
+    /// or strings, `rows × width` each, row-major.
+    pub fn predict_inputs(&self, inputs: &[InputValues], rows: usize) -> Result<Prediction> {
+        if rows == 0 {
+            return Err(Error::invalid_argument("rows", "must be at least 1"));
+        }
+        let tensors = feed::tensors(&self.feeds, &self.vocabulary, inputs, rows)?;
+        self.run_inputs(tensors, rows)
+    }
+
+    /// Predicts raw records (JS objects, JSON, CSV rows): each input reads the fields named in
+    /// `info().input_columns`; `null`, NaN, `""`, `NA` are missing numbers, `null` a missing
+    /// (empty) string; an absent field is `E_FEATURE_INVALID`.
+    pub fn predict_records(&self, records: &[crate::Record]) -> Result<Prediction> {
+        let values = feed::from_records(&self.feeds, records)?;
+        self.predict_inputs(&values, records.len())
+    }
+
+    fn run_inputs(&self, inputs: TVec<TValue>, rows: usize) -> Result<Prediction> {
         let outputs = self
-            .run(tvec!(input.into_tvalue()))
+            .run(inputs)
             .map_err(|e| Error::Inference { reason: chain(&e) })?;
         let out = outputs.first().ok_or_else(|| Error::Inference {
             reason: "the model produced no output".into(),

@@ -53,10 +53,11 @@ use tract_onnx_opl::WithOnnx;
 const META_FILE: &str = "mlcycle.json";
 /// Value of [`Meta::format`].
 const FORMAT: &str = "mlcycle-nnef";
-/// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`. Readers
+/// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`; 3: adds
+/// `mlcycle_svm`, several inputs and interned string inputs (`ModelInfo::vocabulary`). Readers
 /// accept every version up to theirs, so an older runtime refuses a newer file by its version
 /// (and the full build falls back to the ONNX artifact) instead of failing on an operator.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// The `mlcycle.json` entry.
 #[derive(Serialize, Deserialize)]
@@ -106,6 +107,7 @@ pub(crate) fn registry() -> Registry {
     );
     registry.register_dumper(dump_tree);
     super::row_normalize::register_nnef(&mut registry);
+    super::svm_op::register_nnef(&mut registry);
     registry
 }
 
@@ -298,10 +300,15 @@ fn load_tree(builder: &mut ModelBuilder, invocation: &ResolvedInvocation) -> Tra
 /// the slim build never exports).
 #[cfg(feature = "onnx")]
 pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>> {
+    // The lowest version that describes the model, so that runtimes older than a feature
+    // still load the files that do not use it.
+    let uses_v3 = info.inputs.len() > 1
+        || !info.vocabulary.is_empty()
+        || info.ops.iter().any(|op| op.contains("SVM"));
     let meta = Meta {
         format: FORMAT.into(),
-        version: VERSION,
-        info: info.clone(),
+        version: if uses_v3 { VERSION } else { 2 },
+        info: info.for_storage(),
     };
     let json = serde_json::to_vec(&meta)?;
     let mut out = tar_entry(META_FILE, &json)?;
@@ -474,7 +481,11 @@ pub(crate) fn scan_tar(bytes: &[u8]) -> std::result::Result<Archive<'_>, String>
             META_FILE => meta = Some(data),
             "graph.nnef" => graph = Some(data),
             "graph.quant" => return Err("quantized NNEF models are not supported".into()),
-            n if n.ends_with(".dat") && !n.contains("..") => tensors.push((n.to_string(), data)),
+            // tract names tensors after nodes (`…k.4..9….dat`): only a `..` path component
+            // or an absolute path would step outside the archive.
+            n if n.ends_with(".dat") && !n.starts_with('/') && !n.split('/').any(|c| c == "..") => {
+                tensors.push((n.to_string(), data))
+            }
             other => return Err(format!("unexpected entry {other:?} in the NNEF tar")),
         }
     }

@@ -67,4 +67,70 @@ pub struct ModelInfo {
     pub ops: Vec<String>,
     /// Producer recorded in the file (e.g. `skl2onnx 1.20.0`).
     pub producer: String,
+    /// The record fields each input reads, in input order (one list per input, one field per
+    /// column): the input's name for a one-column input (a DataFrame export), the model's
+    /// `mlcycle.input_columns` metadata or the caller's map for wider ones, `<input>_<i>`
+    /// otherwise. Older precompiled files lack it: derived at load.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_columns: Vec<Vec<String>>,
+    /// The strings the model's graph knows (its string constants, sorted): a string input
+    /// value is fed as its index here (see `onnx/strings.rs`). Empty without string tensors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vocabulary: Vec<String>,
+    /// String inputs whose unknown values are refused (`E_FEATURE_INVALID`), as onnxruntime
+    /// refuses them: they reach a OneHotEncoder fitted with `handle_unknown='error'`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strict_inputs: Vec<String>,
+}
+
+impl TensorInfo {
+    /// Values per row this input takes: its last dimension, 1 for a `[batch]` input.
+    pub fn width(&self) -> Option<usize> {
+        match self.shape.as_slice() {
+            [None] => Some(1),
+            [Some(f)] => usize::try_from(*f).ok(),
+            [_, Some(w)] => usize::try_from(*w).ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether the input is a rank-1 `[batch]` tensor (fed as `[rows]`, not `[rows, 1]`).
+    pub fn is_rank1_batch(&self) -> bool {
+        matches!(self.shape.as_slice(), [None])
+    }
+}
+
+impl ModelInfo {
+    /// The info as stored in a precompiled model: `input_columns` only where they differ from
+    /// the default naming (so files of models without named inputs stay as they were).
+    pub(crate) fn for_storage(&self) -> ModelInfo {
+        let mut stored = self.clone();
+        let mut defaults = self.clone();
+        defaults.input_columns.clear();
+        defaults.fill_input_columns();
+        if defaults.input_columns == self.input_columns {
+            stored.input_columns.clear();
+        }
+        stored
+    }
+
+    /// `input_columns` as declared, or the default naming when absent (older files).
+    pub(crate) fn fill_input_columns(&mut self) {
+        if self.input_columns.len() == self.inputs.len() {
+            return;
+        }
+        let single = self.inputs.len() == 1;
+        self.input_columns = self
+            .inputs
+            .iter()
+            .map(|i| {
+                let w = i.width().unwrap_or(0);
+                if single || w != 1 {
+                    (0..w).map(|c| format!("{}_{c}", i.name)).collect()
+                } else {
+                    vec![i.name.clone()]
+                }
+            })
+            .collect();
+    }
 }

@@ -212,7 +212,10 @@ async fn load_model<F: Fetch, C: ArtifactCache>(
     } else {
         Some(entry.labels.clone())
     };
-    let options = LoadOptions { labels };
+    let options = LoadOptions {
+        labels,
+        ..Default::default()
+    };
     let nnef_error = match entry.artifacts.get(NNEF_ARTIFACT) {
         Some(a) => {
             let bytes = fetch_verified(fetch, cache, manifest_url, a).await?;

@@ -16,12 +16,137 @@ impl Model {
     }
 }
 
+impl Model {
+    /// A JS object as a record of the fields the model's inputs read: `undefined` (an absent
+    /// key) stays absent, so a misspelt field is an error rather than a missing value.
+    fn record(&self, value: &JsValue, index: Option<usize>) -> Result<crate::Record, crate::Error> {
+        if !value.is_object() || js_sys::Array::is_array(value) {
+            let what = index.map_or("record".to_string(), |i| format!("records[{i}]"));
+            return Err(crate::Error::invalid_argument(
+                what,
+                "a record must be a plain object",
+            ));
+        }
+        let mut rec = crate::Record::new();
+        for field in self.inner.info().input_columns.iter().flatten() {
+            let v = js_sys::Reflect::get(value, &JsValue::from_str(field))
+                .unwrap_or(JsValue::UNDEFINED);
+            if !v.is_undefined() {
+                rec.insert(field.clone(), super::pipeline::raw_from_js(&v));
+            }
+        }
+        Ok(rec)
+    }
+
+    /// A columns object (`{field: array}`) as per-input values, or `None` when the first
+    /// field's value is not an array (then `value` is a single record).
+    fn columns(
+        &self,
+        value: &JsValue,
+    ) -> Result<Option<(Vec<inference::InputValues>, usize)>, crate::Error> {
+        let info = self.inner.info();
+        let column = |field: &str| {
+            js_sys::Reflect::get(value, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let is_column = |v: &JsValue| {
+            js_sys::Array::is_array(v)
+                || v.is_instance_of::<js_sys::Float64Array>()
+                || v.is_instance_of::<js_sys::Float32Array>()
+        };
+        let Some(first) = info.input_columns.iter().flatten().next() else {
+            return Ok(None);
+        };
+        if !is_column(&column(first)) {
+            return Ok(None);
+        }
+        let mut rows = None;
+        let mut out = Vec::new();
+        for (input, fields) in info.inputs.iter().zip(&info.input_columns) {
+            let string = input.dtype == "string";
+            let mut cols: Vec<Vec<JsValue>> = Vec::new();
+            for field in fields {
+                let v = column(field);
+                if !is_column(&v) {
+                    return Err(crate::Error::FeatureInvalid {
+                        field: field.clone(),
+                        rule: "required".into(),
+                        reason: "columns mode: every field the model reads must be an array".into(),
+                    });
+                }
+                let items: Vec<JsValue> = js_sys::Array::from(&v).iter().collect();
+                if *rows.get_or_insert(items.len()) != items.len() {
+                    return Err(crate::Error::InputShape {
+                        expected: format!("{} values in every column", rows.unwrap_or(0)),
+                        actual: format!("{} in `{field}`", items.len()),
+                    });
+                }
+                cols.push(items);
+            }
+            let n = rows.unwrap_or(0);
+            let mut values = inference::InputValues::Numbers(Vec::new());
+            if string {
+                let mut v = Vec::with_capacity(n * cols.len());
+                for r in 0..n {
+                    for (c, field) in cols.iter().zip(fields) {
+                        let x = &c[r];
+                        if x.is_null() || x.is_undefined() {
+                            v.push(String::new());
+                        } else if let Some(s) = x.as_string() {
+                            v.push(s);
+                        } else {
+                            return Err(crate::Error::FeatureInvalid {
+                                field: field.clone(),
+                                rule: "type".into(),
+                                reason: format!("row {r}: expected a string"),
+                            });
+                        }
+                    }
+                }
+                values = inference::InputValues::Strings(v);
+            } else {
+                let mut v = Vec::with_capacity(n * cols.len());
+                for r in 0..n {
+                    for (c, field) in cols.iter().zip(fields) {
+                        let x = &c[r];
+                        match x.as_f64() {
+                            Some(f) if f.is_infinite() => {
+                                return Err(crate::Error::FeatureInvalid {
+                                    field: field.clone(),
+                                    rule: "type".into(),
+                                    reason: format!("row {r}: {f} is not a finite number"),
+                                })
+                            }
+                            Some(f) => v.push(f),
+                            None if x.is_null() || x.is_undefined() => v.push(f64::NAN),
+                            None => {
+                                return Err(crate::Error::FeatureInvalid {
+                                    field: field.clone(),
+                                    rule: "type".into(),
+                                    reason: format!("row {r}: expected a number"),
+                                })
+                            }
+                        }
+                    }
+                }
+                if let inference::InputValues::Numbers(n) = &mut values {
+                    *n = v;
+                }
+            }
+            out.push(values);
+        }
+        Ok(Some((out, rows.unwrap_or(0))))
+    }
+}
+
 #[wasm_bindgen]
 impl Model {
     /// Loads an ONNX model from its bytes. `labels` optionally overrides the class labels.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8], labels: Option<Vec<String>>) -> JsResult<Model> {
-        let options = inference::LoadOptions { labels };
+        let options = inference::LoadOptions {
+            labels,
+            ..Default::default()
+        };
         Ok(Model {
             inner: inference::Model::from_bytes_with(bytes, &options)?,
         })
@@ -42,10 +167,43 @@ impl Model {
         Ok(self.inner.to_nnef()?)
     }
 
-    /// Predicts `rows` rows of row-major features; returns probabilities (classifiers) or values,
-    /// `rows × outputs`, row-major.
-    pub fn predict(&self, features: &[f32], rows: usize) -> JsResult<Vec<f32>> {
-        Ok(self.inner.predict(features, rows)?.values)
+    /// Predicts; returns probabilities (classifiers) or values, `rows × outputs`, row-major.
+    /// `input` is one of:
+    /// - a `Float32Array` of `rows × nFeatures` row-major numbers (numeric inputs side by side);
+    /// - a record `{field: value}` or an array of records: each model input reads the fields
+    ///   named in `info.inputColumns` (one per column; a DataFrame export's inputs are named
+    ///   after its columns). `null`/NaN are missing numbers, `null` a missing (empty) string; an
+    ///   absent field is `E_FEATURE_INVALID`;
+    /// - a columns object `{field: Float64Array | Float32Array | (number|null)[] | string[]}`,
+    ///   one equally long column per field.
+    pub fn predict(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "Float32Array | Record<string, unknown> | Record<string, unknown>[]"
+        )]
+        input: JsValue,
+        rows: Option<usize>,
+    ) -> JsResult<Vec<f32>> {
+        if let Some(a) = input.dyn_ref::<js_sys::Float32Array>() {
+            let features = a.to_vec();
+            let f = self.inner.n_features().max(1);
+            let rows = rows.unwrap_or(features.len() / f);
+            return Ok(self.inner.predict(&features, rows)?.values);
+        }
+        if js_sys::Array::is_array(&input) {
+            let array: &js_sys::Array = input.unchecked_ref();
+            let records = array
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.record(&v, Some(i)))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(self.inner.predict_records(&records)?.values);
+        }
+        if let Some((values, rows)) = self.columns(&input)? {
+            return Ok(self.inner.predict_inputs(&values, rows)?.values);
+        }
+        let record = self.record(&input, None)?;
+        Ok(self.inner.predict_records(&[record])?.values)
     }
 
     /// Index of the winning class for each row of a `predict` result.

@@ -17,7 +17,7 @@ pub struct Pipeline {
 }
 
 /// A JS value as a raw record value (`undefined`/`null` → missing, `Date` → epoch ms).
-fn raw_from_js(v: &JsValue) -> RawValue {
+pub(crate) fn raw_from_js(v: &JsValue) -> RawValue {
     if v.is_undefined() || v.is_null() {
         RawValue::Null
     } else if let Some(x) = v.as_f64() {

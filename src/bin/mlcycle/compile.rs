@@ -26,6 +26,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &bytes,
         &LoadOptions {
             labels: args.labels,
+            ..Default::default()
         },
     )?;
     let nnef = model.to_nnef()?;

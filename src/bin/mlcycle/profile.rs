@@ -52,6 +52,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             &bytes,
             &LoadOptions {
                 labels: args.labels.clone(),
+                ..Default::default()
             },
         )?;
         let batch = pipeline.transform_batch(&records);

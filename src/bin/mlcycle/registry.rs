@@ -224,6 +224,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         &model_bytes,
         &LoadOptions {
             labels: args.labels.clone(),
+            ..Default::default()
         },
     )?;
     if pipeline.width() != model.n_features() {

@@ -129,14 +129,13 @@ pub(crate) struct Inspection {
     pub info: ModelInfo,
     /// Index of the read output among the graph outputs.
     pub output_index: usize,
-    /// Input element type as declared.
-    pub input_dtype: i32,
 }
 
 /// Reads the interface of a parsed model. `labels` from the caller override the file's.
 pub(crate) fn inspect(
     proto: &ModelProto,
     caller_labels: Option<Vec<String>>,
+    caller_columns: Option<&std::collections::HashMap<String, Vec<String>>>,
 ) -> Result<Inspection, String> {
     let graph = proto.graph.as_ref().ok_or("the file has no graph")?;
     let initializers: std::collections::HashSet<&str> =
@@ -162,48 +161,27 @@ pub(crate) fn inspect(
     ops.sort();
     ops.dedup();
 
-    if inputs.len() != 1 {
-        return Err(format!(
-            "mlcycle runs models with exactly one numeric input tensor; this one has {} ({})",
-            inputs.len(),
-            inputs
-                .iter()
-                .map(|i| i.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    if inputs.is_empty() {
+        return Err("the model has no input tensor".into());
     }
-    let input = &inputs[0];
-    let input_dtype = match graph
-        .input
-        .iter()
-        .find(|i| i.name == input.name)
-        .and_then(|i| i.r#type.as_ref())
-        .and_then(|t| t.value.as_ref())
-    {
-        Some(type_proto::Value::TensorType(t)) => t.elem_type,
-        None => return Err(format!("input `{}` is not a tensor", input.name)),
-    };
-    if !matches!(
-        input.dtype.as_str(),
-        "float32" | "float64" | "int64" | "int32"
-    ) {
-        return Err(format!(
-            "input `{}` has element type {}; mlcycle feeds numeric inputs only (use the feature \
-             pipeline for strings)",
-            input.name, input.dtype
-        ));
-    }
-    let n_features = match input.shape.as_slice() {
-        [_, Some(f)] => *f as usize,
-        [Some(f)] => *f as usize,
-        _ => {
+    for input in &inputs {
+        if !matches!(
+            input.dtype.as_str(),
+            "float32" | "float64" | "int64" | "int32" | "string"
+        ) {
             return Err(format!(
-                "input `{}` must be (batch, features) with a known feature count, got {:?}",
-                input.name, input.shape
-            ))
+                "input `{}` has element type {}; mlcycle feeds float, int and string tensors",
+                input.name, input.dtype
+            ));
         }
-    };
+        if input.width().is_none() {
+            return Err(format!(
+                "input `{}` must be (batch, columns) or (batch) with a known column count, got {:?}",
+                input.name, input.shape
+            ));
+        }
+    }
+    let n_features = inputs.iter().filter_map(|i| i.width()).sum();
 
     let producer_of = |name: &str| {
         graph
@@ -280,12 +258,29 @@ pub(crate) fn inspect(
                 .find_map(node_labels)
         };
         let from_afe = || {
-            // label = Cast(Reshape(ArrayFeatureExtractor(classes, ArgMax(probabilities))))
-            graph
-                .node
+            // label = Cast(Reshape(ArrayFeatureExtractor(classes, ArgMax(probabilities)))):
+            // walk back from the label output, so that another ArrayFeatureExtractor (a kNN
+            // export's training targets) is never taken for the classes.
+            let label_output = outputs
                 .iter()
-                .filter(|n| n.op_type == "ArrayFeatureExtractor")
-                .find_map(|n| n.input.first().and_then(|c| initializer_labels(graph, c)))
+                .find(|o| matches!(o.dtype.as_str(), "int64" | "string") && o.shape.len() == 1)?;
+            let mut name = label_output.name.as_str();
+            for _ in 0..16 {
+                let node = producer_of(name)?;
+                match node.op_type.as_str() {
+                    "ArrayFeatureExtractor" => {
+                        return node
+                            .input
+                            .first()
+                            .and_then(|c| initializer_labels(graph, c))
+                    }
+                    "Identity" | "Cast" | "Reshape" | "Squeeze" | "Flatten" => {
+                        name = node.input.first()?.as_str()
+                    }
+                    _ => return None,
+                }
+            }
+            None
         };
         labels = caller_labels
             .or(meta)
@@ -305,7 +300,12 @@ pub(crate) fn inspect(
     } else {
         n_outputs
     };
-    let _ = producer_of;
+    let declared_columns: Option<std::collections::HashMap<String, Vec<String>>> = proto
+        .metadata_props
+        .iter()
+        .find(|p| p.key == "mlcycle.input_columns")
+        .and_then(|p| serde_json::from_str(&p.value).ok());
+    let input_columns = input_columns(&inputs, caller_columns, declared_columns)?;
     let producer = format!("{} {}", proto.producer_name, proto.producer_version)
         .trim()
         .to_string();
@@ -320,8 +320,61 @@ pub(crate) fn inspect(
             labels,
             ops,
             producer,
+            input_columns,
+            vocabulary: Vec::new(),
+            strict_inputs: Vec::new(),
         },
         output_index,
-        input_dtype,
     })
+}
+
+/// The record fields of each input (see [`ModelInfo::input_columns`]): the caller's map, then
+/// the model's `mlcycle.input_columns` metadata, then the default naming. Each list must have
+/// one field per column of its input.
+fn input_columns(
+    inputs: &[TensorInfo],
+    caller: Option<&std::collections::HashMap<String, Vec<String>>>,
+    declared: Option<std::collections::HashMap<String, Vec<String>>>,
+) -> Result<Vec<Vec<String>>, String> {
+    let mut defaults = ModelInfo {
+        kind: ModelKind::Tensor,
+        inputs: inputs.to_vec(),
+        outputs: vec![],
+        output: String::new(),
+        n_features: 0,
+        n_outputs: 0,
+        labels: vec![],
+        ops: vec![],
+        producer: String::new(),
+        input_columns: vec![],
+        vocabulary: vec![],
+        strict_inputs: vec![],
+    };
+    defaults.fill_input_columns();
+    if let Some(map) = caller {
+        if let Some(unknown) = map.keys().find(|k| !inputs.iter().any(|i| &i.name == *k)) {
+            return Err(format!(
+                "input columns given for `{unknown}`, which is not an input of the model"
+            ));
+        }
+    }
+    inputs
+        .iter()
+        .zip(defaults.input_columns)
+        .map(|(input, default)| {
+            let given = caller
+                .and_then(|m| m.get(&input.name).cloned())
+                .or_else(|| declared.as_ref().and_then(|m| m.get(&input.name).cloned()));
+            match given {
+                Some(cols) if Some(cols.len()) != input.width() => Err(format!(
+                    "{} columns given for input `{}`, which has {}",
+                    cols.len(),
+                    input.name,
+                    input.width().unwrap_or(0)
+                )),
+                Some(cols) => Ok(cols),
+                None => Ok(default),
+            }
+        })
+        .collect()
 }

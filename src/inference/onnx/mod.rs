@@ -5,17 +5,16 @@
 
 mod inspect;
 pub(crate) mod ml_ops;
+mod strings;
 
 use super::{chain, ensure_static_ctors, load_error, nnef, LoadOptions, Model, ModelInfo, Source};
 use crate::error::{Error, Result};
-use tract_onnx::pb::tensor_proto::DataType;
 use tract_onnx::prelude::*;
 
 /// An ONNX model parsed up to its typed input fact, before any typing or optimization.
 struct ParsedOnnx {
     model: InferenceModel,
     info: ModelInfo,
-    input_dt: DatumType,
 }
 
 /// The ONNX framework with mlcycle's operators registered.
@@ -34,7 +33,7 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
         });
     }
     let onnx = framework();
-    let proto = onnx
+    let mut proto = onnx
         .proto_model_for_read(&mut &*bytes)
         .map_err(|e| Error::ModelInvalid {
             reason: format!("not an ONNX protobuf: {}", chain(&e)),
@@ -63,14 +62,16 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
             reason: format!("{domain} operator not implemented by tract or mlcycle"),
         });
     }
-    let inspection = inspect::inspect(&proto, options.labels.clone())
-        .map_err(|reason| Error::ModelInvalid { reason })?;
-    let input_dt = match DataType::try_from(inspection.input_dtype) {
-        Ok(DataType::Double) => f64::datum_type(),
-        Ok(DataType::Int64) => i64::datum_type(),
-        Ok(DataType::Int32) => i32::datum_type(),
-        _ => f32::datum_type(),
-    };
+    let mut inspection = inspect::inspect(
+        &proto,
+        options.labels.clone(),
+        options.input_columns.as_ref(),
+    )
+    .map_err(|reason| Error::ModelInvalid { reason })?;
+    let interned =
+        strings::intern(&mut proto).map_err(|(op, reason)| Error::UnsupportedOp { op, reason })?;
+    inspection.info.vocabulary = interned.vocabulary;
+    inspection.info.strict_inputs = interned.strict_inputs;
     let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
     let outlet =
         *model
@@ -81,15 +82,22 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
             })?;
     model.select_output_outlets(&[outlet]).map_err(load_error)?;
     let n = model.sym("N");
-    let fact = InferenceFact::dt_shape(
-        input_dt,
-        tvec![n.to_dim(), inspection.info.n_features.to_dim()],
-    );
-    let model = model.with_input_fact(0, fact).map_err(load_error)?;
+    let single = inspection.info.inputs.len() == 1;
+    for (ix, input) in inspection.info.inputs.iter().enumerate() {
+        let dt = super::feed::datum_type(&input.dtype);
+        let width = input.width().unwrap_or(0);
+        let shape = if input.is_rank1_batch() && !single {
+            tvec![n.to_dim()]
+        } else {
+            tvec![n.to_dim(), width.to_dim()]
+        };
+        model = model
+            .with_input_fact(ix, InferenceFact::dt_shape(dt, shape))
+            .map_err(load_error)?;
+    }
     Ok(ParsedOnnx {
         model,
         info: inspection.info,
-        input_dt,
     })
 }
 
@@ -107,16 +115,11 @@ fn decluttered(model: InferenceModel) -> Result<TypedModel> {
 
 /// Loads and optimizes an ONNX model (see [`Model::from_bytes_with`]).
 pub(super) fn load(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
-    let ParsedOnnx {
-        model,
-        info,
-        input_dt,
-    } = parse_onnx(bytes, options)?;
+    let ParsedOnnx { model, info } = parse_onnx(bytes, options)?;
     let typed = decluttered(model)?.into_optimized().map_err(load_error)?;
     Model::from_optimized(
         typed,
         info,
-        input_dt,
         Source::Onnx {
             bytes: bytes.into(),
             options: options.clone(),

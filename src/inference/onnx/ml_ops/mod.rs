@@ -11,14 +11,20 @@
 //! | `ZipMap` | dropped: its input probability tensor becomes the output |
 //! | `Normalizer` | one fused row op (`RowNormalize`), tract's is five broadcast ops |
 //! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
+//! | `LabelEncoder` (numbers; strings interned) | `Equal` against the keys, masked sum, `Where` default |
+//! | `SVMClassifier` (with probabilities), `SVMRegressor` | mlcycle's SVM (onnxruntime-exact), NNEF `mlcycle_svm` |
+//! | `OneHotEncoder` (numbers; strings interned) | `Equal` against the categories on a new axis, cast |
 
 use tract_onnx::model::OnnxOpRegister;
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
 mod imputer;
+mod label_encoder;
 mod normalizer;
+mod one_hot_encoder;
 mod scaler;
+mod svm;
 mod tree_ensemble;
 mod zipmap;
 
@@ -29,6 +35,9 @@ pub fn register(reg: &mut OnnxOpRegister) {
     normalizer::register(reg);
     zipmap::register(reg);
     tree_ensemble::register(reg);
+    label_encoder::register(reg);
+    one_hot_encoder::register(reg);
+    svm::register(reg);
 }
 
 /// The class labels declared on a classifier node, as an i64 or String tensor.

@@ -1,0 +1,153 @@
+//! Parsing `ai.onnx.ml` SVMClassifier / SVMRegressor nodes into mlcycle's SVM
+//! ([`crate::inference::svm`], evaluated exactly as onnxruntime does; the op and its NNEF form
+//! are in `inference/svm_op.rs`).
+//!
+//! mlcycle reads a classifier's per-class scores and derives its label by argmax. An SVC
+//! exported with `probability=True` gives per-class probabilities (Platt scaling, pairwise
+//! coupling). Without probabilities onnxruntime returns one score per class *pair* and labels
+//! rows by one-vs-one votes, which per-class argmax cannot reproduce: such models are refused
+//! with `E_MODEL_UNSUPPORTED_OP` naming the way out (`SVC(probability=True)`), never served
+//! with wrong labels. Note that onnxruntime's label for a probability SVC also comes from the
+//! votes; mlcycle's (the argmax of the probabilities, as `predict_proba().argmax()` in
+//! scikit-learn) can differ from it on rows where the two disagree.
+
+use crate::inference::svm::{Svm, SvmAttrs};
+use crate::inference::svm_op::SvmScores;
+use tract_onnx::model::{OnnxOpRegister, ParsingContext};
+use tract_onnx::pb::NodeProto;
+use tract_onnx::tract_hir::internal::*;
+
+pub fn register(reg: &mut OnnxOpRegister) {
+    reg.insert("SVMClassifier", classifier);
+    reg.insert("SVMRegressor", regressor);
+}
+
+fn attrs(node: &NodeProto) -> TractResult<SvmAttrs> {
+    let floats = |name: &str| -> TractResult<Vec<f32>> {
+        Ok(node.get_attr_opt_vec::<f32>(name)?.unwrap_or_default())
+    };
+    Ok(SvmAttrs {
+        kernel_type: node.get_attr_opt::<String>("kernel_type")?,
+        kernel_params: floats("kernel_params")?,
+        post_transform: node.get_attr_opt::<String>("post_transform")?,
+        support_vectors: floats("support_vectors")?,
+        coefficients: floats("coefficients")?,
+        rho: floats("rho")?,
+        prob_a: floats("prob_a")?,
+        prob_b: floats("prob_b")?,
+        vectors_per_class: node
+            .get_attr_opt_vec::<i64>("vectors_per_class")?
+            .unwrap_or_default(),
+        n_supports: node.get_attr_opt::<i64>("n_supports")?,
+        one_class: node.get_attr_opt::<i64>("one_class")?.unwrap_or(0),
+    })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct SvmExpansion {
+    svm: Svm,
+    /// Classifier labels (i64, interned strings included); `None` for regressors.
+    labels: Option<Arc<Tensor>>,
+}
+
+impl std::hash::Hash for SvmExpansion {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.svm.n_outputs().hash(state);
+        self.svm.n_features().hash(state);
+    }
+}
+
+impl Expansion for SvmExpansion {
+    fn name(&self) -> StaticName {
+        if self.labels.is_some() {
+            "SVMClassifier".into()
+        } else {
+            "SVMRegressor".into()
+        }
+    }
+
+    fn rules<'r, 'p: 'r, 's: 'r>(
+        &'s self,
+        s: &mut Solver<'r>,
+        inputs: &'p [TensorProxy],
+        outputs: &'p [TensorProxy],
+    ) -> InferenceResult {
+        check_input_arity(inputs, 1)?;
+        let k = self.svm.n_outputs().to_dim();
+        let scores = if let Some(labels) = &self.labels {
+            check_output_arity(outputs, 2)?;
+            s.equals(&outputs[0].datum_type, labels.datum_type())?;
+            s.equals(&outputs[0].rank, 1)?;
+            s.equals(&outputs[0].shape[0], &inputs[0].shape[0])?;
+            &outputs[1]
+        } else {
+            check_output_arity(outputs, 1)?;
+            &outputs[0]
+        };
+        s.equals(&scores.datum_type, DatumType::F32)?;
+        s.equals(&scores.rank, 2)?;
+        s.equals(&scores.shape[0], &inputs[0].shape[0])?;
+        s.equals(&scores.shape[1], k)?;
+        Ok(())
+    }
+
+    fn wire(
+        &self,
+        prefix: &str,
+        model: &mut TypedModel,
+        inputs: &[OutletId],
+    ) -> TractResult<TVec<OutletId>> {
+        let scores = model.wire_node(
+            format!("{prefix}.scores"),
+            SvmScores {
+                svm: self.svm.clone(),
+            },
+            inputs,
+        )?[0];
+        let Some(labels) = &self.labels else {
+            return Ok(tvec!(scores));
+        };
+        let label = super::wire_argmax_label(model, prefix, scores, labels.clone())?;
+        Ok(tvec!(label, scores))
+    }
+
+    fn nboutputs(&self) -> TractResult<usize> {
+        Ok(if self.labels.is_some() { 2 } else { 1 })
+    }
+}
+
+fn classifier(
+    _ctx: &ParsingContext,
+    node: &NodeProto,
+) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
+    let labels = super::class_labels_tensor(node)?;
+    let n_classes = labels.len();
+    let svm = Svm::classifier(n_classes, attrs(node)?).map_err(|e| format_err!("{e}"))?;
+    if svm.n_outputs() != n_classes
+        || (n_classes == 2
+            && node
+                .get_attr_opt_vec::<f32>("prob_a")?
+                .is_none_or(|a| a.is_empty()))
+    {
+        bail!(
+            "Unimplemented(SVMClassifier) without probabilities: onnxruntime labels it by \
+             one-vs-one votes, which mlcycle's per-class scores cannot reproduce; fit \
+             SVC(probability=True) (or use LinearSVC)"
+        );
+    }
+    Ok((
+        expand(SvmExpansion {
+            svm,
+            labels: Some(labels),
+        }),
+        vec![],
+    ))
+}
+
+fn regressor(
+    _ctx: &ParsingContext,
+    node: &NodeProto,
+) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
+    let svm = Svm::regressor(attrs(node)?).map_err(|e| format_err!("{e}"))?;
+    Ok((expand(SvmExpansion { svm, labels: None }), vec![]))
+}
