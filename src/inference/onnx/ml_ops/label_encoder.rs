@@ -90,7 +90,7 @@ fn label_encoder(
         ensure!(
             node.get_attr_opt::<&tract_onnx::pb::TensorProto>(t)?
                 .is_none(),
-            "LabelEncoder `{t}` (opset 4) is not supported yet"
+            "Unimplemented(LabelEncoder) with `{t}` (opset 4) is not supported yet"
         );
     }
     let keys = column(node, "keys")?.ok_or_else(|| format_err!("LabelEncoder has no keys"))?;
