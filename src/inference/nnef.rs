@@ -40,9 +40,7 @@
 //! this keeps out nested sub-models (tract's sub-model path has an `unwrap`) and anything
 //! the `tar` crate would interpret differently than this scan.
 
-use super::tree_ensemble::{
-    parse_post, Aggregate, Cmp, Ensemble, Node, PostTransform, TreeEnsembleScores, LEAF,
-};
+use super::tree_ensemble::{parse_post, Aggregate, Cmp, Ensemble, Node, TreeEnsembleScores, LEAF};
 use super::ModelInfo;
 use serde::{Deserialize, Serialize};
 use tract_nnef::internal::*;
@@ -132,16 +130,6 @@ fn tree_parameters() -> Vec<Parameter> {
 
 const CMPS: [Cmp; 6] = [Cmp::Leq, Cmp::Lt, Cmp::Gte, Cmp::Gt, Cmp::Eq, Cmp::Neq];
 
-fn post_name(p: PostTransform) -> &'static str {
-    match p {
-        PostTransform::None => "NONE",
-        PostTransform::Softmax => "SOFTMAX",
-        PostTransform::Logistic => "LOGISTIC",
-        PostTransform::SoftmaxZero => "SOFTMAX_ZERO",
-        PostTransform::Probit => "PROBIT",
-    }
-}
-
 fn aggregate_name(a: Aggregate) -> &'static str {
     match a {
         Aggregate::Sum => "SUM",
@@ -204,7 +192,7 @@ fn dump_tree(
         &[input, nodes, thresholds, modes, roots, ids, values, base],
         &[
             ("n_outputs", numeric(e.n_outputs)),
-            ("post_transform", string(post_name(e.post))),
+            ("post_transform", string(e.post.as_onnx_str())),
             ("aggregate", string(aggregate_name(e.aggregate))),
             ("binary_single_score", logical(e.binary_single_score)),
             ("single_class", numeric(e.single_class)),

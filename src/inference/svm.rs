@@ -91,6 +91,7 @@
 //! output unwritten with one). The input width must equal the model's feature count
 //! (onnxruntime's classifier does not check it).
 
+use super::tree_ensemble::PostTransform;
 use std::fmt;
 
 /// Upper bound on the class count, as onnxruntime's SVMClassifier enforces.
@@ -131,49 +132,6 @@ impl Kernel {
 }
 
 impl fmt::Display for Kernel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_onnx_str())
-    }
-}
-
-/// The ONNX `post_transform` attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum PostTransform {
-    None,
-    Logistic,
-    Softmax,
-    SoftmaxZero,
-    Probit,
-}
-
-impl PostTransform {
-    /// Parses the ONNX spelling (`NONE`, `LOGISTIC`, `SOFTMAX`, `SOFTMAX_ZERO`, `PROBIT`).
-    pub(crate) fn parse(s: &str) -> Result<PostTransform, String> {
-        match s {
-            "NONE" => Ok(PostTransform::None),
-            "LOGISTIC" => Ok(PostTransform::Logistic),
-            "SOFTMAX" => Ok(PostTransform::Softmax),
-            "SOFTMAX_ZERO" => Ok(PostTransform::SoftmaxZero),
-            "PROBIT" => Ok(PostTransform::Probit),
-            other => Err(format!(
-                "SVM: unknown post_transform {other:?} (expected NONE, LOGISTIC, SOFTMAX, SOFTMAX_ZERO or PROBIT)"
-            )),
-        }
-    }
-
-    /// The ONNX spelling.
-    pub(crate) fn as_onnx_str(self) -> &'static str {
-        match self {
-            PostTransform::None => "NONE",
-            PostTransform::Logistic => "LOGISTIC",
-            PostTransform::Softmax => "SOFTMAX",
-            PostTransform::SoftmaxZero => "SOFTMAX_ZERO",
-            PostTransform::Probit => "PROBIT",
-        }
-    }
-}
-
-impl fmt::Display for PostTransform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_onnx_str())
     }

@@ -8,7 +8,8 @@
 //! attributes. The loader rebuilds the model through [`Svm::from_parts`], the constructor
 //! the ONNX parser uses, which validates every length (a hostile file is refused at load).
 
-use super::svm::{Kernel, PostTransform, Svm, SvmParts, SvmTask};
+use super::svm::{Kernel, Svm, SvmParts, SvmTask};
+use super::tree_ensemble::PostTransform;
 use tract_nnef::internal::*;
 
 /// The typed op.

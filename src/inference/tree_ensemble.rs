@@ -94,15 +94,38 @@ impl std::hash::Hash for Ensemble {
 }
 impl Eq for Ensemble {}
 
+impl PostTransform {
+    /// Parses the ONNX spelling (`NONE`, `LOGISTIC`, `SOFTMAX`, `SOFTMAX_ZERO`, `PROBIT`),
+    /// shared by every ai.onnx.ml operator that has the attribute (tree ensembles, SVMs).
+    pub(crate) fn parse(s: &str) -> Result<PostTransform, String> {
+        match s {
+            "NONE" => Ok(PostTransform::None),
+            "LOGISTIC" => Ok(PostTransform::Logistic),
+            "SOFTMAX" => Ok(PostTransform::Softmax),
+            "SOFTMAX_ZERO" => Ok(PostTransform::SoftmaxZero),
+            "PROBIT" => Ok(PostTransform::Probit),
+            other => Err(format!(
+                "unsupported post_transform {other:?} (expected NONE, LOGISTIC, SOFTMAX, \
+                 SOFTMAX_ZERO or PROBIT)"
+            )),
+        }
+    }
+
+    /// The ONNX spelling.
+    pub(crate) fn as_onnx_str(self) -> &'static str {
+        match self {
+            PostTransform::None => "NONE",
+            PostTransform::Logistic => "LOGISTIC",
+            PostTransform::Softmax => "SOFTMAX",
+            PostTransform::SoftmaxZero => "SOFTMAX_ZERO",
+            PostTransform::Probit => "PROBIT",
+        }
+    }
+}
+
+/// [`PostTransform::parse`] for tract's error type.
 pub(crate) fn parse_post(s: &str) -> TractResult<PostTransform> {
-    Ok(match s {
-        "NONE" => PostTransform::None,
-        "SOFTMAX" => PostTransform::Softmax,
-        "LOGISTIC" => PostTransform::Logistic,
-        "SOFTMAX_ZERO" => PostTransform::SoftmaxZero,
-        "PROBIT" => PostTransform::Probit,
-        other => bail!("unsupported post_transform {other}"),
-    })
+    PostTransform::parse(s).map_err(|e| format_err!("{e}"))
 }
 
 /// Reads a float list attribute, or its `_as_tensor` (double) twin from ai.onnx.ml opset 3.
