@@ -53,6 +53,70 @@ pub(crate) fn class_labels_tensor(node: &NodeProto) -> TractResult<Arc<Tensor>> 
     bail!("classifier node declares no class labels")
 }
 
+/// The inference-level form of a scores operator (tree ensemble, SVM): wires `op`
+/// (input `(N, F)` → scores `(N, n_outputs)` f32) and, for a classifier (`labels` given), the
+/// argmax label output first, as the ONNX classifiers order their outputs.
+#[derive(Debug, Clone, Hash)]
+pub(crate) struct ScoresExpansion<O> {
+    /// The ONNX operator name, for tract's messages.
+    pub name: &'static str,
+    pub op: O,
+    pub n_outputs: usize,
+    /// Classifier labels (i64, interned strings included); `None` for regressors.
+    pub labels: Option<Arc<Tensor>>,
+}
+
+impl<O> Expansion for ScoresExpansion<O>
+where
+    O: TypedOp + Clone + std::hash::Hash,
+{
+    fn name(&self) -> StaticName {
+        self.name.into()
+    }
+
+    fn rules<'r, 'p: 'r, 's: 'r>(
+        &'s self,
+        s: &mut Solver<'r>,
+        inputs: &'p [TensorProxy],
+        outputs: &'p [TensorProxy],
+    ) -> InferenceResult {
+        check_input_arity(inputs, 1)?;
+        let scores = if let Some(labels) = &self.labels {
+            check_output_arity(outputs, 2)?;
+            s.equals(&outputs[0].datum_type, labels.datum_type())?;
+            s.equals(&outputs[0].rank, 1)?;
+            s.equals(&outputs[0].shape[0], &inputs[0].shape[0])?;
+            &outputs[1]
+        } else {
+            check_output_arity(outputs, 1)?;
+            &outputs[0]
+        };
+        s.equals(&scores.datum_type, DatumType::F32)?;
+        s.equals(&scores.rank, 2)?;
+        s.equals(&scores.shape[0], &inputs[0].shape[0])?;
+        s.equals(&scores.shape[1], self.n_outputs.to_dim())?;
+        Ok(())
+    }
+
+    fn wire(
+        &self,
+        prefix: &str,
+        model: &mut TypedModel,
+        inputs: &[OutletId],
+    ) -> TractResult<TVec<OutletId>> {
+        let scores = model.wire_node(format!("{prefix}.scores"), self.op.clone(), inputs)?[0];
+        let Some(labels) = &self.labels else {
+            return Ok(tvec!(scores));
+        };
+        let label = wire_argmax_label(model, prefix, scores, labels.clone())?;
+        Ok(tvec!(label, scores))
+    }
+
+    fn nboutputs(&self) -> TractResult<usize> {
+        Ok(if self.labels.is_some() { 2 } else { 1 })
+    }
+}
+
 /// Wires `labels[argmax(scores, axis 1)]`, the label output of a classifier.
 pub(crate) fn wire_argmax_label(
     model: &mut TypedModel,

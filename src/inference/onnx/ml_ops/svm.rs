@@ -11,6 +11,7 @@
 //! votes; mlcycle's (the argmax of the probabilities, as `predict_proba().argmax()` in
 //! scikit-learn) can differ from it on rows where the two disagree.
 
+use super::ScoresExpansion;
 use crate::inference::svm::{Svm, SvmAttrs};
 use crate::inference::svm_op::SvmScores;
 use tract_onnx::model::{OnnxOpRegister, ParsingContext};
@@ -43,79 +44,6 @@ fn attrs(node: &NodeProto) -> TractResult<SvmAttrs> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct SvmExpansion {
-    svm: Svm,
-    /// Classifier labels (i64, interned strings included); `None` for regressors.
-    labels: Option<Arc<Tensor>>,
-}
-
-impl std::hash::Hash for SvmExpansion {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.svm.n_outputs().hash(state);
-        self.svm.n_features().hash(state);
-    }
-}
-
-impl Expansion for SvmExpansion {
-    fn name(&self) -> StaticName {
-        if self.labels.is_some() {
-            "SVMClassifier".into()
-        } else {
-            "SVMRegressor".into()
-        }
-    }
-
-    fn rules<'r, 'p: 'r, 's: 'r>(
-        &'s self,
-        s: &mut Solver<'r>,
-        inputs: &'p [TensorProxy],
-        outputs: &'p [TensorProxy],
-    ) -> InferenceResult {
-        check_input_arity(inputs, 1)?;
-        let k = self.svm.n_outputs().to_dim();
-        let scores = if let Some(labels) = &self.labels {
-            check_output_arity(outputs, 2)?;
-            s.equals(&outputs[0].datum_type, labels.datum_type())?;
-            s.equals(&outputs[0].rank, 1)?;
-            s.equals(&outputs[0].shape[0], &inputs[0].shape[0])?;
-            &outputs[1]
-        } else {
-            check_output_arity(outputs, 1)?;
-            &outputs[0]
-        };
-        s.equals(&scores.datum_type, DatumType::F32)?;
-        s.equals(&scores.rank, 2)?;
-        s.equals(&scores.shape[0], &inputs[0].shape[0])?;
-        s.equals(&scores.shape[1], k)?;
-        Ok(())
-    }
-
-    fn wire(
-        &self,
-        prefix: &str,
-        model: &mut TypedModel,
-        inputs: &[OutletId],
-    ) -> TractResult<TVec<OutletId>> {
-        let scores = model.wire_node(
-            format!("{prefix}.scores"),
-            SvmScores {
-                svm: self.svm.clone(),
-            },
-            inputs,
-        )?[0];
-        let Some(labels) = &self.labels else {
-            return Ok(tvec!(scores));
-        };
-        let label = super::wire_argmax_label(model, prefix, scores, labels.clone())?;
-        Ok(tvec!(label, scores))
-    }
-
-    fn nboutputs(&self) -> TractResult<usize> {
-        Ok(if self.labels.is_some() { 2 } else { 1 })
-    }
-}
-
 fn classifier(
     _ctx: &ParsingContext,
     node: &NodeProto,
@@ -136,8 +64,10 @@ fn classifier(
         );
     }
     Ok((
-        expand(SvmExpansion {
-            svm,
+        expand(ScoresExpansion {
+            name: "SVMClassifier",
+            n_outputs: svm.n_outputs(),
+            op: SvmScores { svm },
             labels: Some(labels),
         }),
         vec![],
@@ -149,5 +79,13 @@ fn regressor(
     node: &NodeProto,
 ) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
     let svm = Svm::regressor(attrs(node)?).map_err(|e| format_err!("{e}"))?;
-    Ok((expand(SvmExpansion { svm, labels: None }), vec![]))
+    Ok((
+        expand(ScoresExpansion {
+            name: "SVMRegressor",
+            n_outputs: svm.n_outputs(),
+            op: SvmScores { svm },
+            labels: None,
+        }),
+        vec![],
+    ))
 }

@@ -2,6 +2,7 @@
 //! tree ensemble ([`crate::inference::tree_ensemble`], which also evaluates it and is all the
 //! NNEF-only build carries). Only in builds with the `onnx` feature.
 
+use super::ScoresExpansion;
 use crate::inference::tree_ensemble::{
     parse_post, Aggregate, Cmp, Ensemble, Node, TreeEnsembleScores, LEAF,
 };
@@ -227,75 +228,6 @@ fn parse(node: &NodeProto, classifier: bool) -> TractResult<Ensemble> {
     )
 }
 
-/// Inference-level wrapper: wires the scores op and, for classifiers, the label output.
-#[derive(Debug, Clone, Hash)]
-struct TreeEnsembleExpansion {
-    ensemble: Ensemble,
-    /// Classifier labels (i64 or String tensor); None for regressors.
-    labels: Option<Arc<Tensor>>,
-}
-
-impl Expansion for TreeEnsembleExpansion {
-    fn name(&self) -> StaticName {
-        if self.labels.is_some() {
-            "TreeEnsembleClassifier".into()
-        } else {
-            "TreeEnsembleRegressor".into()
-        }
-    }
-
-    fn rules<'r, 'p: 'r, 's: 'r>(
-        &'s self,
-        s: &mut Solver<'r>,
-        inputs: &'p [TensorProxy],
-        outputs: &'p [TensorProxy],
-    ) -> InferenceResult {
-        check_input_arity(inputs, 1)?;
-        let k = self.ensemble.n_outputs.to_dim();
-        if let Some(labels) = &self.labels {
-            check_output_arity(outputs, 2)?;
-            s.equals(&outputs[0].datum_type, labels.datum_type())?;
-            s.equals(&outputs[0].rank, 1)?;
-            s.equals(&outputs[0].shape[0], &inputs[0].shape[0])?;
-            s.equals(&outputs[1].datum_type, DatumType::F32)?;
-            s.equals(&outputs[1].rank, 2)?;
-            s.equals(&outputs[1].shape[0], &inputs[0].shape[0])?;
-            s.equals(&outputs[1].shape[1], k)?;
-        } else {
-            check_output_arity(outputs, 1)?;
-            s.equals(&outputs[0].datum_type, DatumType::F32)?;
-            s.equals(&outputs[0].rank, 2)?;
-            s.equals(&outputs[0].shape[0], &inputs[0].shape[0])?;
-            s.equals(&outputs[0].shape[1], k)?;
-        }
-        Ok(())
-    }
-
-    fn wire(
-        &self,
-        prefix: &str,
-        model: &mut TypedModel,
-        inputs: &[OutletId],
-    ) -> TractResult<TVec<OutletId>> {
-        let scores = model.wire_node(
-            format!("{prefix}.scores"),
-            TreeEnsembleScores {
-                ensemble: self.ensemble.clone(),
-            },
-            inputs,
-        )?[0];
-        let Some(labels) = &self.labels else {
-            return Ok(tvec!(scores));
-        };
-        let label = super::wire_argmax_label(model, prefix, scores, labels.clone())?;
-        Ok(tvec!(label, scores))
-    }
-
-    fn nboutputs(&self) -> TractResult<usize> {
-        Ok(if self.labels.is_some() { 2 } else { 1 })
-    }
-}
-
 fn classifier(
     _ctx: &ParsingContext,
     node: &NodeProto,
@@ -303,8 +235,10 @@ fn classifier(
     let ensemble = parse(node, true)?;
     let labels = super::class_labels_tensor(node)?;
     Ok((
-        expand(TreeEnsembleExpansion {
-            ensemble,
+        expand(ScoresExpansion {
+            name: "TreeEnsembleClassifier",
+            n_outputs: ensemble.n_outputs,
+            op: TreeEnsembleScores { ensemble },
             labels: Some(labels),
         }),
         vec![],
@@ -317,8 +251,10 @@ fn regressor(
 ) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
     let ensemble = parse(node, false)?;
     Ok((
-        expand(TreeEnsembleExpansion {
-            ensemble,
+        expand(ScoresExpansion {
+            name: "TreeEnsembleRegressor",
+            n_outputs: ensemble.n_outputs,
+            op: TreeEnsembleScores { ensemble },
             labels: None,
         }),
         vec![],
