@@ -160,20 +160,8 @@ impl Expansion for LabelEncoder {
         model: &mut TypedModel,
         inputs: &[OutletId],
     ) -> TractResult<TVec<OutletId>> {
-        let mut x = inputs[0];
-        let fact = model.outlet_fact(x)?.clone();
-        let rank = fact.rank();
-        if fact.datum_type != self.keys.dt() {
-            x = model.wire_node(format!("{prefix}.to_key"), cast(self.keys.dt()), &[x])?[0];
-        }
-        let x = model.wire_node(format!("{prefix}.unsqueeze"), AxisOp::Add(rank), &[x])?[0];
-        let keys = model.add_const(format!("{prefix}.keys"), self.keys.tensor())?;
-        let hit = wire_with_rank_broadcast(
-            format!("{prefix}.eq"),
-            model,
-            TypedBinOp(logic::comp_eq(), None),
-            &[x, keys],
-        )?[0];
+        let rank = model.outlet_fact(inputs[0])?.rank();
+        let hit = super::wire_matches(model, prefix, inputs[0], self.keys.tensor(), "keys")?;
         let vdt = self.values.dt();
         let hit = model.wire_node(format!("{prefix}.hit"), cast(vdt), &[hit])?[0];
         let values = model.add_const(format!("{prefix}.values"), self.values.tensor())?;

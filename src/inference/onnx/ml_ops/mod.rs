@@ -18,6 +18,7 @@
 use tract_onnx::model::OnnxOpRegister;
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
+use tract_onnx::tract_hir::ops::logic::wire_with_rank_broadcast;
 
 mod imputer;
 mod label_encoder;
@@ -145,6 +146,42 @@ pub(crate) fn wire_argmax_label(
         format!("{prefix}.labels"),
         tract_onnx_opl::ml::DirectLookup::new(labels, fallback)?,
         &casted,
+    )?[0])
+}
+
+/// `x[..., None] == candidates` (bool, `x`'s shape plus a last axis of `candidates.len()`),
+/// `x` cast to the candidates' type first: the membership test behind LabelEncoder (keys) and
+/// OneHotEncoder (categories). `what` names the constant node (`keys`, `cats`).
+pub(crate) fn wire_matches(
+    model: &mut TypedModel,
+    prefix: &str,
+    x: OutletId,
+    candidates: Tensor,
+    what: &str,
+) -> TractResult<OutletId> {
+    use tract_onnx::tract_core::ops::{binary::TypedBinOp, change_axes::AxisOp, logic};
+    let fact = model.outlet_fact(x)?.clone();
+    let dt = candidates.datum_type();
+    let x = if fact.datum_type != dt {
+        model.wire_node(
+            format!("{prefix}.to_{what}"),
+            tract_onnx::tract_core::ops::cast::cast(dt),
+            &[x],
+        )?[0]
+    } else {
+        x
+    };
+    let x = model.wire_node(
+        format!("{prefix}.unsqueeze"),
+        AxisOp::Add(fact.rank()),
+        &[x],
+    )?[0];
+    let candidates = model.add_const(format!("{prefix}.{what}"), candidates)?;
+    Ok(wire_with_rank_broadcast(
+        format!("{prefix}.eq"),
+        model,
+        TypedBinOp(logic::comp_eq(), None),
+        &[x, candidates],
     )?[0])
 }
 

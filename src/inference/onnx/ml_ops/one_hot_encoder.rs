@@ -10,9 +10,8 @@
 
 use tract_onnx::model::{OnnxOpRegister, ParsingContext};
 use tract_onnx::pb::NodeProto;
-use tract_onnx::tract_core::ops::{binary::TypedBinOp, cast::cast, change_axes::AxisOp, logic};
+use tract_onnx::tract_core::ops::cast::cast;
 use tract_onnx::tract_hir::internal::*;
-use tract_onnx::tract_hir::ops::logic::wire_with_rank_broadcast;
 
 pub fn register(reg: &mut OnnxOpRegister) {
     reg.insert("OneHotEncoder", one_hot_encoder);
@@ -66,23 +65,7 @@ impl Expansion for OneHotEncoder {
         model: &mut TypedModel,
         inputs: &[OutletId],
     ) -> TractResult<TVec<OutletId>> {
-        let mut x = inputs[0];
-        let fact = model.outlet_fact(x)?.clone();
-        if fact.datum_type != i64::datum_type() {
-            x = model.wire_node(format!("{prefix}.to_i64"), cast(i64::datum_type()), &[x])?[0];
-        }
-        let x = model.wire_node(
-            format!("{prefix}.unsqueeze"),
-            AxisOp::Add(fact.rank()),
-            &[x],
-        )?[0];
-        let cats = model.add_const(format!("{prefix}.cats"), tensor1(&self.cats))?;
-        let eq = wire_with_rank_broadcast(
-            format!("{prefix}.eq"),
-            model,
-            TypedBinOp(logic::comp_eq(), None),
-            &[x, cats],
-        )?[0];
+        let eq = super::wire_matches(model, prefix, inputs[0], tensor1(&self.cats), "cats")?;
         model.wire_node(format!("{prefix}.to_f32"), cast(f32::datum_type()), &[eq])
     }
 
