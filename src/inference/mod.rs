@@ -231,7 +231,6 @@ impl Model {
             }
         }
         let plan = typed.into_runnable().map_err(load_error)?;
-        info.fill_input_columns();
         let feeds = feed::feeds(&info).into();
         let vocabulary = info
             .vocabulary

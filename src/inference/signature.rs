@@ -100,15 +100,30 @@ impl TensorInfo {
     }
 }
 
+/// The record fields of each input when neither the model nor the caller names them: a
+/// one-column input of a multi-input model reads the field of its own name (a DataFrame
+/// export), anything else `<input>_<i>` per column.
+pub(crate) fn default_input_columns(inputs: &[TensorInfo]) -> Vec<Vec<String>> {
+    let single = inputs.len() == 1;
+    inputs
+        .iter()
+        .map(|i| {
+            let w = i.width().unwrap_or(0);
+            if single || w != 1 {
+                (0..w).map(|c| format!("{}_{c}", i.name)).collect()
+            } else {
+                vec![i.name.clone()]
+            }
+        })
+        .collect()
+}
+
 impl ModelInfo {
     /// The info as stored in a precompiled model: `input_columns` only where they differ from
     /// the default naming (so files of models without named inputs stay as they were).
     pub(crate) fn for_storage(&self) -> ModelInfo {
         let mut stored = self.clone();
-        let mut defaults = self.clone();
-        defaults.input_columns.clear();
-        defaults.fill_input_columns();
-        if defaults.input_columns == self.input_columns {
+        if stored.input_columns == default_input_columns(&stored.inputs) {
             stored.input_columns.clear();
         }
         stored
@@ -116,21 +131,8 @@ impl ModelInfo {
 
     /// `input_columns` as declared, or the default naming when absent (older files).
     pub(crate) fn fill_input_columns(&mut self) {
-        if self.input_columns.len() == self.inputs.len() {
-            return;
+        if self.input_columns.len() != self.inputs.len() {
+            self.input_columns = default_input_columns(&self.inputs);
         }
-        let single = self.inputs.len() == 1;
-        self.input_columns = self
-            .inputs
-            .iter()
-            .map(|i| {
-                let w = i.width().unwrap_or(0);
-                if single || w != 1 {
-                    (0..w).map(|c| format!("{}_{c}", i.name)).collect()
-                } else {
-                    vec![i.name.clone()]
-                }
-            })
-            .collect();
     }
 }

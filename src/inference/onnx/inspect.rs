@@ -1,7 +1,7 @@
 //! Reads a model's interface ([`ModelInfo`]) from its ONNX protobuf before tract touches it.
 //! See [`crate::inference::signature`] for why mlcycle reads it itself.
 
-use crate::inference::signature::{ModelInfo, ModelKind, TensorInfo};
+use crate::inference::signature::{default_input_columns, ModelInfo, ModelKind, TensorInfo};
 use tract_onnx::pb::{self, tensor_proto::DataType, type_proto, ModelProto, NodeProto};
 
 pub(crate) fn dtype_name(elem_type: i32) -> &'static str {
@@ -336,21 +336,6 @@ fn input_columns(
     caller: Option<&std::collections::HashMap<String, Vec<String>>>,
     declared: Option<std::collections::HashMap<String, Vec<String>>>,
 ) -> Result<Vec<Vec<String>>, String> {
-    let mut defaults = ModelInfo {
-        kind: ModelKind::Tensor,
-        inputs: inputs.to_vec(),
-        outputs: vec![],
-        output: String::new(),
-        n_features: 0,
-        n_outputs: 0,
-        labels: vec![],
-        ops: vec![],
-        producer: String::new(),
-        input_columns: vec![],
-        vocabulary: vec![],
-        strict_inputs: vec![],
-    };
-    defaults.fill_input_columns();
     if let Some(map) = caller {
         if let Some(unknown) = map.keys().find(|k| !inputs.iter().any(|i| &i.name == *k)) {
             return Err(format!(
@@ -360,7 +345,7 @@ fn input_columns(
     }
     inputs
         .iter()
-        .zip(defaults.input_columns)
+        .zip(default_input_columns(inputs))
         .map(|(input, default)| {
             let given = caller
                 .and_then(|m| m.get(&input.name).cloned())

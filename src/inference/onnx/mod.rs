@@ -82,17 +82,14 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
             })?;
     model.select_output_outlets(&[outlet]).map_err(load_error)?;
     let n = model.sym("N");
-    let single = inspection.info.inputs.len() == 1;
-    for (ix, input) in inspection.info.inputs.iter().enumerate() {
-        let dt = super::feed::datum_type(&input.dtype);
-        let width = input.width().unwrap_or(0);
-        let shape = if input.is_rank1_batch() && !single {
+    for (ix, feed) in super::feed::feeds(&inspection.info).iter().enumerate() {
+        let shape = if feed.rank1 {
             tvec![n.to_dim()]
         } else {
-            tvec![n.to_dim(), width.to_dim()]
+            tvec![n.to_dim(), feed.width.to_dim()]
         };
         model = model
-            .with_input_fact(ix, InferenceFact::dt_shape(dt, shape))
+            .with_input_fact(ix, InferenceFact::dt_shape(feed.dt, shape))
             .map_err(load_error)?;
     }
     Ok(ParsedOnnx {
