@@ -10,7 +10,7 @@
 
 use mlcycle::{InputValues, Model};
 #[cfg(feature = "onnx")]
-use mlcycle::{LoadOptions, Record};
+use mlcycle::{LoadOptions, RawValue, Record};
 use serde_json::Value;
 #[cfg(feature = "onnx")]
 use std::collections::HashMap;
@@ -271,8 +271,8 @@ fn regressor_lgbm() {
     check(fixture!("regressor_lgbm"));
 }
 
-/// Raw records (CSV rows as text, missing cells included) go straight to a one-input-per-column
-/// graph; wide inputs read the fields named by the caller's column map.
+/// Raw records and raw columns (CSV rows as text, missing cells included) go straight to a
+/// one-input-per-column graph; wide inputs read the fields named by the caller's column map.
 #[wasm_bindgen_test(unsupported = test)]
 #[cfg(feature = "onnx")]
 fn records_feed_the_inputs_by_name() {
@@ -310,6 +310,17 @@ fn records_feed_the_inputs_by_name() {
             .map(|r| Record::from_csv_row(&header, r).expect("record"))
             .collect();
         let by_records = model.predict_records(&records).expect("records");
+        let mut columns: HashMap<String, Vec<RawValue>> = HashMap::new();
+        for r in &rows {
+            for (h, cell) in header.iter().zip(r) {
+                columns
+                    .entry(h.clone())
+                    .or_default()
+                    .push(RawValue::Text(cell.clone()));
+            }
+        }
+        let by_columns = model.predict_columns(&columns).expect("columns");
+        assert_eq!(by_records, by_columns, "{}: columns", f.name);
         let (values, n) = inputs(&f, &model);
         let by_inputs = model.predict_inputs(&values, n).expect("inputs");
         assert_eq!(by_records, by_inputs, "{}", f.name);

@@ -121,6 +121,13 @@ fn shape(feed: &Feed, rows: usize) -> Vec<usize> {
     }
 }
 
+/// `Tensor::from_shape` with mlcycle's error.
+fn from_shape<T: Datum + Copy>(shape: &[usize], values: &[T]) -> Result<Tensor> {
+    Tensor::from_shape(shape, values).map_err(|e| Error::Inference {
+        reason: super::chain(&e),
+    })
+}
+
 fn numeric_tensor(feed: &Feed, values: &[f64], rows: usize) -> Result<Tensor> {
     let shape = shape(feed, rows);
     let bad = |what: &str| Error::FeatureInvalid {
@@ -128,11 +135,11 @@ fn numeric_tensor(feed: &Feed, values: &[f64], rows: usize) -> Result<Tensor> {
         rule: "type".into(),
         reason: what.to_string(),
     };
-    let t = if feed.dt == f32::datum_type() {
+    if feed.dt == f32::datum_type() {
         let v: Vec<f32> = values.iter().map(|x| *x as f32).collect();
-        Tensor::from_shape(&shape, &v)
+        from_shape(&shape, &v)
     } else if feed.dt == f64::datum_type() {
-        Tensor::from_shape(&shape, values)
+        from_shape(&shape, values)
     } else {
         let ints = values
             .iter()
@@ -152,14 +159,11 @@ fn numeric_tensor(feed: &Feed, values: &[f64], rows: usize) -> Result<Tensor> {
                 .iter()
                 .map(|x| i32::try_from(*x).map_err(|_| bad(&format!("{x} overflows int32"))))
                 .collect::<Result<Vec<i32>>>()?;
-            Tensor::from_shape(&shape, &v)
+            from_shape(&shape, &v)
         } else {
-            Tensor::from_shape(&shape, &ints)
+            from_shape(&shape, &ints)
         }
-    };
-    t.map_err(|e| Error::Inference {
-        reason: super::chain(&e),
-    })
+    }
 }
 
 /// Builds the graph's input tensors from per-input values (in input order).
@@ -194,15 +198,11 @@ pub(crate) fn tensors(
                     .iter()
                     .map(|s| interner.id(feed, s))
                     .collect::<Result<Vec<i64>>>()?;
-                Tensor::from_shape(&shape(feed, rows), &ids).map_err(|e| Error::Inference {
-                    reason: super::chain(&e),
-                })?
+                from_shape(&shape(feed, rows), &ids)?
             }
             (InputValues::Numbers(v), false) => numeric_tensor(feed, v, rows)?,
             (InputValues::Float32(v), false) if feed.dt == f32::datum_type() => {
-                Tensor::from_shape(&shape(feed, rows), v).map_err(|e| Error::Inference {
-                    reason: super::chain(&e),
-                })?
+                from_shape(&shape(feed, rows), v)?
             }
             (InputValues::Float32(v), false) => {
                 let v: Vec<f64> = v.iter().map(|x| *x as f64).collect();
@@ -347,4 +347,44 @@ pub(crate) fn from_records(feeds: &[Feed], records: &[Record]) -> Result<Vec<Inp
             }
         })
         .collect()
+}
+
+/// Per-input values from columns of raw values keyed by field (every field the inputs read,
+/// equally long), read with the same rules as records; returns the values and the row count.
+pub(crate) fn from_columns(
+    feeds: &[Feed],
+    columns: &HashMap<String, Vec<RawValue>>,
+) -> Result<(Vec<InputValues>, usize)> {
+    let mut rows = None;
+    let mut out = Vec::with_capacity(feeds.len());
+    for feed in feeds {
+        let mut cols = Vec::with_capacity(feed.columns.len());
+        for c in &feed.columns {
+            let col = columns.get(c).ok_or_else(|| absent(feed, c))?;
+            let n = *rows.get_or_insert(col.len());
+            if col.len() != n {
+                return Err(Error::InputShape {
+                    expected: format!("{n} values in every column"),
+                    actual: format!("{} in `{c}`", col.len()),
+                });
+            }
+            cols.push((c, col));
+        }
+        let n = rows.unwrap_or(0);
+        let cells = (0..n).flat_map(|r| cols.iter().map(move |(c, col)| (c.as_str(), &col[r])));
+        out.push(if feed.string {
+            InputValues::Strings(
+                cells
+                    .map(|(c, v)| string(feed, c, Some(v)))
+                    .collect::<Result<_>>()?,
+            )
+        } else {
+            InputValues::Numbers(
+                cells
+                    .map(|(c, v)| number(feed, c, Some(v)))
+                    .collect::<Result<_>>()?,
+            )
+        });
+    }
+    Ok((out, rows.unwrap_or(0)))
 }

@@ -421,6 +421,17 @@ impl Model {
         self.predict_inputs(&values, records.len())
     }
 
+    /// Predicts columns of raw values keyed by field (`info().input_columns` names the fields
+    /// each input reads; every column equally long), read with the rules of
+    /// [`Model::predict_records`].
+    pub fn predict_columns(
+        &self,
+        columns: &std::collections::HashMap<String, Vec<crate::RawValue>>,
+    ) -> Result<Prediction> {
+        let (values, rows) = feed::from_columns(&self.feeds, columns)?;
+        self.predict_inputs(&values, rows)
+    }
+
     fn run_inputs(&self, inputs: TVec<TValue>, rows: usize) -> Result<Prediction> {
         let outputs = self
             .run(inputs)

@@ -2,12 +2,15 @@
 
 use super::{to_js, JsResult};
 use crate::inference;
+use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 /// A loaded ONNX model.
 #[wasm_bindgen]
 pub struct Model {
     inner: inference::Model,
+    /// The record fields the inputs read, as JS keys built once.
+    keys: Vec<(String, JsValue)>,
 }
 
 impl Model {
@@ -17,34 +20,31 @@ impl Model {
 }
 
 impl Model {
-    /// A JS object as a record of the fields the model's inputs read: `undefined` (an absent
-    /// key) stays absent, so a misspelt field is an error rather than a missing value.
-    fn record(&self, value: &JsValue, index: Option<usize>) -> Result<crate::Record, crate::Error> {
-        if !value.is_object() || js_sys::Array::is_array(value) {
-            let what = index.map_or("record".to_string(), |i| format!("records[{i}]"));
-            return Err(crate::Error::invalid_argument(
-                what,
-                "a record must be a plain object",
-            ));
-        }
-        let mut rec = crate::Record::new();
-        for field in self.inner.info().input_columns.iter().flatten() {
-            let v = js_sys::Reflect::get(value, &JsValue::from_str(field))
-                .unwrap_or(JsValue::UNDEFINED);
-            if !v.is_undefined() {
-                rec.insert(field.clone(), super::pipeline::raw_from_js(&v));
-            }
-        }
-        Ok(rec)
+    fn new(inner: inference::Model) -> Model {
+        let keys = super::pipeline::field_keys(
+            inner
+                .info()
+                .input_columns
+                .iter()
+                .flatten()
+                .map(String::as_str),
+        );
+        Model { inner, keys }
     }
 
-    /// A columns object (`{field: array}`) as per-input values, or `None` when the first
-    /// field's value is not an array (then `value` is a single record).
+    /// A JS object as a record of the fields the model's inputs read (absent keys stay absent).
+    fn record(&self, value: &JsValue, index: Option<usize>) -> Result<crate::Record, crate::Error> {
+        super::pipeline::js_record_present(value, &self.keys, index)
+    }
+
+    /// A columns object (`{field: array}`) as raw columns keyed by field, or `None` when the
+    /// first field's value is not an array (then `value` is a single record). Values are read
+    /// by the core with the rules of records.
     fn columns(
         &self,
         value: &JsValue,
-    ) -> Result<Option<(Vec<inference::InputValues>, usize)>, crate::Error> {
-        let info = self.inner.info();
+    ) -> Result<Option<HashMap<String, Vec<crate::RawValue>>>, crate::Error> {
+        let fields = || self.inner.info().input_columns.iter().flatten();
         let column = |field: &str| {
             js_sys::Reflect::get(value, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED)
         };
@@ -53,88 +53,30 @@ impl Model {
                 || v.is_instance_of::<js_sys::Float64Array>()
                 || v.is_instance_of::<js_sys::Float32Array>()
         };
-        let Some(first) = info.input_columns.iter().flatten().next() else {
-            return Ok(None);
-        };
-        if !is_column(&column(first)) {
-            return Ok(None);
+        match fields().next() {
+            Some(first) if is_column(&column(first)) => {}
+            _ => return Ok(None),
         }
-        let mut rows = None;
-        let mut out = Vec::new();
-        for (input, fields) in info.inputs.iter().zip(&info.input_columns) {
-            let string = input.dtype == "string";
-            let mut cols: Vec<Vec<JsValue>> = Vec::new();
-            for field in fields {
-                let v = column(field);
-                if !is_column(&v) {
-                    return Err(crate::Error::FeatureInvalid {
-                        field: field.clone(),
-                        rule: "required".into(),
-                        reason: "columns mode: every field the model reads must be an array".into(),
-                    });
-                }
-                let items: Vec<JsValue> = js_sys::Array::from(&v).iter().collect();
-                if *rows.get_or_insert(items.len()) != items.len() {
-                    return Err(crate::Error::InputShape {
-                        expected: format!("{} values in every column", rows.unwrap_or(0)),
-                        actual: format!("{} in `{field}`", items.len()),
-                    });
-                }
-                cols.push(items);
+        let mut columns = HashMap::new();
+        for field in fields() {
+            let v = column(field);
+            if v.is_undefined() {
+                continue; // absent: the core names it
             }
-            let n = rows.unwrap_or(0);
-            let mut values = inference::InputValues::Numbers(Vec::new());
-            if string {
-                let mut v = Vec::with_capacity(n * cols.len());
-                for r in 0..n {
-                    for (c, field) in cols.iter().zip(fields) {
-                        let x = &c[r];
-                        if x.is_null() || x.is_undefined() {
-                            v.push(String::new());
-                        } else if let Some(s) = x.as_string() {
-                            v.push(s);
-                        } else {
-                            return Err(crate::Error::FeatureInvalid {
-                                field: field.clone(),
-                                rule: "type".into(),
-                                reason: format!("row {r}: expected a string"),
-                            });
-                        }
-                    }
-                }
-                values = inference::InputValues::Strings(v);
-            } else {
-                let mut v = Vec::with_capacity(n * cols.len());
-                for r in 0..n {
-                    for (c, field) in cols.iter().zip(fields) {
-                        let x = &c[r];
-                        match x.as_f64() {
-                            Some(f) if f.is_infinite() => {
-                                return Err(crate::Error::FeatureInvalid {
-                                    field: field.clone(),
-                                    rule: "type".into(),
-                                    reason: format!("row {r}: {f} is not a finite number"),
-                                })
-                            }
-                            Some(f) => v.push(f),
-                            None if x.is_null() || x.is_undefined() => v.push(f64::NAN),
-                            None => {
-                                return Err(crate::Error::FeatureInvalid {
-                                    field: field.clone(),
-                                    rule: "type".into(),
-                                    reason: format!("row {r}: expected a number"),
-                                })
-                            }
-                        }
-                    }
-                }
-                if let inference::InputValues::Numbers(n) = &mut values {
-                    *n = v;
-                }
+            if !is_column(&v) {
+                return Err(crate::Error::FeatureInvalid {
+                    field: field.clone(),
+                    rule: "required".into(),
+                    reason: "columns mode: every field the model reads must be an array".into(),
+                });
             }
-            out.push(values);
+            let values = js_sys::Array::from(&v)
+                .iter()
+                .map(|x| super::pipeline::raw_from_js(&x))
+                .collect();
+            columns.insert(field.clone(), values);
         }
-        Ok(Some((out, rows.unwrap_or(0))))
+        Ok(Some(columns))
     }
 }
 
@@ -147,18 +89,16 @@ impl Model {
             labels,
             ..Default::default()
         };
-        Ok(Model {
-            inner: inference::Model::from_bytes_with(bytes, &options)?,
-        })
+        Ok(Model::new(inference::Model::from_bytes_with(
+            bytes, &options,
+        )?))
     }
 
     /// Loads a model precompiled by `toNnef()` / `mlcycle` (tract NNEF tar with mlcycle metadata):
     /// skips ONNX parsing; predictions are identical to the ONNX path.
     #[wasm_bindgen(js_name = fromNnef)]
     pub fn from_nnef(bytes: &[u8]) -> JsResult<Model> {
-        Ok(Model {
-            inner: inference::Model::from_nnef(bytes)?,
-        })
+        Ok(Model::new(inference::Model::from_nnef(bytes)?))
     }
 
     /// This model in tract's NNEF form (a tar), loadable with `Model.fromNnef`.
@@ -199,8 +139,8 @@ impl Model {
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(self.inner.predict_records(&records)?.values);
         }
-        if let Some((values, rows)) = self.columns(&input)? {
-            return Ok(self.inner.predict_inputs(&values, rows)?.values);
+        if let Some(columns) = self.columns(&input)? {
+            return Ok(self.inner.predict_columns(&columns)?.values);
         }
         let record = self.record(&input, None)?;
         Ok(self.inner.predict_records(&[record])?.values)

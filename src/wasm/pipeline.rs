@@ -72,6 +72,25 @@ pub(crate) fn js_record(
     keys: &[(String, JsValue)],
     index: Option<usize>,
 ) -> Result<Record, Error> {
+    read_record(value, keys, index, false)
+}
+
+/// [`js_record`] for a model's raw inputs: absent keys stay absent, so a misspelt field is an
+/// error rather than a missing value.
+pub(crate) fn js_record_present(
+    value: &JsValue,
+    keys: &[(String, JsValue)],
+    index: Option<usize>,
+) -> Result<Record, Error> {
+    read_record(value, keys, index, true)
+}
+
+fn read_record(
+    value: &JsValue,
+    keys: &[(String, JsValue)],
+    index: Option<usize>,
+    keep_absent: bool,
+) -> Result<Record, Error> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         let what = match index {
             Some(i) => format!("records[{i}]"),
@@ -85,6 +104,9 @@ pub(crate) fn js_record(
     let mut rec = Record::new();
     for (name, key) in keys {
         let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
+        if keep_absent && v.is_undefined() {
+            continue;
+        }
         rec.insert(name.clone(), raw_from_js(&v));
     }
     Ok(rec)

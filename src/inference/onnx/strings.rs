@@ -20,8 +20,8 @@
 //!
 //! What the rewrite refuses (with `E_MODEL_UNSUPPORTED_OP` naming the operator): any operator
 //! other than the plumbing, comparison and encoder operators below reading a string tensor
-//! (e.g. `Cast` from string to number, string concatenation), a `Cast` to string from numbers,
-//! and string tensors inside subgraphs.
+//! (e.g. `Cast` from string to number, string concatenation, a `Scan`/`If`/`Loop` whose
+//! subgraph would see them) and a `Cast` to string from numbers.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tract_onnx::pb::{
@@ -168,13 +168,6 @@ pub(crate) fn intern(proto: &mut ModelProto) -> Result<Interned, Refusal> {
                 .copied()
                 .collect()
         };
-        for a in &node.attribute {
-            if a.g.is_some() || !a.graphs.is_empty() {
-                if !string_inputs.is_empty() {
-                    return Err(refuse(node, "string tensors inside a subgraph"));
-                }
-            }
-        }
         let mut string_outputs: Option<BTreeSet<usize>> = None;
         if let Some((_, data)) = PLUMBING.iter().find(|(p, _)| *p == op) {
             let data: Vec<usize> = match data {
