@@ -9,7 +9,8 @@ WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --t
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Interop fixtures with a committed precompiled form (kNN has none: tests/interop.rs says why).
 INTEROP_NNEF := rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
-                catboost hgb pipeline_columns pipeline_single_string_input regressor_lgbm
+                catboost hgb pipeline_columns pipeline_single_string_input regressor_lgbm \
+                columns_logreg binarizer_logreg
 
 .PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean nnef-fixtures

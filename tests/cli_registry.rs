@@ -242,3 +242,91 @@ fn signed_manifests_verify_and_refuse_unsigned_edits() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("E_SIGNATURE"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A classifier fitted on string labels (skl2onnx defaults: `classlabels_strings`, ZipMap)
+/// goes the whole way without `--labels`: publish → verify → predict (string labels) →
+/// validate (metrics keyed by the string classes) → the published reference's class mix.
+#[test]
+fn string_labelled_classifier_publishes_validates_and_predicts() {
+    let dir = tempdir("strlabels");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap();
+    let common = [
+        "--spec",
+        "tests/data/interop/numeric4_features.json",
+        "--model",
+        "tests/data/interop/rf_strlabels.onnx",
+    ];
+    let mut args = vec![
+        "publish",
+        "--registry",
+        r,
+        "--name",
+        "penguins",
+        "--version",
+        "1.0.0",
+        "--train",
+        "tests/data/penguins_train.csv",
+        "--holdout",
+        "tests/data/penguins_test.csv",
+        "--label",
+        "species",
+        "--alias",
+        "production",
+    ];
+    args.extend_from_slice(&common);
+    ok(&args);
+    ok(&["verify", "--registry", r]);
+
+    // The precompiled artifact was published (it reproduced the ONNX model on the holdout).
+    let manifest = std::fs::read_to_string(reg.join("manifest.json")).unwrap();
+    assert!(manifest.contains("model.nnef.tar"), "{manifest}");
+    // The published reference profile carries the class mix by string label.
+    let version_dir = reg.join("penguins").join("1.0.0");
+    let reference = std::fs::read_to_string(version_dir.join("reference.json")).unwrap();
+    assert!(
+        reference.contains("\"Gentoo\""),
+        "reference: {reference:.400}"
+    );
+
+    let mut args = vec!["predict", "--input", "tests/data/penguins_test.csv"];
+    args.extend_from_slice(&common);
+    let preds = ok(&args);
+    let mut lines = preds.lines();
+    assert_eq!(
+        lines.next(),
+        Some("label,p_Adelie,p_Chinstrap,p_Gentoo"),
+        "{preds:.300}"
+    );
+    let ort = std::fs::read_to_string("tests/data/interop/rf_strlabels_ort.csv").unwrap();
+    let want: Vec<&str> = ort
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let got: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(got, want, "labels equal onnxruntime's");
+
+    let mut args = vec![
+        "validate",
+        "--input",
+        "tests/data/penguins_test.csv",
+        "--label",
+        "species",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(&common);
+    let o = run(&args);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let text = report.to_string();
+    for class in ["Adelie", "Chinstrap", "Gentoo"] {
+        assert!(
+            text.contains(&format!("\"{class}\"")),
+            "{class} in {text:.600}"
+        );
+    }
+    let accuracy = report["metrics"]["accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy > 0.9, "accuracy {accuracy}");
+}

@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const INTEROP_JSON: &str = include_str!("data/interop/interop.json");
+/// Fixtures for operators the shared set lacks (`make_extra_ops.py`), same fields.
+const EXTRA_OPS_JSON: &str = include_str!("data/interop/extra_ops.json");
 
 struct Fixture {
     name: &'static str,
@@ -62,14 +64,14 @@ fn csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn meta(name: &str) -> Value {
-    let doc: Value = serde_json::from_str(INTEROP_JSON).expect("interop.json");
-    doc["models"]
-        .as_array()
-        .expect("models")
+    [INTEROP_JSON, EXTRA_OPS_JSON]
         .iter()
+        .flat_map(|text| {
+            let doc: Value = serde_json::from_str(text).expect("fixture json");
+            doc["models"].as_array().cloned().unwrap_or_default()
+        })
         .find(|m| m["name"] == name)
-        .cloned()
-        .unwrap_or_else(|| panic!("{name} not in interop.json"))
+        .unwrap_or_else(|| panic!("{name} not in interop.json or extra_ops.json"))
 }
 
 /// Per-input values from the input CSV, through `input_csv_columns`.
@@ -264,6 +266,32 @@ fn pipeline_columns() {
 #[wasm_bindgen_test(unsupported = test)]
 fn pipeline_single_string_input() {
     check(fixture!("pipeline_single_string_input"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn columns_logreg() {
+    check(fixture!("columns_logreg"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn binarizer_logreg() {
+    check(fixture!("binarizer_logreg"));
+}
+
+/// A NaN reaching a Binarizer is an error, as in onnxruntime, never a silent 0.
+#[wasm_bindgen_test(unsupported = test)]
+fn binarizer_refuses_nan() {
+    let f = fixture!("binarizer_logreg");
+    let model = Model::from_nnef(f.nnef).expect("load");
+    let mut values: Vec<InputValues> = vec![InputValues::Numbers(vec![50.7]); 4];
+    values[2] = InputValues::Numbers(vec![f64::NAN]); // flipper_length_mm: the binarized column
+    let e = model.predict_inputs(&values, 1).unwrap_err();
+    assert_eq!(e.code(), "E_INFERENCE", "{e}");
+    assert!(e.to_string().contains("NaN"), "{e}");
+    values[2] = InputValues::Numbers(vec![210.0]);
+    model
+        .predict_inputs(&values, 1)
+        .expect("finite values predict");
 }
 
 #[wasm_bindgen_test(unsupported = test)]

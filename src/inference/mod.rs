@@ -12,6 +12,7 @@
 //! run (tract core, the NNEF reader, mlcycle's tree ensemble op) lives outside `onnx/`.
 //! [`Model::predict`] runs a row-major `f32` batch of any size.
 
+pub(crate) mod binarizer;
 mod feed;
 mod nnef;
 mod nnef_core;
@@ -45,12 +46,14 @@ pub(crate) const ONNX_UNSUPPORTED: &str =
 /// use them.
 pub const SUPPORTED_ML_OPS: &[&str] = &[
     "ArrayFeatureExtractor",
+    "Binarizer",
     "CategoryMapper",
+    "FeatureVectorizer",
     "Imputer",
+    "LabelEncoder",
     "LinearClassifier",
     "LinearRegressor",
     "Normalizer",
-    "LabelEncoder",
     "OneHotEncoder",
     "SVMClassifier",
     "SVMRegressor",

@@ -52,7 +52,7 @@ const META_FILE: &str = "mlcycle.json";
 /// Value of [`Meta::format`].
 const FORMAT: &str = "mlcycle-nnef";
 /// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`; 3: adds
-/// `mlcycle_svm`, several inputs and interned string inputs (`ModelInfo::vocabulary`). Readers
+/// `mlcycle_svm`, `mlcycle_binarizer`, several inputs and interned string inputs (`ModelInfo::vocabulary`). Readers
 /// accept every version up to theirs, so an older runtime refuses a newer file by its version
 /// (and the full build falls back to the ONNX artifact) instead of failing on an operator.
 const VERSION: u32 = 3;
@@ -106,6 +106,7 @@ pub(crate) fn registry() -> Registry {
     registry.register_dumper(dump_tree);
     super::row_normalize::register_nnef(&mut registry);
     super::svm_op::register_nnef(&mut registry);
+    super::binarizer::register_nnef(&mut registry);
     registry
 }
 
@@ -292,7 +293,10 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
     // still load the files that do not use it.
     let uses_v3 = info.inputs.len() > 1
         || !info.vocabulary.is_empty()
-        || info.ops.iter().any(|op| op.contains("SVM"));
+        || info
+            .ops
+            .iter()
+            .any(|op| op.contains("SVM") || op.ends_with("Binarizer"));
     let meta = Meta {
         format: FORMAT.into(),
         version: if uses_v3 { VERSION } else { 2 },

@@ -121,6 +121,7 @@ pub(crate) fn default_input_columns(inputs: &[TensorInfo]) -> Vec<Vec<String>> {
 impl ModelInfo {
     /// The info as stored in a precompiled model: `input_columns` only where they differ from
     /// the default naming (so files of models without named inputs stay as they were).
+    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the NNEF writer (full build)
     pub(crate) fn for_storage(&self) -> ModelInfo {
         let mut stored = self.clone();
         if stored.input_columns == default_input_columns(&stored.inputs) {

@@ -141,6 +141,7 @@ impl fmt::Display for Kernel {
 /// Missing list attributes are empty vectors; missing strings are `None` (onnxruntime's
 /// defaults: `kernel_type` LINEAR, `post_transform` NONE).
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
 pub(crate) struct SvmAttrs {
     pub kernel_type: Option<String>,
     /// `[gamma, coef0, degree]`; empty means all zero.
@@ -233,6 +234,7 @@ pub(crate) struct Svm {
 impl Svm {
     /// Builds an SVMClassifier from its ONNX attributes; `n_classes` is the length of
     /// `classlabels_strings` or `classlabels_ints`.
+    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
     pub(crate) fn classifier(n_classes: usize, attrs: SvmAttrs) -> Result<Svm, String> {
         let (kernel, gamma, coef0, degree, post_transform) = common_attrs(&attrs)?;
         if attrs.n_supports.is_some() || attrs.one_class != 0 {
@@ -267,6 +269,7 @@ impl Svm {
     }
 
     /// Builds an SVMRegressor from its ONNX attributes.
+    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
     pub(crate) fn regressor(attrs: SvmAttrs) -> Result<Svm, String> {
         let (kernel, gamma, coef0, degree, post_transform) = common_attrs(&attrs)?;
         if !attrs.prob_a.is_empty()
@@ -997,6 +1000,7 @@ fn multiclass_probability(k: usize, r: &[f32], q: &mut [f32], qp: &mut [f32], p:
 }
 
 /// Kernel, `[gamma, coef0, degree]` and post transform, shared by both operators.
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
 fn common_attrs(attrs: &SvmAttrs) -> Result<(Kernel, f32, f32, f32, PostTransform), String> {
     let kernel = Kernel::parse(attrs.kernel_type.as_deref().unwrap_or("LINEAR"))?;
     let post = PostTransform::parse(attrs.post_transform.as_deref().unwrap_or("NONE"))?;

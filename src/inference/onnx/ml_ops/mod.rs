@@ -12,6 +12,8 @@
 //! | `Normalizer` | one fused row op (`RowNormalize`), tract's is five broadcast ops |
 //! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
 //! | `LabelEncoder` (numbers; strings interned) | `Equal` against the keys, masked sum, `Where` default |
+//! | `Binarizer` | mlcycle's `Binarize` op (NaN refused, as onnxruntime), NNEF `mlcycle_binarizer` |
+//! | `FeatureVectorizer` | core `Cast` + `Concat` (declared widths checked at load) |
 //! | `SVMClassifier` (with probabilities), `SVMRegressor` | mlcycle's SVM (onnxruntime-exact), NNEF `mlcycle_svm` |
 //! | `OneHotEncoder` (numbers; strings interned) | `Equal` against the categories on a new axis, cast |
 
@@ -20,6 +22,8 @@ use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 use tract_onnx::tract_hir::ops::logic::wire_with_rank_broadcast;
 
+mod binarizer;
+mod feature_vectorizer;
 mod imputer;
 mod label_encoder;
 mod normalizer;
@@ -39,6 +43,8 @@ pub fn register(reg: &mut OnnxOpRegister) {
     label_encoder::register(reg);
     one_hot_encoder::register(reg);
     svm::register(reg);
+    binarizer::register(reg);
+    feature_vectorizer::register(reg);
 }
 
 /// The class labels declared on a classifier node, as an i64 or String tensor.
