@@ -13,12 +13,21 @@ export const MODELS = [
   ['breast_cancer_rf', 'tests/data/variants/breast_cancer_rf.onnx'],
   ['breast_cancer_mlp', 'tests/data/variants/breast_cancer_mlp_probaonly.onnx'],
   ['digits_mlp', 'tests/data/variants/digits_mlp_probaonly.onnx'],
+  // Interop exports (tests/data/interop/): LightGBM (ZipMap stripped: onnxruntime-web cannot
+  // return seq(map)) and skl2onnx's kNN (Scan/TopK graph; ONNX only, see tests/interop.rs).
+  ['lgbm', 'tests/data/interop/lgbm_nozipmap.onnx'],
+  ['knn', 'tests/data/interop/knn_nozipmap.onnx'],
 ];
 
 export const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 export const median = (xs) => quantile(xs, 0.5);
 
 export async function goldenInputs(name) {
+  if (name === 'lgbm' || name === 'knn') {
+    const file = name === 'lgbm' ? 'lgbm_input.csv' : 'knn_nozipmap_input.csv';
+    const csv = (await read(`tests/data/interop/${file}`)).toString().trim().split('\n').slice(1);
+    return { width: 4, rows: csv.map((l) => l.split(',').map((v) => (v === '' ? NaN : Number(v)))) };
+  }
   if (name.startsWith('penguins')) {
     const g = JSON.parse(await read('tests/data/penguins_golden.json'));
     return { width: 9, rows: g.rows.map((r) => r.features) };

@@ -5,6 +5,9 @@ same per-model fields `tests/interop.rs` reads from `interop.json`).
 - `columns_logreg`: Pipeline(StandardScaler, LogisticRegression) on the four numeric penguins
   columns, exported with one float input per column (DataFrame-style initial types): skl2onnx
   joins them with a `FeatureVectorizer` before the Scaler.
+- `lgbm_nozipmap.onnx`: `lgbm.onnx` with its ZipMap removed (its probabilities tensor becomes the
+  output `probabilities`, the same numbers in the same class order): what `make bench` feeds
+  onnxruntime-web, which cannot return ZipMap's `seq(map)`.
 - `binarizer_logreg`: Pipeline(ColumnTransformer(Binarizer(threshold=200) on flipper length,
   passthrough for the rest), LogisticRegression), one input per column: a `Binarizer`.
 
@@ -65,6 +68,24 @@ def write(name, onnx_model, test, meta):
     )
 
 
+def strip_zipmap(name):
+    import onnx
+
+    m = onnx.load(os.path.join(HERE, name + ".onnx"))
+    g = m.graph
+    zipmap = next(n for n in g.node if n.op_type == "ZipMap")
+    source = zipmap.input[0]
+    g.node.remove(zipmap)
+    for n in g.node:
+        n.output[:] = ["probabilities" if o == source else o for o in n.output]
+        n.input[:] = ["probabilities" if i == source else i for i in n.input]
+    old = next(o for o in g.output if o.name == zipmap.output[0])
+    g.output.remove(old)
+    g.output.append(onnx.helper.make_tensor_value_info("probabilities", onnx.TensorProto.FLOAT, [None, len(CLASSES)]))
+    onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(HERE, name + "_nozipmap.onnx"))
+
+
 def main():
     train, test = frame("penguins_train.csv"), frame("penguins_test.csv")
     y = train["species"]
@@ -93,6 +114,8 @@ def main():
     ).fit(train[NUMERIC], y)
     m = convert_sklearn(pipe, initial_types=types, options={LogisticRegression: opts}, target_opset={"": 17, "ai.onnx.ml": 1})
     write("binarizer_logreg", m, test, meta)
+
+    strip_zipmap("lgbm")
 
     with open(os.path.join(HERE, "extra_ops.json"), "w") as f:
         json.dump({"models": meta}, f, indent=1)
