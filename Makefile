@@ -7,8 +7,8 @@ PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
 WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop
 CHROMEDRIVER ?= /usr/bin/chromedriver
-# Interop fixtures with a committed precompiled form (kNN has none: tests/interop.rs says why).
-INTEROP_NNEF := rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
+# Interop fixtures with a committed precompiled form (tests/interop.rs).
+INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
                 catboost hgb pipeline_columns pipeline_single_string_input regressor_lgbm \
                 columns_logreg binarizer_logreg
 

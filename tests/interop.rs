@@ -24,7 +24,7 @@ struct Fixture {
     name: &'static str,
     #[cfg_attr(not(feature = "onnx"), allow(dead_code))]
     onnx: &'static [u8],
-    /// The committed precompiled form (empty where there is none: kNN).
+    /// The committed precompiled form.
     nnef: &'static [u8],
     input: &'static str,
     ort: &'static str,
@@ -226,16 +226,10 @@ fn svc() {
 }
 
 #[wasm_bindgen_test(unsupported = test)]
-#[cfg(feature = "onnx")]
 fn knn_nozipmap() {
-    // tract 0.23 cannot reload the Scan of skl2onnx's kNN from its own NNEF form (the body's
-    // constant input is re-typed at declutter): the precompiled form is refused at load with
-    // E_MODEL_INVALID, and `publish` (which checks the NNEF artifact on the holdout) serves the
-    // ONNX artifact. When this starts to pass, switch to `check`.
-    let model = check_onnx(&fixture!("knn_nozipmap", &[]));
-    let nnef = model.to_nnef().expect("to_nnef");
-    let e = Model::from_nnef(&nnef).unwrap_err();
-    assert_eq!(e.code(), "E_MODEL_INVALID", "{e}");
+    // skl2onnx's Scan/TopK graph runs as mlcycle's kNN op (onnx/knn_graph.rs), which has an
+    // NNEF form; the 6 rows with a 0.4/0.4 vote tie take the first tied class, as onnxruntime.
+    check(fixture!("knn_nozipmap"));
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -392,10 +386,10 @@ fn records_unknown_absent_and_mistyped_fields() {
 #[wasm_bindgen_test(unsupported = test)]
 #[cfg(feature = "onnx")]
 fn knn_labels_are_its_classes() {
-    let m = Model::from_bytes(fixture!("knn_nozipmap", &[]).onnx).expect("load");
+    let m = Model::from_bytes(fixture!("knn_nozipmap").onnx).expect("load");
     assert_eq!(m.labels(), ["0", "1", "2"]);
     let e = Model::from_bytes_with(
-        fixture!("knn_nozipmap", &[]).onnx,
+        fixture!("knn_nozipmap").onnx,
         &LoadOptions {
             labels: Some(vec!["a".into(), "b".into()]),
             ..Default::default()
@@ -404,7 +398,7 @@ fn knn_labels_are_its_classes() {
     .unwrap_err();
     assert!(e.to_string().contains("2 class labels"), "{e}");
     let m = Model::from_bytes_with(
-        fixture!("knn_nozipmap", &[]).onnx,
+        fixture!("knn_nozipmap").onnx,
         &LoadOptions {
             labels: Some(vec!["Adelie".into(), "Chinstrap".into(), "Gentoo".into()]),
             ..Default::default()

@@ -14,6 +14,7 @@
 
 pub(crate) mod binarizer;
 mod feed;
+pub(crate) mod knn;
 mod nnef;
 mod nnef_core;
 #[cfg(feature = "onnx")]

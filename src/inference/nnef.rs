@@ -52,7 +52,7 @@ const META_FILE: &str = "mlcycle.json";
 /// Value of [`Meta::format`].
 const FORMAT: &str = "mlcycle-nnef";
 /// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`; 3: adds
-/// `mlcycle_svm`, `mlcycle_binarizer`, several inputs and interned string inputs (`ModelInfo::vocabulary`). Readers
+/// `mlcycle_svm`, `mlcycle_binarizer`, `mlcycle_knn`, several inputs and interned string inputs (`ModelInfo::vocabulary`). Readers
 /// accept every version up to theirs, so an older runtime refuses a newer file by its version
 /// (and the full build falls back to the ONNX artifact) instead of failing on an operator.
 const VERSION: u32 = 3;
@@ -107,6 +107,7 @@ pub(crate) fn registry() -> Registry {
     super::row_normalize::register_nnef(&mut registry);
     super::svm_op::register_nnef(&mut registry);
     super::binarizer::register_nnef(&mut registry);
+    super::knn::register_nnef(&mut registry);
     registry
 }
 
@@ -296,7 +297,7 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
         || info
             .ops
             .iter()
-            .any(|op| op.contains("SVM") || op.ends_with("Binarizer"));
+            .any(|op| op.contains("SVM") || op.ends_with("Binarizer") || op == "Scan");
     let meta = Meta {
         format: FORMAT.into(),
         version: if uses_v3 { VERSION } else { 2 },

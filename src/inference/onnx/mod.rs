@@ -4,6 +4,7 @@
 //! tract-onnx, tract-hir and prost by leaving the feature off.
 
 mod inspect;
+mod knn_graph;
 pub(crate) mod ml_ops;
 mod strings;
 
@@ -70,16 +71,26 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
     .map_err(|reason| Error::ModelInvalid { reason })?;
     let interned =
         strings::intern(&mut proto).map_err(|(op, reason)| Error::UnsupportedOp { op, reason })?;
+    knn_graph::rewrite(&mut proto);
     inspection.info.vocabulary = interned.vocabulary;
     inspection.info.strict_inputs = interned.strict_inputs;
     let mut model = onnx.model_for_proto_model(&proto).map_err(load_error)?;
-    let outlet =
-        *model
-            .outputs
-            .get(inspection.output_index)
-            .ok_or_else(|| Error::ModelInvalid {
-                reason: "output index out of range".into(),
-            })?;
+    // The read output by name: a rewrite (kNN) may have dropped outputs before it.
+    let output_index = proto
+        .graph
+        .as_ref()
+        .and_then(|g| {
+            g.output
+                .iter()
+                .position(|o| o.name == inspection.info.output)
+        })
+        .unwrap_or(inspection.output_index);
+    let outlet = *model
+        .outputs
+        .get(output_index)
+        .ok_or_else(|| Error::ModelInvalid {
+            reason: "output index out of range".into(),
+        })?;
     model.select_output_outlets(&[outlet]).map_err(load_error)?;
     let n = model.sym("N");
     for (ix, feed) in super::feed::feeds(&inspection.info).iter().enumerate() {

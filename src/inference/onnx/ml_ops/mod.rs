@@ -13,6 +13,7 @@
 //! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
 //! | `LabelEncoder` (numbers; strings interned) | `Equal` against the keys, masked sum, `Where` default |
 //! | `Binarizer` | mlcycle's `Binarize` op (NaN refused, as onnxruntime), NNEF `mlcycle_binarizer` |
+//! | `MlcycleKnn` (skl2onnx's kNN subgraph, rewritten by `onnx/knn_graph.rs`) | mlcycle's `KnnScores`, NNEF `mlcycle_knn` |
 //! | `FeatureVectorizer` | core `Cast` + `Concat` (declared widths checked at load) |
 //! | `SVMClassifier` (with probabilities), `SVMRegressor` | mlcycle's SVM (onnxruntime-exact), NNEF `mlcycle_svm` |
 //! | `OneHotEncoder` (numbers; strings interned) | `Equal` against the categories on a new axis, cast |
@@ -25,6 +26,7 @@ use tract_onnx::tract_hir::ops::logic::wire_with_rank_broadcast;
 mod binarizer;
 mod feature_vectorizer;
 mod imputer;
+mod knn;
 mod label_encoder;
 mod normalizer;
 mod one_hot_encoder;
@@ -45,6 +47,7 @@ pub fn register(reg: &mut OnnxOpRegister) {
     svm::register(reg);
     binarizer::register(reg);
     feature_vectorizer::register(reg);
+    knn::register(reg);
 }
 
 /// The class labels declared on a classifier node, as an i64 or String tensor.
