@@ -5,12 +5,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Interop fixtures with a committed precompiled form (tests/interop.rs).
 INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
                 catboost hgb pipeline_columns pipeline_single_string_input regressor_lgbm \
-                columns_logreg binarizer_logreg
+                columns_logreg binarizer_logreg te5_lgbm te5_hgb te5_regressor_lgbm te5_rf_average \
+                te5_rf_average_f64 te5_member_sum te5_member_max
 
 .PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean nnef-fixtures

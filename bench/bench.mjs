@@ -6,6 +6,7 @@
 //
 //   node bench/bench.mjs            # everything (make bench)
 //   BENCH_QUICK=1 node bench/bench.mjs
+//   BENCH_ONLY=lgbm,knn node bench/bench.mjs   # some models only
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import { MODELS, read, goldenInputs, batch, timeLoop, timeLoopAsync, median, qua
 import { coldStartsInChromium } from './cold-start-browser.mjs';
 
 const QUICK = !!process.env.BENCH_QUICK;
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
 const ITER_1 = QUICK ? 300 : 2000;
 const ITER_1000 = QUICK ? 5 : 30;
 
@@ -49,7 +51,7 @@ function timeModel(model, x1, x1000) {
 
 const results = [];
 let first = true;
-for (const [name, path] of MODELS) {
+for (const [name, path] of MODELS.filter(([n]) => !ONLY || ONLY.includes(n))) {
   const bytes = new Uint8Array(await read(path));
   const { width, rows } = await goldenInputs(name);
   const x1 = batch(rows, width, 1);

@@ -31,6 +31,8 @@ mod wasm;
 
 pub use error::{Error, Result};
 pub use features::{BatchOutput, FeatureSpec, Pipeline, RawValue, Record};
-pub use inference::{InputValues, LoadOptions, Model, ModelInfo, ModelKind, Prediction};
+pub use inference::{
+    InputValues, LoadOptions, Model, ModelInfo, ModelKind, Prediction, Preprocessing,
+};
 pub use monitor::{Monitor, MonitorConfig, ReferenceProfile};
 pub use validation::{validate, ValidateOptions, ValidationReport};

@@ -330,3 +330,276 @@ fn string_labelled_classifier_publishes_validates_and_predicts() {
     let accuracy = report["metrics"]["accuracy"].as_f64().expect("accuracy");
     assert!(accuracy > 0.9, "accuracy {accuracy}");
 }
+
+/// onnxruntime's probabilities for the holdout rows (`<name>_ort.csv`: label, p_…).
+fn ort_rows(name: &str) -> Vec<(String, Vec<f32>)> {
+    let text = std::fs::read_to_string(format!("tests/data/interop/{name}_ort.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let mut cells = l.split(',');
+            let label = cells.next().unwrap().to_string();
+            (label, cells.map(|c| c.parse().unwrap()).collect())
+        })
+        .collect()
+}
+
+/// A DataFrame-style export (one input per column, string columns, imputers and one-hot in the
+/// graph) is published with no features.json: the registry version is served from raw records
+/// (strings and missing values), validated and profiled from the raw fields, and its
+/// predictions equal onnxruntime's.
+#[test]
+fn dataframe_pipeline_is_published_and_served_without_a_spec() {
+    use mlcycle::features::read_records;
+    use mlcycle::native::{block_on, FileFetch};
+    use mlcycle::registry::{Deployment, MemoryCache, ResolveRequest, Target};
+
+    let dir = tempdir("dataframe");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap();
+    let publish = |version: &str, train: &str| {
+        run(&[
+            "publish",
+            "--registry",
+            r,
+            "--name",
+            "penguins",
+            "--version",
+            version,
+            "--model",
+            "tests/data/interop/pipeline_columns.onnx",
+            "--train",
+            train,
+            "--holdout",
+            "tests/data/penguins_test.csv",
+            "--label",
+            "species",
+            "--alias",
+            "production",
+        ])
+    };
+
+    // A training CSV that lacks a column the graph reads is refused by name.
+    let narrow = dir.join("narrow.csv");
+    let train = std::fs::read_to_string("tests/data/penguins_train.csv").unwrap();
+    let cut: String = train
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    std::fs::write(&narrow, cut).unwrap();
+    let o = publish("0.9.0", narrow.to_str().unwrap());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("body_mass_g") && err.contains("--spec"),
+        "{err}"
+    );
+
+    let o = publish("1.0.0", "tests/data/penguins_train.csv");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    ok(&["verify", "--registry", r]);
+    let manifest = std::fs::read_to_string(reg.join("manifest.json")).unwrap();
+    assert!(
+        !manifest.contains("features.json"),
+        "no spec artifact: {manifest}"
+    );
+    assert!(manifest.contains("model.nnef.tar"), "{manifest}");
+
+    // The drift reference profiles the raw fields, strings included.
+    let version_dir = reg.join("penguins").join("1.0.0");
+    let reference: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(version_dir.join("reference.json")).unwrap())
+            .unwrap();
+    let text = reference.to_string();
+    for needle in [
+        "\"island\"",
+        "\"Torgersen\"",
+        "\"body_mass_g\"",
+        "\"Gentoo\"",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text:.600}");
+    }
+    // The published validation ran on the raw holdout: every row evaluated.
+    let validation: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(version_dir.join("validation.json")).unwrap())
+            .unwrap();
+    let report = &validation["report"];
+    assert_eq!(report["dataset"]["evaluated"], 104, "{report:.400}");
+    assert!(report["metrics"]["accuracy"].as_f64().unwrap() > 0.95);
+    assert!(!validation["smoke"]["records"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // `mlcycle validate` without --spec reads the same raw columns.
+    let o = run(&[
+        "validate",
+        "--model",
+        "tests/data/interop/pipeline_columns.onnx",
+        "--input",
+        "tests/data/penguins_test.csv",
+        "--label",
+        "species",
+        "--format",
+        "json",
+        "--no-latency",
+    ]);
+    let cli: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    assert_eq!(cli["metrics"]["accuracy"], report["metrics"]["accuracy"]);
+    assert_eq!(cli["quality"]["invalidRows"], 0, "{:.400}", cli["quality"]);
+
+    // Served: raw records (strings, empty cells) straight into the graph, equal to onnxruntime.
+    let target = Target {
+        manifest_url: reg.join("manifest.json").display().to_string(),
+        model: "penguins".into(),
+        request: ResolveRequest {
+            alias: Some("production".into()),
+            ..Default::default()
+        },
+        public_key: None,
+    };
+    let mut d = block_on(Deployment::open(
+        &FileFetch,
+        &MemoryCache::new(0),
+        target,
+        "t",
+        0.0,
+    ))
+    .expect("open the version");
+    assert_eq!(d.status().model_format, "nnef");
+    let holdout = read_records(&std::fs::read_to_string("tests/data/penguins_test.csv").unwrap())
+        .unwrap()
+        .records;
+    let ort = ort_rows("pipeline_columns");
+    assert_eq!(holdout.len(), ort.len());
+    let clock = mlcycle::native::SystemClock::default();
+    for (i, (record, (label, p))) in holdout.iter().zip(&ort).enumerate() {
+        let got = d.predict(record, 0.0, &clock).unwrap();
+        assert_eq!(got.label.as_deref(), Some(label.as_str()), "row {i}");
+        let probs = got.probabilities.unwrap();
+        for (g, w) in probs.iter().zip(p) {
+            assert!((g - w).abs() <= 1e-5, "row {i}: {probs:?} vs {p:?}");
+        }
+    }
+    // A record that lacks a field the graph reads is refused, not read as missing.
+    let mut partial = mlcycle::Record::new();
+    for f in [
+        "sex",
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+    ] {
+        partial.insert(f, holdout[0].get(f).unwrap().clone());
+    }
+    let e = d.predict(&partial, 0.0, &clock).unwrap_err();
+    assert_eq!(e.code(), "E_FEATURE_INVALID", "{e}");
+    // Monitoring counts by raw field and string class.
+    let report = d.monitor_report().expect("a monitor");
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(
+        text.contains("\"island\"") && text.contains("\"Chinstrap\""),
+        "{text:.600}"
+    );
+}
+
+/// Ten concurrent `publish` runs of different versions into one registry: they take turns on
+/// the registry lock, so every version is in the manifest and `verify` passes (before the lock,
+/// two concurrent publishes both exited 0 and one version was missing).
+#[test]
+fn concurrent_publishes_all_land() {
+    let dir = tempdir("concurrent");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap().to_string();
+    let children: Vec<_> = (0..10)
+        .map(|i| {
+            bin()
+                .args([
+                    "publish",
+                    "--registry",
+                    &r,
+                    "--name",
+                    "penguins",
+                    "--version",
+                    &format!("1.0.{i}"),
+                    "--model",
+                    "tests/data/interop/rf_strlabels.onnx",
+                    "--spec",
+                    "tests/data/interop/numeric4_features.json",
+                    "--train",
+                    "tests/data/penguins_train.csv",
+                    "--holdout",
+                    "tests/data/penguins_test.csv",
+                    "--label",
+                    "species",
+                    "--smoke-rows",
+                    "1",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn publish")
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reg.join("manifest.json")).unwrap()).unwrap();
+    let versions = manifest["models"]["penguins"]["versions"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        versions.len(),
+        10,
+        "{:?}",
+        versions.keys().collect::<Vec<_>>()
+    );
+    ok(&["verify", "--registry", &r]);
+
+    // A writer that cannot get the lock in time fails with a clear error and changes nothing.
+    let lock = std::fs::File::open(reg.join(".mlcycle.lock")).unwrap();
+    lock.lock().unwrap();
+    let o = bin()
+        .args([
+            "promote",
+            "--registry",
+            &r,
+            "--name",
+            "penguins",
+            "--version",
+            "1.0.3",
+        ])
+        .env("MLCYCLE_LOCK_WAIT_SECS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E_IO") && err.contains("registry lock"),
+        "{err}"
+    );
+    drop(lock);
+    ok(&[
+        "promote",
+        "--registry",
+        &r,
+        "--name",
+        "penguins",
+        "--version",
+        "1.0.3",
+    ]);
+    // Nothing is created for a registry folder that does not exist.
+    let missing = dir.join("nope");
+    let o = run(&[
+        "rollback",
+        "--registry",
+        missing.to_str().unwrap(),
+        "--name",
+        "penguins",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!missing.exists());
+}

@@ -19,6 +19,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const INTEROP_JSON: &str = include_str!("data/interop/interop.json");
 /// Fixtures for operators the shared set lacks (`make_extra_ops.py`), same fields.
 const EXTRA_OPS_JSON: &str = include_str!("data/interop/extra_ops.json");
+/// ai.onnx.ml opset-5 `TreeEnsemble` fixtures (`make_tree_ensemble_v5.py`), same fields.
+const TREE_ENSEMBLE_V5_JSON: &str = include_str!("data/interop/tree_ensemble_v5.json");
 
 struct Fixture {
     name: &'static str,
@@ -64,14 +66,16 @@ fn csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn meta(name: &str) -> Value {
-    [INTEROP_JSON, EXTRA_OPS_JSON]
+    [INTEROP_JSON, EXTRA_OPS_JSON, TREE_ENSEMBLE_V5_JSON]
         .iter()
         .flat_map(|text| {
             let doc: Value = serde_json::from_str(text).expect("fixture json");
             doc["models"].as_array().cloned().unwrap_or_default()
         })
         .find(|m| m["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in interop.json or extra_ops.json"))
+        .unwrap_or_else(|| {
+            panic!("{name} not in interop.json, extra_ops.json or tree_ensemble_v5.json")
+        })
 }
 
 /// Per-input values from the input CSV, through `input_csv_columns`.
@@ -126,14 +130,18 @@ fn assert_matches_ort(f: &Fixture, model: &Model, how: &str) {
     let (header, expected) = csv(f.ort);
     assert_eq!(expected.len(), rows, "{}: rows", f.name);
     if header[0] == "value" {
+        // One column per target: `value`, then `value_1`, `value_2`, ...
         for (r, row) in expected.iter().enumerate() {
-            let want: f64 = row[0].parse().expect("value");
-            let got = p.row(r)[0] as f64;
-            assert!(
-                (got - want).abs() <= 1e-5 * want.abs().max(1.0),
-                "{} ({how}) row {r}: {got} vs onnxruntime {want}",
-                f.name
-            );
+            assert_eq!(p.row(r).len(), row.len(), "{} ({how}): targets", f.name);
+            for (c, cell) in row.iter().enumerate() {
+                let want: f64 = cell.parse().expect("value");
+                let got = p.row(r)[c] as f64;
+                assert!(
+                    (got - want).abs() <= 1e-5 * want.abs().max(1.0),
+                    "{} ({how}) row {r} target {c}: {got} vs onnxruntime {want}",
+                    f.name
+                );
+            }
         }
         return;
     }
@@ -291,6 +299,59 @@ fn binarizer_refuses_nan() {
 #[wasm_bindgen_test(unsupported = test)]
 fn regressor_lgbm() {
     check(fixture!("regressor_lgbm"));
+}
+
+/// ai.onnx.ml opset-5 `TreeEnsemble` (rewritten to the legacy regressor by
+/// `onnx/tree_ensemble_v5.rs`): SOFTMAX_ZERO classifier with ArgMax + LabelEncoder labels.
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_lgbm() {
+    check(fixture!("te5_lgbm"));
+}
+
+/// post_transform NONE, then Add(base_values) and Softmax nodes; NaN routing.
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_hgb() {
+    check(fixture!("te5_hgb"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_regressor_lgbm() {
+    check(fixture!("te5_regressor_lgbm"));
+}
+
+/// aggregate_function AVERAGE.
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_rf_average() {
+    check(fixture!("te5_rf_average"));
+}
+
+/// Double splits (none a float32 number; rounding them to the nearest float32 would change 28
+/// of the 104 rows), double input and output.
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_rf_average_f64() {
+    check(fixture!("te5_rf_average_f64"));
+}
+
+/// Every node mode (BRANCH_MEMBER with small and 50-member sets), a one-leaf tree, NaN.
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_member_sum() {
+    check(fixture!("te5_member_sum"));
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn te5_member_max() {
+    check(fixture!("te5_member_max"));
+}
+
+/// A TreeEnsemble whose post_transform code the spec and onnxruntime read differently is
+/// refused with the reason, never run one way.
+#[wasm_bindgen_test(unsupported = test)]
+#[cfg(feature = "onnx")]
+fn te5_ambiguous_post_transform_is_refused() {
+    let e = Model::from_bytes(include_bytes!("data/interop/te5_refused_post.onnx")).unwrap_err();
+    assert_eq!(e.code(), "E_MODEL_UNSUPPORTED_OP", "{e}");
+    assert!(e.to_string().contains("TreeEnsemble"), "{e}");
+    assert!(e.to_string().contains("post_transform 1"), "{e}");
 }
 
 /// Raw records and raw columns (CSV rows as text, missing cells included) go straight to a

@@ -248,3 +248,43 @@ fn merge_refuses_other_references() {
     let mut b = Monitor::new(other_ref, quiet(), "b").expect("monitor");
     assert_eq!(b.merge(&a).unwrap_err().code(), "E_INVALID_ARGUMENT");
 }
+
+/// Two snapshots near the counter limit merge to a saturated total, never to one that wrapped
+/// below either side (issue 13: the merged total used to be smaller than either).
+#[test]
+fn merged_counters_saturate_instead_of_wrapping() {
+    let ops = vec![Op::Error(0, 5); 3];
+    let snap = fed(&ops, "a").snapshot().expect("snapshot");
+    let mut v: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    let near = u64::MAX - 1;
+    let mut found = 0;
+    fn bump(v: &mut serde_json::Value, near: u64, found: &mut usize) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, x) in o.iter_mut() {
+                    if k == "predictions" || k == "E_INFERENCE" {
+                        if x.is_u64() {
+                            *x = serde_json::json!(near);
+                            *found += 1;
+                        }
+                    } else {
+                        bump(x, near, found);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| bump(x, near, found)),
+            _ => {}
+        }
+    }
+    bump(&mut v, near, &mut found);
+    assert!(found >= 2, "counters found in {snap:.400}");
+    let big = Monitor::restore(&v.to_string()).expect("restore");
+    let mut merged = Monitor::restore(&v.to_string()).expect("restore");
+    merged.merge(&big).expect("merge");
+    let report = serde_json::to_value(merged.report()).unwrap();
+    let text = report.to_string();
+    assert!(
+        text.contains(&u64::MAX.to_string()),
+        "saturated: {text:.800}"
+    );
+}

@@ -142,3 +142,27 @@ fn regression_edge_cases_match_sklearn() {
     }
     assert!(max <= TOL, "max |Δ| {max}");
 }
+
+/// A calibration bin count from a page's options (`calibrationBins: 1e9`) is a typed error, not
+/// an allocation that traps the wasm instance (issue 13); the bound is generous.
+#[wasm_bindgen_test(unsupported = test)]
+fn huge_calibration_bin_counts_are_refused() {
+    let labels = vec!["a".to_string(), "b".to_string()];
+    let y = [0usize, 1, 1, 0];
+    let p = [0.8, 0.2, 0.3, 0.7, 0.1, 0.9, 0.6, 0.4];
+    for bins in [0usize, 1_000_000_000] {
+        let options = MetricOptions {
+            calibration_bins: bins,
+            ..MetricOptions::default()
+        };
+        let e = classification_metrics(&labels, &y, &p, &options).expect_err("refused");
+        assert_eq!(e.code(), "E_INVALID_ARGUMENT", "{e}");
+        assert!(e.to_string().contains("calibrationBins"), "{e}");
+    }
+    let options = MetricOptions {
+        calibration_bins: mlcycle::validation::metrics::MAX_CALIBRATION_BINS,
+        ..MetricOptions::default()
+    };
+    let m = classification_metrics(&labels, &y, &p, &options).expect("the bound itself is fine");
+    assert_eq!(m.accuracy, 1.0);
+}

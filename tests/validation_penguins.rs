@@ -9,7 +9,7 @@ use mlcycle::validation::{
     labels_from_records, validate, Criterion, Decision, Metrics, Severity, ValidateOptions,
     ValidationReport,
 };
-use mlcycle::{Error, Model};
+use mlcycle::{Error, Model, Preprocessing};
 use serde_json::Value;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -31,7 +31,7 @@ fn labels() -> Vec<String> {
 
 fn run(spec: &str, records: &[Record], criteria: &[&str]) -> Result<ValidationReport, Error> {
     let model = Model::from_bytes(MODEL)?;
-    let pipeline = Pipeline::from_json(spec)?;
+    let pipeline = Preprocessing::new(Some(Pipeline::from_json(spec)?.into()), &model)?;
     let truth = labels_from_records(records, "species");
     let mut options = ValidateOptions {
         labels: Some(labels()),
@@ -290,7 +290,11 @@ fn bad_requests_are_errors() {
     assert_eq!(r.criteria[0].actual, None);
     // the model's own labels (0, 1, 2) do not match species names: a clear error
     let model = Model::from_bytes(MODEL).expect("model");
-    let pipeline = Pipeline::from_json(SPEC).expect("spec");
+    let pipeline = Preprocessing::new(
+        Some(Pipeline::from_json(SPEC).expect("spec").into()),
+        &model,
+    )
+    .expect("spec");
     let truth = labels_from_records(&records, "species");
     let e = validate(
         &model,

@@ -96,7 +96,10 @@ function predict() {
   const tbody = $('pg-features').tBodies[0];
   try {
     const p = dep.predict(record);
-    const x = dep.features(record);
+    // A version published without a feature spec computes its features inside the model's
+    // graph: there is no vector to show (E_UNSUPPORTED), only the prediction.
+    let x = null;
+    try { x = dep.features(record); } catch (e) { if (e.code !== 'E_UNSUPPORTED') throw e; }
     const labels = dep.labels;
     const best = Math.max(...p.probabilities);
     out.className = '';
@@ -107,7 +110,9 @@ function predict() {
         <span>${esc(labels[i])}</span><span class="track"><span class="fill" style="display:block;width:${(v * 100).toFixed(1)}%"></span></span><span class="num">${(v * 100).toFixed(1)} %</span></div>`).join('')}</div>
       <p class="hint">version ${esc(p.version)} · latency <span id="pg-latency">${p.latencyMs.toFixed(3)}</span> ms</p>`;
     const names = spec.outputNames ?? spec.outputs ?? [];
-    tbody.innerHTML = Array.from(x, (v, i) => `<tr><td><code>${esc(names[i] ?? `#${i}`)}</code></td><td class="num">${Number.isNaN(v) ? 'NaN' : v.toFixed(4)}</td></tr>`).join('');
+    tbody.innerHTML = x === null
+      ? '<tr><td colspan="2">computed inside the model (this version has no feature spec)</td></tr>'
+      : Array.from(x, (v, i) => `<tr><td><code>${esc(names[i] ?? `#${i}`)}</code></td><td class="num">${Number.isNaN(v) ? 'NaN' : v.toFixed(4)}</td></tr>`).join('');
   } catch (e) {
     out.className = 'error';
     delete out.dataset.label;

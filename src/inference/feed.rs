@@ -324,7 +324,10 @@ fn string(feed: &Feed, column: &str, v: Option<&RawValue>) -> Result<String> {
 }
 
 /// Per-input values from raw records, each input reading the fields of its columns.
-pub(crate) fn from_records(feeds: &[Feed], records: &[Record]) -> Result<Vec<InputValues>> {
+pub(crate) fn from_records<R: std::borrow::Borrow<Record>>(
+    feeds: &[Feed],
+    records: &[R],
+) -> Result<Vec<InputValues>> {
     feeds
         .iter()
         .map(|feed| {
@@ -332,7 +335,7 @@ pub(crate) fn from_records(feeds: &[Feed], records: &[Record]) -> Result<Vec<Inp
                 let mut v = Vec::with_capacity(records.len() * feed.width);
                 for r in records {
                     for c in &feed.columns {
-                        v.push(string(feed, c, r.get(c))?);
+                        v.push(string(feed, c, r.borrow().get(c))?);
                     }
                 }
                 Ok(InputValues::Strings(v))
@@ -340,7 +343,7 @@ pub(crate) fn from_records(feeds: &[Feed], records: &[Record]) -> Result<Vec<Inp
                 let mut v = Vec::with_capacity(records.len() * feed.width);
                 for r in records {
                     for c in &feed.columns {
-                        v.push(number(feed, c, r.get(c))?);
+                        v.push(number(feed, c, r.borrow().get(c))?);
                     }
                 }
                 Ok(InputValues::Numbers(v))

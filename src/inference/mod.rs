@@ -19,13 +19,16 @@ mod nnef;
 mod nnef_core;
 #[cfg(feature = "onnx")]
 mod onnx;
+mod preprocessing;
 pub(crate) mod row_normalize;
 mod signature;
 pub(crate) mod svm;
 pub(crate) mod svm_op;
 pub(crate) mod tree_ensemble;
+mod tree_walk;
 
 pub use feed::InputValues;
+pub use preprocessing::{EachPrediction, GraphFields, Preprocessing};
 pub use signature::{ModelInfo, ModelKind, TensorInfo};
 
 use crate::error::{Error, Result};
@@ -320,6 +323,17 @@ impl Model {
                 });
             }
         }
+        if info.kind == ModelKind::Classifier
+            && (info.n_outputs == 0 || info.labels.len() != info.n_outputs)
+        {
+            return Err(Error::ModelInvalid {
+                reason: format!(
+                    "the metadata declares a classifier with {} classes and {} labels",
+                    info.n_outputs,
+                    info.labels.len()
+                ),
+            });
+        }
         if info.n_features != info.inputs.iter().filter_map(|i| i.width()).sum::<usize>() {
             return Err(Error::ModelInvalid {
                 reason: "the metadata's feature count does not match its inputs".into(),
@@ -420,7 +434,10 @@ impl Model {
     /// Predicts raw records (JS objects, JSON, CSV rows): each input reads the fields named in
     /// `info().input_columns`; `null`, NaN, `""`, `NA` are missing numbers, `null` a missing
     /// (empty) string; an absent field is `E_FEATURE_INVALID`.
-    pub fn predict_records(&self, records: &[crate::Record]) -> Result<Prediction> {
+    pub fn predict_records<R: std::borrow::Borrow<crate::Record>>(
+        &self,
+        records: &[R],
+    ) -> Result<Prediction> {
         let values = feed::from_records(&self.feeds, records)?;
         self.predict_inputs(&values, records.len())
     }

@@ -14,6 +14,7 @@
 //! a two-class model, the single score `s` is expanded to `[1 - s, s]` (all weights ≥ 0) or
 //! `[σ(-s), σ(s)]` / `[-s, s]` (mixed signs, LOGISTIC / otherwise).
 
+use super::tree_walk::{FastForest, LANES};
 use tract_nnef::internal::*;
 
 /// Split comparison of a branch node.
@@ -66,8 +67,8 @@ pub struct Ensemble {
     pub(crate) nodes: Vec<Node>,
     /// Per node: comparison and missing-value direction (read only off the fast path).
     pub(crate) modes: Vec<(Cmp, bool)>,
-    /// When every branch is `x <= t` with NaN going false (scikit-learn's trees): the same
-    /// trees laid out for branch-free lockstep walks.
+    /// When every branch is an ordering (`<=`, `<`, `>=`, `>`, either missing direction; see
+    /// [`super::tree_walk`]): the same trees laid out for branch-free lockstep walks.
     fast: Option<FastForest>,
     pub(crate) roots: Vec<u32>,
     /// (target or class index, weight) pairs, grouped per leaf.
@@ -186,11 +187,7 @@ impl Ensemble {
             bail!("PROBIT post_transform is only supported with one output");
         }
         let depths = check_acyclic(&nodes, &roots)?;
-        let all_leq = modes
-            .iter()
-            .zip(&nodes)
-            .all(|((c, m), n)| n.feature == LEAF || (*c == Cmp::Leq && !*m));
-        let fast = all_leq.then(|| FastForest::new(&nodes, &roots, depths));
+        let fast = FastForest::new(&nodes, &modes, &roots, depths);
         Ok(Ensemble {
             nodes,
             modes,
@@ -256,137 +253,6 @@ fn check_acyclic(nodes: &[Node], roots: &[u32]) -> TractResult<Vec<u32>> {
         depths.push(max_depth);
     }
     Ok(depths)
-}
-
-/// Trees re-laid for lockstep walks: a leaf points to itself, so every row takes exactly
-/// `depth` steps of `ix = if x <= t { a } else { b }` (a `select`, no branch to mispredict), and
-/// `LANES` rows walk one tree together so their loads overlap. NaN compares false and goes to
-/// `b`, which is scikit-learn's missing-value direction when no node tracks missing as true.
-#[derive(Clone, Debug, PartialEq)]
-struct FastForest {
-    nodes: Vec<Node>,
-    /// Maximum depth of each tree (steps to reach any leaf).
-    depths: Vec<u32>,
-    /// Shallow forests (gradient boosting's depth-3 trees): every tree padded to a complete
-    /// binary tree of the forest's depth in heap order, so a step is
-    /// `ix = 2·ix + 1 + !(x <= t)` with no child pointers to load.
-    heap: Option<HeapForest>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct HeapForest {
-    depth: u32,
-    /// Per tree, `2^depth − 1` (feature, threshold) pairs in heap order.
-    internal: Vec<(u32, f32)>,
-    /// Per tree, `2^depth` source leaf node indices (bottom level, left to right).
-    leaves: Vec<u32>,
-}
-
-/// Deepest forest laid out as complete trees (2^8 leaves per tree at most).
-const MAX_HEAP_DEPTH: u32 = 8;
-
-impl HeapForest {
-    fn new(nodes: &[Node], roots: &[u32], depth: u32) -> HeapForest {
-        let n_int = (1usize << depth) - 1;
-        let n_leaves = 1usize << depth;
-        let mut internal = vec![(0u32, f32::INFINITY); roots.len() * n_int];
-        let mut leaves = vec![0u32; roots.len() * n_leaves];
-        for (t, &root) in roots.iter().enumerate() {
-            // (source node, heap position, level); a leaf above the bottom fills both children
-            // with itself behind a threshold every number passes and NaN fails, so both paths
-            // end on the same leaf.
-            let mut stack = vec![(root as usize, 0usize, 0u32)];
-            while let Some((src, pos, level)) = stack.pop() {
-                let node = nodes[src];
-                if level == depth {
-                    leaves[t * n_leaves + (pos - n_int)] = src as u32;
-                    continue;
-                }
-                let (left, right) = if node.feature == LEAF {
-                    (src, src)
-                } else {
-                    internal[t * n_int + pos] = (node.feature, node.threshold);
-                    (node.a as usize, node.b as usize)
-                };
-                stack.push((left, 2 * pos + 1, level + 1));
-                stack.push((right, 2 * pos + 2, level + 1));
-            }
-        }
-        HeapForest {
-            depth,
-            internal,
-            leaves,
-        }
-    }
-
-    /// Source leaf indices of `LANES` rows in tree `t`.
-    #[inline(always)]
-    fn walk(&self, t: usize, input: &[f32], offsets: &[usize; LANES]) -> [usize; LANES] {
-        let n_int = (1usize << self.depth) - 1;
-        let tree = &self.internal[t * n_int..(t + 1) * n_int];
-        let mut ix = [0usize; LANES];
-        for _ in 0..self.depth {
-            for j in 0..LANES {
-                let (f, thr) = tree[ix[j]];
-                let x = input[offsets[j] + f as usize];
-                ix[j] = 2 * ix[j] + 1 + usize::from(!(x <= thr));
-            }
-        }
-        let leaves = &self.leaves[t * (n_int + 1)..(t + 1) * (n_int + 1)];
-        std::array::from_fn(|j| leaves[ix[j] - n_int] as usize)
-    }
-}
-
-const LANES: usize = 8;
-
-impl FastForest {
-    fn new(nodes: &[Node], roots: &[u32], depths: Vec<u32>) -> FastForest {
-        let max_depth = depths.iter().copied().max().unwrap_or(0);
-        let heap = (max_depth >= 1 && max_depth <= MAX_HEAP_DEPTH)
-            .then(|| HeapForest::new(nodes, roots, max_depth));
-        let nodes = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                if n.feature == LEAF {
-                    Node {
-                        feature: 0,
-                        threshold: f32::INFINITY,
-                        a: i as u32,
-                        b: i as u32,
-                    }
-                } else {
-                    *n
-                }
-            })
-            .collect();
-        FastForest {
-            nodes,
-            depths,
-            heap,
-        }
-    }
-
-    /// Leaf indices of `LANES` rows (given by their offsets into `input`) in one tree.
-    #[inline(always)]
-    fn walk(
-        &self,
-        root: u32,
-        depth: u32,
-        input: &[f32],
-        offsets: &[usize; LANES],
-    ) -> [usize; LANES] {
-        let nodes = &self.nodes[..];
-        let mut ix = [root as usize; LANES];
-        for _ in 0..depth {
-            for j in 0..LANES {
-                let n = nodes[ix[j]];
-                let x = input[offsets[j] + n.feature as usize];
-                ix[j] = if x <= n.threshold { n.a } else { n.b } as usize;
-            }
-        }
-        ix
-    }
 }
 
 #[inline]
@@ -533,17 +399,25 @@ impl Ensemble {
             has[..n * k].iter_mut().for_each(|h| *h = false);
             if let Some(fast) = &self.fast {
                 for (t, &root) in self.roots.iter().enumerate() {
-                    let depth = fast.depths[t];
                     let mut g = 0;
                     while g < n {
                         let lanes = (n - g).min(LANES);
+                        if 2 * lanes <= LANES {
+                            // A few rows left: one at a time (a lockstep group would repeat
+                            // the last row up to LANES times; batch 1 is all remainder).
+                            let [leaf] = fast.leaves::<1>(t, root, input, &[(start + g) * n_cols]);
+                            self.accumulate(
+                                &self.nodes[leaf],
+                                &mut acc[g * k..(g + 1) * k],
+                                &mut has[g * k..(g + 1) * k],
+                            );
+                            g += 1;
+                            continue;
+                        }
                         // Partial groups repeat their last row; only `lanes` results are used.
                         let offsets: [usize; LANES] =
                             std::array::from_fn(|j| (start + g + j.min(lanes - 1)) * n_cols);
-                        let leaves = match &fast.heap {
-                            Some(heap) => heap.walk(t, input, &offsets),
-                            None => fast.walk(root, depth, input, &offsets),
-                        };
+                        let leaves = fast.leaves::<LANES>(t, root, input, &offsets);
                         for (j, &leaf) in leaves.iter().enumerate().take(lanes) {
                             let r = g + j;
                             self.accumulate(
@@ -775,13 +649,47 @@ mod tests {
     fn blocks_larger_than_one_give_the_same_rows() {
         let mut e = stump(false);
         let depths = check_acyclic(&e.nodes, &e.roots).unwrap();
-        e.fast = Some(FastForest::new(&e.nodes, &e.roots, depths));
+        e.fast = FastForest::new(&e.nodes, &e.modes, &e.roots, depths);
+        assert!(e.fast.is_some());
         let input: Vec<f32> = (0..200).map(|i| (i % 3) as f32).collect();
         let mut out = vec![0f32; 400];
         e.eval(&input, 1, &mut out).unwrap();
         for (i, x) in input.iter().enumerate() {
             let want = if *x <= 1.0 { 0.2 } else { 0.9 };
             assert_eq!(out[2 * i + 1], want);
+        }
+    }
+
+    /// LightGBM and XGBoost send NaN to the true child on some nodes and compare with `<`: the
+    /// lockstep walk must agree with the general one on every ordering and direction.
+    #[test]
+    fn lockstep_walk_equals_the_general_walk_for_every_ordering() {
+        let input: Vec<f32> = (0..300)
+            .map(|i| match i % 5 {
+                0 => f32::NAN,
+                1 => 1.0,
+                2 => 1.0f32.next_up(),
+                3 => -4.0,
+                _ => 7.5,
+            })
+            .collect();
+        for cmp in [Cmp::Leq, Cmp::Lt, Cmp::Gte, Cmp::Gt] {
+            for missing_true in [false, true] {
+                let mut e = stump(missing_true);
+                e.modes[0] = (cmp, missing_true);
+                let mut general = vec![0f32; 600];
+                e.eval(&input, 1, &mut general).unwrap();
+                let depths = check_acyclic(&e.nodes, &e.roots).unwrap();
+                e.fast = FastForest::new(&e.nodes, &e.modes, &e.roots, depths);
+                assert!(e.fast.is_some(), "{cmp:?}");
+                let mut fast = vec![0f32; 600];
+                e.eval(&input, 1, &mut fast).unwrap();
+                assert_eq!(
+                    general.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "{cmp:?} missing_true={missing_true}"
+                );
+            }
         }
     }
 

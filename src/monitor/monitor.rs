@@ -4,7 +4,9 @@
 use super::config::{DriftMetric, MonitorConfig, Threshold};
 use super::profile::{read, FieldKind, FieldProfile, Read, ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
-use super::stats::{bin_index, chi2_p_value, js_distance, ks_statistic, psi, shares};
+use super::stats::{
+    bin_index, chi2_p_value, js_distance, ks_statistic, psi, saturating_sum, shares,
+};
 use crate::error::{Error, Result};
 use crate::features::Record;
 use serde::{Deserialize, Serialize};
@@ -185,18 +187,24 @@ impl FieldCounts {
         }
     }
 
+    /// Adds another monitor's counts; saturating, so two snapshots near the limit never wrap
+    /// to a total smaller than either.
     fn merge(&mut self, o: &FieldCounts) {
-        self.missing += o.missing;
-        self.invalid += o.invalid;
+        self.missing = self.missing.saturating_add(o.missing);
+        self.invalid = self.invalid.saturating_add(o.invalid);
         for (a, b) in self.counts.iter_mut().zip(&o.counts) {
-            *a += b;
+            *a = a.saturating_add(*b);
         }
         self.min = min_opt(self.min, o.min);
         self.max = max_opt(self.max, o.max);
     }
 
     fn rows(&self) -> u64 {
-        self.missing + self.invalid + self.counts.iter().sum::<u64>()
+        saturating_sum(
+            [&self.missing, &self.invalid]
+                .into_iter()
+                .chain(&self.counts),
+        )
     }
 }
 
@@ -267,7 +275,7 @@ pub(crate) fn feature_drift(
     config: &MonitorConfig,
 ) -> FeatureDrift {
     let t = config.threshold_for(&f.name);
-    let count: u64 = c.counts.iter().sum();
+    let count: u64 = saturating_sum(&c.counts);
     let rows = c.rows();
     let (ref_shares, numeric) = match (&f.numeric, &f.categorical) {
         (Some(n), _) => (&n.shares[..], true),
@@ -994,7 +1002,7 @@ impl Monitor {
     #[allow(clippy::type_complexity)]
     fn prediction_drift_values(&self) -> Option<(Option<f64>, Option<f64>, Option<f64>, u64)> {
         let p = self.reference.predictions.as_ref()?;
-        let n: u64 = self.state.class_counts.iter().sum();
+        let n: u64 = saturating_sum(&self.state.class_counts);
         if p.labels != self.state.labels || n == 0 {
             return Some((None, None, None, n));
         }
@@ -1009,8 +1017,8 @@ impl Monitor {
     }
 
     fn error_rate(&self) -> Option<f64> {
-        let errors: u64 = self.state.errors.values().sum();
-        let calls = errors + self.state.predictions;
+        let errors: u64 = saturating_sum(self.state.errors.values());
+        let calls = errors.saturating_add(self.state.predictions);
         (calls > 0).then(|| errors as f64 / calls as f64)
     }
 
@@ -1118,7 +1126,10 @@ impl Monitor {
             }
         }
         if let Some(rate) = self.error_rate() {
-            let calls = self.state.predictions + self.state.errors.values().sum::<u64>();
+            let calls = self
+                .state
+                .predictions
+                .saturating_add(saturating_sum(self.state.errors.values()));
             if calls >= self.config.min_calls.max(1) {
                 if let Some(i) = self
                     .state
@@ -1461,21 +1472,26 @@ impl Monitor {
             s.class_counts = vec![0; o.labels.len()];
             s.feedback.confusion = vec![0; o.labels.len() * o.labels.len()];
         }
-        s.predictions += o.predictions;
+        s.predictions = s.predictions.saturating_add(o.predictions);
         for (code, n) in &o.errors {
             if let Some(x) = s.errors.get_mut(code) {
-                *x += n;
+                *x = x.saturating_add(*n);
             } else if s.errors.len() < MAX_ERROR_CODES - 1 {
                 s.errors.insert(code.clone(), *n);
             } else {
-                *s.errors.entry("other".to_string()).or_default() += n;
+                let other = s.errors.entry("other".to_string()).or_default();
+                *other = other.saturating_add(*n);
             }
         }
-        s.shape_mismatches += o.shape_mismatches;
-        s.latency_rejected += o.latency_rejected;
+        s.shape_mismatches = s.shape_mismatches.saturating_add(o.shape_mismatches);
+        s.latency_rejected = s.latency_rejected.saturating_add(o.latency_rejected);
         s.first_ms = min_opt(s.first_ms, o.first_ms);
         s.last_ms = max_opt(s.last_ms, o.last_ms);
-        let add = |a: &mut Vec<u64>, b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        let add = |a: &mut Vec<u64>, b: &[u64]| {
+            a.iter_mut()
+                .zip(b)
+                .for_each(|(x, y)| *x = x.saturating_add(*y))
+        };
         add(&mut s.class_counts, &o.class_counts);
         add(&mut s.confidence_counts, &o.confidence_counts);
         add(&mut s.feedback.confusion, &o.feedback.confusion);
@@ -1483,12 +1499,12 @@ impl Monitor {
             x.merge(y);
         }
         let (f, g) = (&mut s.feedback, &o.feedback);
-        f.labeled += g.labeled;
-        f.correct += g.correct;
-        f.late += g.late;
-        f.unmatched += g.unmatched;
-        f.duplicate += g.duplicate;
-        f.unknown_label += g.unknown_label;
+        f.labeled = f.labeled.saturating_add(g.labeled);
+        f.correct = f.correct.saturating_add(g.correct);
+        f.late = f.late.saturating_add(g.late);
+        f.unmatched = f.unmatched.saturating_add(g.unmatched);
+        f.duplicate = f.duplicate.saturating_add(g.duplicate);
+        f.unknown_label = f.unknown_label.saturating_add(g.unknown_label);
         for (x, y) in s.signals.iter_mut().zip(&o.signals) {
             x.level = x.level.max(y.level);
         }

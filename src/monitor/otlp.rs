@@ -116,7 +116,7 @@ impl Monitor {
                 .collect(),
         ));
         let mut cp = point(vec![]);
-        let total: u64 = t.confidence_counts.iter().sum();
+        let total: u64 = super::stats::saturating_sum(&t.confidence_counts);
         cp["count"] = json!(total.to_string());
         cp["bucketCounts"] = json!(t
             .confidence_counts

@@ -197,7 +197,7 @@ impl DdSketch {
         let mut put = |i: i64, c: u64| {
             let j = (i.max(lo_kept) - lo_kept) as usize;
             if let Some(slot) = counts.get_mut(j) {
-                *slot += c;
+                *slot = slot.saturating_add(c);
             }
         };
         for (j, c) in self.counts.iter().enumerate() {
@@ -220,8 +220,8 @@ impl DdSketch {
                 "cannot merge sketches with different relativeAccuracy or maxBuckets",
             ));
         }
-        self.count += other.count;
-        self.zero_count += other.zero_count;
+        self.count = self.count.saturating_add(other.count);
+        self.zero_count = self.zero_count.saturating_add(other.zero_count);
         self.sum += other.sum;
         self.min = match (self.min, other.min) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -39,7 +39,7 @@ pub fn bin_index(edges: &[f64], x: f64) -> usize {
 
 /// `counts / sum(counts)`; all zeros when the sum is 0.
 pub fn shares(counts: &[u64]) -> Vec<f64> {
-    let total: u64 = counts.iter().sum();
+    let total: u64 = saturating_sum(counts);
     counts
         .iter()
         .map(|c| {
@@ -111,7 +111,7 @@ pub fn ks_statistic(reference: &[f64], current: &[f64]) -> f64 {
 /// with zero expected but positive observed count makes the statistic infinite (p = 0, as
 /// scipy). `None` when fewer than two buckets remain or nothing was observed.
 pub fn chi2_p_value(observed: &[u64], expected_shares: &[f64]) -> Option<f64> {
-    let n: u64 = observed.iter().sum();
+    let n: u64 = saturating_sum(observed);
     if n == 0 {
         return None;
     }
@@ -296,4 +296,10 @@ mod tests {
         assert_eq!(chi2_p_value(&[0, 0], &[0.5, 0.5]), None);
         assert_eq!(chi2_p_value(&[5, 1], &[1.0, 0.0]), Some(0.0));
     }
+}
+
+/// The sum of counters, saturating at `u64::MAX` (merged fleet counters may sit near the limit:
+/// a total must never wrap below its parts).
+pub(crate) fn saturating_sum<'a>(counts: impl IntoIterator<Item = &'a u64>) -> u64 {
+    counts.into_iter().fold(0u64, |a, b| a.saturating_add(*b))
 }

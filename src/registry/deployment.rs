@@ -13,6 +13,7 @@ use super::signing;
 use crate::error::{Error, Result};
 use crate::features::{Pipeline, Record};
 use crate::host::{Clock, Fetch};
+use crate::inference::Preprocessing;
 use crate::inference::{argmax, LoadOptions, Model, ModelKind};
 use crate::monitor::{
     AlertEvent, FeedbackOutcome, Monitor, MonitorConfig, MonitorReport, ReferenceProfile,
@@ -63,7 +64,9 @@ pub struct LoadedVersion {
     pub model: Model,
     /// The artifact the model was loaded from: `nnef` (precompiled) or `model` (ONNX).
     pub model_format: &'static str,
-    pub pipeline: Option<Pipeline>,
+    /// How records reach the model: the version's feature spec, or (published without one)
+    /// straight into the graph's inputs.
+    pub preprocessing: Preprocessing,
     /// The version's reference profile (JSON), when published.
     pub reference: Option<Value>,
     /// The version's validation artifact (JSON), when published.
@@ -80,13 +83,13 @@ impl LoadedVersion {
         }
     }
 
-    /// Features for one record (through the pipeline when there is one, else the record's
-    /// values in the model's input order are not knowable: a spec is required).
+    /// Features for one record (the pipeline's output vector). A version without a spec has
+    /// none to show: its graph computes them from the raw record.
     pub fn features(&self, record: &Record) -> Result<Vec<f32>> {
-        match &self.pipeline {
+        match self.preprocessing.pipeline() {
             Some(p) => p.transform(record),
             None => Err(Error::unsupported(
-                "this version has no feature spec: predict raw records needs a `features` artifact",
+                "this version has no feature spec: its model computes the features from the raw record",
             )),
         }
     }
@@ -114,12 +117,9 @@ impl LoadedVersion {
                 for (i, (rec, want)) in rows.records.iter().zip(&rows.expected).enumerate() {
                     let record =
                         Record::from_json(rec).map_err(|e| fail(format!("row {i}: {e}")))?;
-                    let x = self
-                        .features(&record)
-                        .map_err(|e| fail(format!("row {i}: {e}")))?;
                     let got = self
-                        .model
-                        .predict(&x, 1)
+                        .preprocessing
+                        .predict(&self.model, &record)
                         .map_err(|e| fail(format!("row {i}: {e}")))?;
                     if got.values.len() != want.len() {
                         return Err(fail(format!(
@@ -140,11 +140,22 @@ impl LoadedVersion {
             }
             _ => {
                 // No golden rows: at least the artifacts must fit together and give finite output.
-                let x = match &self.pipeline {
-                    Some(p) => p
+                let x = match &self.preprocessing {
+                    Preprocessing::Spec(p) => p
                         .transform(&Record::new())
                         .unwrap_or_else(|_| vec![0.0; p.width()]),
-                    None => vec![0.0; self.model.n_features()],
+                    Preprocessing::Graph(_) => {
+                        // Every field missing: the graph must run (a model without imputers may
+                        // rightly answer NaN to NaN, so only the run itself is checked).
+                        let mut empty = Record::new();
+                        for name in self.preprocessing.field_names() {
+                            empty.insert(name, crate::features::RawValue::Null);
+                        }
+                        return match self.preprocessing.predict(&self.model, &empty) {
+                            Ok(_) | Err(Error::FeatureInvalid { .. }) => Ok(()),
+                            Err(e) => Err(fail(e.to_string())),
+                        };
+                    }
                 };
                 let got = self.model.predict(&x, 1).map_err(|e| fail(e.to_string()))?;
                 if got.values.iter().any(|v| !v.is_finite()) {
@@ -280,16 +291,11 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
                     });
                 }
             }
-            if p.width() != model.n_features() {
-                return Err(Error::InputShape {
-                    expected: format!("{} model features", model.n_features()),
-                    actual: format!("a feature spec producing {}", p.width()),
-                });
-            }
             Some(p)
         }
         None => None,
     };
+    let preprocessing = Preprocessing::new(pipeline.map(std::sync::Arc::new), &model)?;
     let reference = fetch_json(fetch, cache, manifest_url, &entry, "reference").await?;
     let validation = fetch_json(fetch, cache, manifest_url, &entry, "validation").await?;
     let loaded = LoadedVersion {
@@ -297,7 +303,7 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
         entry,
         model,
         model_format,
-        pipeline,
+        preprocessing,
         reference,
         validation,
     };
@@ -695,9 +701,6 @@ impl Deployment {
         options: &ValidateOptions,
         clock: &dyn Clock,
     ) -> Result<ValidationReport> {
-        let pipeline = self.current.pipeline.as_ref().ok_or_else(|| {
-            Error::unsupported("validation needs the version's feature spec (`features` artifact)")
-        })?;
         let mut options = options.clone();
         if options.criteria.is_empty() && !self.current.entry.criteria.is_empty() {
             let text = serde_json::Value::Array(self.current.entry.criteria.clone()).to_string();
@@ -708,7 +711,7 @@ impl Deployment {
         }
         validate(
             &self.current.model,
-            pipeline,
+            &self.current.preprocessing,
             records,
             labels,
             &options,
@@ -717,8 +720,10 @@ impl Deployment {
     }
 
     fn predict_inner(&self, record: &Record) -> Result<(Option<String>, Vec<f32>)> {
-        let x = self.current.features(record)?;
-        let p = self.current.model.predict(&x, 1)?;
+        let p = self
+            .current
+            .preprocessing
+            .predict(&self.current.model, record)?;
         let label = match self.current.model.info().kind {
             ModelKind::Classifier => self.current.labels().get(argmax(&p.values)).cloned(),
             _ => None,
@@ -733,11 +738,7 @@ impl Deployment {
             version: self.current.selection.version.clone(),
             selection: self.current.selection.clone(),
             labels: self.current.labels().to_vec(),
-            feature_version: self
-                .current
-                .pipeline
-                .as_ref()
-                .map(|p| p.version().to_string()),
+            feature_version: Some(self.current.preprocessing.version().to_string()),
             model_format: self.current.model_format.to_string(),
             predictions: self.counter,
             failed_predictions: self.failed,

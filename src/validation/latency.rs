@@ -3,9 +3,9 @@
 
 use super::quality::percentile;
 use crate::error::{Error, Result};
-use crate::features::{Pipeline, Record};
+use crate::features::Record;
 use crate::host::Clock;
-use crate::inference::Model;
+use crate::inference::{Model, Preprocessing};
 use serde::{Deserialize, Serialize};
 
 /// Benchmark settings.
@@ -99,30 +99,10 @@ fn timing(rows: usize, mut ms: Vec<f64>) -> Result<Timing> {
     })
 }
 
-fn predict_one(model: &Model, pipeline: &Pipeline, record: &Record) -> Result<()> {
-    let x = pipeline.transform(record)?;
-    model.predict(&x, 1)?;
-    Ok(())
-}
-
-fn predict_batch(model: &Model, pipeline: &Pipeline, records: &[Record]) -> Result<()> {
-    let out = pipeline.transform_batch(records);
-    let width = out.width;
-    let values: Vec<f32> = (0..out.rows)
-        .filter(|r| out.valid.get(*r) == Some(&true))
-        .flat_map(|r| out.row(r).iter().copied())
-        .collect();
-    let rows = values.len() / width.max(1);
-    if rows > 0 {
-        model.predict(&values, rows)?;
-    }
-    Ok(())
-}
-
-/// Benchmarks `records` (only those the pipeline accepts are used).
+/// Benchmarks `records` (only those the preprocessing accepts are used).
 pub fn benchmark(
     model: &Model,
-    pipeline: &Pipeline,
+    prep: &Preprocessing,
     records: &[Record],
     options: &LatencyOptions,
     device: &str,
@@ -134,24 +114,21 @@ pub fn benchmark(
             "iterations and batchIterations must be at least 1",
         ));
     }
-    let valid: Vec<&Record> = records
-        .iter()
-        .filter(|r| pipeline.transform(r).is_ok())
-        .collect();
+    let valid: Vec<&Record> = records.iter().filter(|r| prep.accepts(model, r)).collect();
     if valid.is_empty() {
         return Err(Error::invalid_argument(
             "records",
-            "no record passes the feature pipeline; nothing to benchmark",
+            "no record passes the feature pipeline (or the model's inputs); nothing to benchmark",
         ));
     }
     for i in 0..options.warmup {
-        predict_one(model, pipeline, valid[i % valid.len()])?;
+        prep.predict(model, valid[i % valid.len()])?;
     }
     let mut single = Vec::with_capacity(options.iterations);
     for i in 0..options.iterations {
         let r = valid[i % valid.len()];
         let t0 = clock.now_ms();
-        predict_one(model, pipeline, r)?;
+        prep.predict(model, r)?;
         single.push(clock.now_ms() - t0);
     }
     let size = if options.batch_size == 0 {
@@ -159,12 +136,12 @@ pub fn benchmark(
     } else {
         options.batch_size
     };
-    let batch: Vec<Record> = (0..size).map(|i| valid[i % valid.len()].clone()).collect();
-    predict_batch(model, pipeline, &batch)?;
+    let batch: Vec<&Record> = (0..size).map(|i| valid[i % valid.len()]).collect();
+    prep.predict_batch(model, &batch)?;
     let mut batched = Vec::with_capacity(options.batch_iterations);
     for _ in 0..options.batch_iterations {
         let t0 = clock.now_ms();
-        predict_batch(model, pipeline, &batch)?;
+        prep.predict_batch(model, &batch)?;
         batched.push(clock.now_ms() - t0);
     }
     let single = timing(1, single)?;

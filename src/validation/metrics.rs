@@ -534,6 +534,9 @@ pub fn roc_auc(truth: &[bool], curve: &Curve) -> Option<f64> {
     Some(area)
 }
 
+/// Most calibration bins [`calibration_curve`] accepts (far more than a holdout can fill).
+pub const MAX_CALIBRATION_BINS: usize = 10_000;
+
 /// `calibration_curve(truth, score, n_bins, strategy="uniform")` with every bin kept.
 pub fn calibration_curve(
     label: &str,
@@ -541,10 +544,12 @@ pub fn calibration_curve(
     score: &[f64],
     n_bins: usize,
 ) -> Result<ClassCalibration> {
-    if n_bins == 0 {
+    if n_bins == 0 || n_bins > MAX_CALIBRATION_BINS {
+        // The bins are allocated per class: a huge count from a page's options must be an
+        // error, not an allocation that traps the wasm instance.
         return Err(Error::invalid_argument(
             "calibrationBins",
-            "must be at least 1",
+            format!("must be between 1 and {MAX_CALIBRATION_BINS}, not {n_bins}"),
         ));
     }
     if score.iter().any(|p| !(0.0..=1.0).contains(p)) {

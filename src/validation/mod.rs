@@ -10,6 +10,8 @@
 //! # fn main() -> mlcycle::Result<()> {
 //! let model = mlcycle::Model::from_bytes(&std::fs::read("model.onnx").unwrap())?;
 //! let pipeline = mlcycle::Pipeline::from_json(&std::fs::read_to_string("features.json").unwrap())?;
+//! // Records reach the model through the spec (`None`: straight into the graph's inputs).
+//! let prep = mlcycle::Preprocessing::new(Some(pipeline.into()), &model)?;
 //! let csv = mlcycle::features::read_records(&std::fs::read_to_string("holdout.csv").unwrap())?;
 //! let labels: Vec<String> = csv.records.iter()
 //!     .map(|r| match r.get("species") { Some(mlcycle::RawValue::Text(t)) => t.clone(), _ => String::new() })
@@ -19,7 +21,7 @@
 //!     criteria: vec!["accuracy >= 0.95".parse()?],
 //!     ..ValidateOptions::default()
 //! };
-//! let report = validate(&model, &pipeline, &csv.records, &labels, &options,
+//! let report = validate(&model, &prep, &csv.records, &labels, &options,
 //!                       &mlcycle::native::SystemClock::default())?;
 //! println!("{}", report.decision.as_str());
 //! # Ok(()) }
@@ -41,9 +43,9 @@ pub use quality::{quality_report, Finding, QualityOptions, QualityReport, Severi
 pub use readiness::{Coverage, Evidence, Readiness};
 
 use crate::error::{Error, Result};
-use crate::features::{Pipeline, RawValue, Record};
+use crate::features::{RawValue, Record};
 use crate::host::Clock;
-use crate::inference::{Model, ModelKind};
+use crate::inference::{Model, ModelKind, Preprocessing};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -485,7 +487,7 @@ enum Truth {
 /// `records[i]`; empty = missing). See the module docs and docs/validation.md.
 pub fn validate(
     model: &Model,
-    pipeline: &Pipeline,
+    prep: &Preprocessing,
     records: &[Record],
     labels: &[String],
     options: &ValidateOptions,
@@ -500,11 +502,13 @@ pub fn validate(
     if records.is_empty() {
         return Err(Error::invalid_argument("records", "the holdout is empty"));
     }
-    if pipeline.width() != model.n_features() {
-        return Err(Error::InputShape {
-            expected: format!("{} features (the model)", model.n_features()),
-            actual: format!("{} outputs of the feature pipeline", pipeline.width()),
-        });
+    if let Some(pipeline) = prep.pipeline() {
+        if pipeline.width() != model.n_features() {
+            return Err(Error::InputShape {
+                expected: format!("{} features (the model)", model.n_features()),
+                actual: format!("{} outputs of the feature pipeline", pipeline.width()),
+            });
+        }
     }
     let info = model.info();
     let kind = info.kind;
@@ -567,11 +571,15 @@ pub fn validate(
         .collect();
 
     // features and predictions
-    let batch = pipeline.transform_batch(records);
-    dataset.invalid_features = (batch.rows - batch.valid_rows()) as u64;
+    let each = prep.predict_each(model, records)?;
+    let valid_rows = each.accepted();
+    let first_rejection = each.first_rejection;
+    let mut predicted = each.rows;
+    dataset.invalid_features = (records.len() - valid_rows) as u64;
     let candidates: Vec<usize> = (0..records.len())
         .filter(|r| {
-            batch.valid.get(*r) == Some(&true) && truth.get(*r).is_some_and(Option::is_some)
+            predicted.get(*r).is_some_and(Option::is_some)
+                && truth.get(*r).is_some_and(Option::is_some)
         })
         .collect();
     if candidates.is_empty() {
@@ -591,24 +599,18 @@ pub fn validate(
             ),
         ));
     }
-    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(candidates.len());
-    for chunk in candidates.chunks(1024) {
-        let x: Vec<f32> = chunk
-            .iter()
-            .flat_map(|r| batch.row(*r).iter().copied())
-            .collect();
-        let p = model.predict(&x, chunk.len())?;
-        for r in 0..p.rows {
-            outputs.push(
-                p.values
-                    .get(r * p.cols..(r + 1) * p.cols)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|v| f64::from(*v))
-                    .collect(),
-            );
-        }
-    }
+    let outputs: Vec<Vec<f64>> = candidates
+        .iter()
+        .map(|r| {
+            predicted
+                .get_mut(*r)
+                .and_then(Option::take)
+                .unwrap_or_default()
+                .into_iter()
+                .map(f64::from)
+                .collect()
+        })
+        .collect();
     let mut rows_used = Vec::new();
     let mut scores = Vec::new();
     for (r, out) in candidates.iter().zip(outputs) {
@@ -701,7 +703,7 @@ pub fn validate(
     let latency = if options.latency.enabled {
         Some(latency::benchmark(
             model,
-            pipeline,
+            prep,
             records,
             &options.latency,
             &device,
@@ -711,7 +713,13 @@ pub fn validate(
         None
     };
 
-    let mut quality = quality_report(pipeline, records, &options.quality)?;
+    let mut quality = quality::report_for(
+        prep.spec(),
+        prep.version(),
+        (valid_rows as u64, first_rejection),
+        records,
+        &options.quality,
+    )?;
     let n = records.len() as f64;
     for (kind_s, count, sev, msg) in [
         (
@@ -757,7 +765,7 @@ pub fn validate(
             n_features: model.n_features(),
             producer: info.producer.clone(),
         },
-        feature_version: pipeline.version().to_string(),
+        feature_version: prep.version().to_string(),
         dataset,
         metrics,
         slices,
@@ -786,8 +794,7 @@ pub fn validate(
             .reasons
             .push("no criteria were given: nothing gates this version".into());
     }
-    report.readiness =
-        readiness::readiness(&automated_evidence(&report, pipeline), &options.evidence);
+    report.readiness = readiness::readiness(&automated_evidence(&report, prep), &options.evidence);
     if options.include_predictions {
         let mut p = Predictions::default();
         for (r, s) in rows_used.iter().zip(&scores) {
@@ -816,10 +823,10 @@ pub fn validate(
 
 fn automated_evidence(
     report: &ValidationReport,
-    pipeline: &Pipeline,
+    prep: &Preprocessing,
 ) -> BTreeMap<&'static str, String> {
     let mut e = BTreeMap::new();
-    let spec = pipeline.spec();
+    let spec = prep.spec();
     let q = &report.quality;
     e.insert(
         "data-1",

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::features::transforms::{Category, Cell};
-use crate::features::{coerce, FieldType, OnInvalid, Pipeline, RawValue, Record};
+use crate::features::{coerce, FeatureSpec, FieldType, OnInvalid, Pipeline, RawValue, Record};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -186,8 +186,7 @@ impl QualityReport {
 /// Known categories of a field from a fitted encoder (`one_hot`, `ordinal`) reached through
 /// value-preserving transforms only (`impute`, `passthrough`), and whether an unknown value is
 /// an error for that encoder.
-fn encoder_categories(pipeline: &Pipeline) -> HashMap<String, (Vec<Category>, bool)> {
-    let spec = pipeline.spec();
+fn encoder_categories(spec: &FeatureSpec) -> HashMap<String, (Vec<Category>, bool)> {
     let mut source: HashMap<String, String> = spec
         .fields
         .iter()
@@ -270,7 +269,31 @@ pub fn quality_report(
     records: &[Record],
     options: &QualityOptions,
 ) -> Result<QualityReport> {
-    let spec = pipeline.spec();
+    let batch = pipeline.transform_batch(records);
+    let first = batch
+        .errors
+        .first()
+        .map(|e| format!("row {}, `{}`, rule `{}`", e.row, e.field, e.rule));
+    let valid_rows = batch.valid_rows() as u64;
+    report_for(
+        pipeline.spec(),
+        pipeline.version(),
+        (valid_rows, first),
+        records,
+        options,
+    )
+}
+
+/// The quality report of `records` against `spec` (feature version `version`), of which
+/// `valid_rows` reach the model (the caller's preprocessing decided which, and why it refused
+/// the first it refused).
+pub(crate) fn report_for(
+    spec: &FeatureSpec,
+    version: &str,
+    (valid_rows, first_rejection): (u64, Option<String>),
+    records: &[Record],
+    options: &QualityOptions,
+) -> Result<QualityReport> {
     for name in options.reference.keys() {
         if !spec.fields.iter().any(|f| &f.name == name) {
             return Err(Error::invalid_argument(
@@ -296,9 +319,7 @@ pub fn quality_report(
             c as f64 / rows as f64
         }
     };
-    let batch = pipeline.transform_batch(records);
-    let valid_rows = batch.valid_rows() as u64;
-    let encoders = encoder_categories(pipeline);
+    let encoders = encoder_categories(spec);
 
     let mut seen = HashSet::new();
     let mut duplicate_rows = 0u64;
@@ -314,10 +335,10 @@ pub fn quality_report(
     }
 
     let mut report = QualityReport {
-        feature_version: pipeline.version().to_string(),
+        feature_version: version.to_string(),
         rows,
         valid_rows,
-        invalid_rows: rows - valid_rows,
+        invalid_rows: rows.saturating_sub(valid_rows),
         duplicate_rows,
         fields: Vec::new(),
         findings: Vec::new(),
@@ -591,11 +612,7 @@ pub fn quality_report(
             message: format!(
                 "the pipeline rejects {} record(s) (first: {})",
                 report.invalid_rows,
-                batch
-                    .errors
-                    .first()
-                    .map(|e| format!("row {}, `{}`, rule `{}`", e.row, e.field, e.rule))
-                    .unwrap_or_default()
+                first_rejection.unwrap_or_default()
             ),
         });
     }

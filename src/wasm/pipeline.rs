@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 /// A feature pipeline built from a `features.json` spec.
 #[wasm_bindgen]
 pub struct Pipeline {
-    inner: features::Pipeline,
+    inner: std::sync::Arc<features::Pipeline>,
     keys: Vec<(String, JsValue)>,
 }
 
@@ -63,6 +63,43 @@ pub(crate) fn field_keys<'a>(names: impl Iterator<Item = &'a str>) -> Vec<(Strin
     names
         .map(|n| (n.to_string(), JsValue::from_str(n)))
         .collect()
+}
+
+/// The keys a deployment reads JS records with: its spec's fields (an absent key is a missing
+/// value), or, for a version published without a spec, the fields its graph reads (an absent
+/// key stays absent and is refused: a misspelt field must not become a silent NaN).
+pub(crate) struct RecordKeys {
+    keys: Vec<(String, JsValue)>,
+    keep_absent: bool,
+}
+
+impl RecordKeys {
+    /// The fields of `p`, plus `extra` keys that are not fields (a slice or label field).
+    pub(crate) fn of(p: &crate::inference::Preprocessing, extra: &[&str]) -> RecordKeys {
+        let mut names: Vec<&str> = p.field_names().collect();
+        for e in extra {
+            if !names.contains(e) {
+                names.push(e);
+            }
+        }
+        RecordKeys {
+            keys: field_keys(names.into_iter()),
+            keep_absent: p.pipeline().is_none(),
+        }
+    }
+
+    pub(crate) fn read(&self, value: &JsValue, index: Option<usize>) -> Result<Record, Error> {
+        read_record(value, &self.keys, index, self.keep_absent)
+    }
+
+    /// Every element of a JS array, read as a record (errors name `records[i]`).
+    pub(crate) fn read_all(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.read(&v, Some(i)))
+            .collect()
+    }
 }
 
 /// Reads a JS object into a [`Record`] with one `Reflect.get` per spec field (extra keys are
@@ -117,11 +154,16 @@ impl Pipeline {
         &self.inner
     }
 
+    /// The pipeline, shared (for a [`crate::inference::Preprocessing`]).
+    pub(crate) fn shared(&self) -> std::sync::Arc<features::Pipeline> {
+        self.inner.clone()
+    }
+
     fn record(&self, value: &JsValue, index: Option<usize>) -> Result<Record, Error> {
         js_record(value, &self.keys, index)
     }
 
-    fn records(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
+    pub(crate) fn records(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
         values
             .iter()
             .enumerate()
@@ -140,7 +182,10 @@ impl Pipeline {
             .field_names()
             .map(|n| (n.to_string(), JsValue::from_str(n)))
             .collect();
-        Ok(Pipeline { inner, keys })
+        Ok(Pipeline {
+            inner: std::sync::Arc::new(inner),
+            keys,
+        })
     }
 
     /// Features of one record (an object); throws `E_FEATURE_INVALID` with `field`.

@@ -7,7 +7,7 @@
 //! synchronous step.
 
 use super::host::{JsClock, JsFetch};
-use super::pipeline::{field_keys, js_record};
+use super::pipeline::RecordKeys;
 use super::{from_js, to_js, JsResult};
 use crate::error::Error;
 use crate::registry::{self, ArtifactCache, MemoryCache, ResolveRequest, Target};
@@ -218,11 +218,7 @@ impl Registry {
             )
             .await?;
             let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
-            let keys = loaded
-                .pipeline
-                .as_ref()
-                .map(|p| field_keys(p.field_names()))
-                .unwrap_or_default();
+            let keys = RecordKeys::of(&loaded.preprocessing, &[]);
             let inner = registry::Deployment::new(target, loaded, prefix, now)?;
             Ok(JsValue::from(Deployment {
                 inner: Rc::new(RefCell::new(inner)),
@@ -238,7 +234,7 @@ impl Registry {
 #[wasm_bindgen]
 pub struct Deployment {
     inner: Rc<RefCell<registry::Deployment>>,
-    keys: Rc<RefCell<Vec<(String, JsValue)>>>,
+    keys: Rc<RefCell<RecordKeys>>,
     cache: JsCache,
     alert_handlers: Rc<RefCell<Vec<js_sys::Function>>>,
 }
@@ -269,7 +265,7 @@ impl Deployment {
         let result = {
             let keys = self.keys.try_borrow().map_err(|_| busy())?;
             let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
-            match js_record(&record, &keys, None) {
+            match keys.read(&record, None) {
                 Ok(rec) => d.predict(&rec, js_sys::Date::now(), &JsClock),
                 Err(e) => {
                     // A non-object is still a failed prediction for the error counters.
@@ -440,11 +436,7 @@ impl Deployment {
     ) -> JsResult<JsValue> {
         let options: crate::validation::ValidateOptions = options("options", options_value)?;
         let keys = self.keys.try_borrow().map_err(|_| busy())?;
-        let recs = records
-            .iter()
-            .enumerate()
-            .map(|(i, v)| js_record(&v, &keys, Some(i)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let recs = keys.read_all(&records)?;
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         to_js(&d.validate(&recs, &labels, &options, &JsClock)?)
     }
@@ -491,7 +483,7 @@ impl Deployment {
                 registry::prepare_update(&JsFetch, &cache, &target, &current, js_sys::Date::now())
                     .await;
             let new_keys = match &outcome {
-                Ok(Some(v)) => v.pipeline.as_ref().map(|p| field_keys(p.field_names())),
+                Ok(Some(v)) => Some(RecordKeys::of(&v.preprocessing, &[])),
                 _ => None,
             };
             let mut d = inner.try_borrow_mut().map_err(|_| busy())?;
@@ -549,20 +541,18 @@ impl Deployment {
             .to_vec())
     }
 
-    /// The serving version's feature spec (plain object), for building forms.
+    /// The serving version's feature spec (plain object), for building forms; for a version
+    /// published without one, the raw fields its model's graph reads (no transforms).
     #[wasm_bindgen(getter, js_name = featureSpec)]
     pub fn feature_spec(&self) -> JsResult<JsValue> {
         let d = self.inner.try_borrow().map_err(|_| busy())?;
-        match &d.current().pipeline {
-            Some(p) => to_js(p.spec()),
-            None => Ok(JsValue::NULL),
-        }
+        to_js(d.current().preprocessing.spec())
     }
 
     /// The serving version's features for a record (the transformed vector), for display.
     pub fn features(&self, record: JsValue) -> JsResult<Vec<f32>> {
         let keys = self.keys.try_borrow().map_err(|_| busy())?;
-        let rec = js_record(&record, &keys, None)?;
+        let rec = keys.read(&record, None)?;
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         Ok(d.current().features(&rec)?)
     }

@@ -1,13 +1,16 @@
 //! Validation from JS: `validate(model, pipeline, records, labels, options?)`,
-//! `validateCsv(model, pipeline, csvText, labelColumn, options?)` and
+//! `validateCsv(model, pipeline, csvText, labelColumn, options?)`, their `validateRaw` /
+//! `validateRawCsv` twins without a pipeline (a model that carries its own preprocessing:
+//! records go straight into its inputs by field name) and
 //! `qualityReport(pipeline, records, options?)`, returning plain-object reports
 //! (docs/validation.md). Latency is measured with `performance.now()`.
 
 use super::host::JsClock;
 use super::model::Model;
-use super::pipeline::{field_keys, js_record, Pipeline};
+use super::pipeline::{Pipeline, RecordKeys};
 use super::{from_js, to_js, JsResult};
-use crate::features::{read_records, Record};
+use crate::features::read_records;
+use crate::inference::Preprocessing;
 use crate::validation::{self, QualityOptions, ValidateOptions};
 use crate::Error;
 use wasm_bindgen::prelude::*;
@@ -20,22 +23,12 @@ fn options<T: serde::de::DeserializeOwned + Default>(name: &str, v: JsValue) -> 
     }
 }
 
-/// Records from JS objects: the spec's fields plus `extra` keys (the slice field, the label
-/// field) when they are not fields.
-fn records(pipeline: &Pipeline, values: &js_sys::Array, extra: &[&str]) -> JsResult<Vec<Record>> {
-    let core = pipeline.core();
-    let mut names: Vec<&str> = core.field_names().collect();
-    for e in extra {
-        if !names.contains(e) {
-            names.push(e);
-        }
-    }
-    let keys = field_keys(names.into_iter());
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| js_record(&v, &keys, Some(i)).map_err(JsValue::from))
-        .collect()
+/// How `model` reads records: through `pipeline`, or (`None`) straight into its graph.
+fn preprocessing(model: &Model, pipeline: Option<&Pipeline>) -> JsResult<Preprocessing> {
+    Ok(Preprocessing::new(
+        pipeline.map(Pipeline::shared),
+        model.core(),
+    )?)
 }
 
 fn label_of(v: &JsValue) -> String {
@@ -69,6 +62,29 @@ pub fn validate(
     labels: JsValue,
     options: JsValue,
 ) -> JsResult<JsValue> {
+    validate_records(model, Some(pipeline), records, labels, options)
+}
+
+/// `validate` for a model that carries its own preprocessing (skl2onnx's one-input-per-column
+/// exports): each record's fields go straight into the inputs that read them; a record
+/// without one of them is rejected (counted in `dataset.invalidFeatures`), not read as missing.
+#[wasm_bindgen(js_name = validateRaw)]
+pub fn validate_raw(
+    model: &Model,
+    records: &js_sys::Array,
+    labels: JsValue,
+    options: JsValue,
+) -> JsResult<JsValue> {
+    validate_records(model, None, records, labels, options)
+}
+
+fn validate_records(
+    model: &Model,
+    pipeline: Option<&Pipeline>,
+    records: &js_sys::Array,
+    labels: JsValue,
+    options: JsValue,
+) -> JsResult<JsValue> {
     let opts: ValidateOptions = self::options("options", options)?;
     let label_key = labels.as_string();
     let mut extra: Vec<&str> = Vec::new();
@@ -78,7 +94,9 @@ pub fn validate(
     if let Some(k) = label_key.as_deref() {
         extra.push(k);
     }
-    let recs = self::records(pipeline, records, &extra)?;
+    let prep = preprocessing(model, pipeline)?;
+    // Without a spec an absent field stays absent (refused), as for a deployment.
+    let recs = RecordKeys::of(&prep, &extra).read_all(records)?;
     let truth: Vec<String> = match &label_key {
         Some(k) => validation::labels_from_records(&recs, k),
         None if js_sys::Array::is_array(&labels) => js_sys::Array::from(&labels)
@@ -93,14 +111,7 @@ pub fn validate(
             .into())
         }
     };
-    let report = validation::validate(
-        model.core(),
-        pipeline.core(),
-        &recs,
-        &truth,
-        &opts,
-        &JsClock,
-    )?;
+    let report = validation::validate(model.core(), &prep, &recs, &truth, &opts, &JsClock)?;
     to_js(&report)
 }
 
@@ -109,6 +120,27 @@ pub fn validate(
 pub fn validate_csv(
     model: &Model,
     pipeline: &Pipeline,
+    csv: &str,
+    label_column: &str,
+    options: JsValue,
+) -> JsResult<JsValue> {
+    validate_csv_text(model, Some(pipeline), csv, label_column, options)
+}
+
+/// `validateCsv` for a model that carries its own preprocessing (see `validateRaw`).
+#[wasm_bindgen(js_name = validateRawCsv)]
+pub fn validate_raw_csv(
+    model: &Model,
+    csv: &str,
+    label_column: &str,
+    options: JsValue,
+) -> JsResult<JsValue> {
+    validate_csv_text(model, None, csv, label_column, options)
+}
+
+fn validate_csv_text(
+    model: &Model,
+    pipeline: Option<&Pipeline>,
     csv: &str,
     label_column: &str,
     options: JsValue,
@@ -123,9 +155,10 @@ pub fn validate_csv(
         .into());
     }
     let truth = validation::labels_from_records(&parsed.records, label_column);
+    let prep = preprocessing(model, pipeline)?;
     let report = validation::validate(
         model.core(),
-        pipeline.core(),
+        &prep,
         &parsed.records,
         &truth,
         &opts,
@@ -143,7 +176,7 @@ pub fn quality_report(
     options: JsValue,
 ) -> JsResult<JsValue> {
     let opts: QualityOptions = self::options("options", options)?;
-    let recs = self::records(pipeline, records, &[])?;
+    let recs = pipeline.records(records)?;
     to_js(&validation::quality_report(pipeline.core(), &recs, &opts)?)
 }
 

@@ -2,9 +2,9 @@
 //! Each reads `DIR/manifest.json`, edits it with the library's pure functions, and rewrites it
 //! atomically (signing it again when it was signed).
 
-use crate::fsio::{read, write_atomic};
+use crate::fsio::{lock_registry, read, write_atomic};
 use anyhow::{bail, Result};
-use mlcycle::features::{read_records, Pipeline};
+use mlcycle::features::{read_records, FeatureSpec, Pipeline};
 use mlcycle::host::Fetch;
 use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
 use mlcycle::native::SystemClock;
@@ -16,6 +16,7 @@ use mlcycle::registry::{
     resolve, signing, Manifest, ResolveRequest, SmokeRows,
 };
 use mlcycle::validation::{labels_from_records, parse_criteria_json, validate, ValidateOptions};
+use mlcycle::Preprocessing;
 use mlcycle::{LoadOptions, Model};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -75,9 +76,11 @@ pub struct PublishArgs {
     /// The ONNX model.
     #[arg(long)]
     model: PathBuf,
-    /// The feature spec (features.json) the model was trained with.
+    /// The feature spec (features.json) the model was trained with. Leave it out for a model
+    /// that carries its own preprocessing (skl2onnx's one-input-per-column exports): the CSV
+    /// columns then go straight into its inputs by name, when serving too.
     #[arg(long)]
-    spec: PathBuf,
+    spec: Option<PathBuf>,
     /// Training CSV (raw records): hashed for provenance, profiled as the drift reference.
     #[arg(long)]
     train: PathBuf,
@@ -115,10 +118,10 @@ pub struct PublishArgs {
 
 /// A CSV record as the JSON object a page would send: spec fields only, typed by the spec
 /// (numbers as numbers, empty cells as null), so smoke rows exercise the JS record path.
-fn record_to_json(pipeline: &Pipeline, record: &mlcycle::features::Record) -> Value {
+fn record_to_json(spec: &FeatureSpec, record: &mlcycle::features::Record) -> Value {
     use mlcycle::features::{FieldType, RawValue};
     let mut obj = serde_json::Map::new();
-    for field in &pipeline.spec().fields {
+    for field in &spec.fields {
         let v = match record.get(&field.name) {
             None | Some(RawValue::Null) => Value::Null,
             Some(RawValue::Number(n)) => json!(n),
@@ -179,7 +182,7 @@ fn json_file(path: &Option<PathBuf>) -> Result<Option<Value>> {
 /// serialize, or a difference), which is a warning, not a failed publish.
 fn precompile(
     model: &Model,
-    pipeline: &Pipeline,
+    prep: &Preprocessing,
     holdout: &[mlcycle::features::Record],
 ) -> Result<std::result::Result<Vec<u8>, String>> {
     let bytes = match model.to_nnef() {
@@ -190,22 +193,17 @@ fn precompile(
         Ok(m) => m,
         Err(e) => return Ok(Err(format!("the NNEF form does not load back: {e}"))),
     };
-    let rows: Vec<Vec<f32>> = holdout
-        .iter()
-        .filter_map(|r| pipeline.transform(r).ok())
-        .collect();
-    if rows.is_empty() {
-        return Ok(Ok(bytes));
-    }
-    let flat: Vec<f32> = rows.concat();
-    let a = model.predict(&flat, rows.len())?;
-    let b = loaded.predict(&flat, rows.len())?;
-    let same = a.cols == b.cols
-        && a.values.len() == b.values.len()
-        && a.values
-            .iter()
-            .zip(&b.values)
-            .all(|(x, y)| x.to_bits() == y.to_bits());
+    let a = prep.predict_each(model, holdout)?;
+    let b = match prep.predict_each(&loaded, holdout) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(format!("the NNEF form fails on the holdout: {e}"))),
+    };
+    let (a, b) = (a.rows, b.rows);
+    let bits = |v: &Option<Vec<f32>>| {
+        v.as_ref()
+            .map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+    };
+    let same = a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| bits(x) == bits(y));
     if !same {
         return Ok(Err(
             "the NNEF form's predictions differ from the ONNX model's on the holdout".into(),
@@ -215,11 +213,16 @@ fn precompile(
 }
 
 pub fn publish(args: PublishArgs) -> Result<ExitCode> {
+    // Held from reading the manifest to writing it back: a concurrent publish waits its turn.
+    let _lock = lock_registry(&args.registry, true)?;
     let mut manifest = load(&args.registry, true)?;
     let was_signed = manifest.signature.is_some();
     let model_bytes = read(&args.model)?;
-    let spec_bytes = read(&args.spec)?;
-    let pipeline = Pipeline::from_json(&String::from_utf8_lossy(&spec_bytes))?;
+    let spec_bytes = args.spec.as_deref().map(read).transpose()?;
+    let pipeline = spec_bytes
+        .as_ref()
+        .map(|b| Pipeline::from_json(&String::from_utf8_lossy(b)).map(std::sync::Arc::new))
+        .transpose()?;
     let model = Model::from_bytes_with(
         &model_bytes,
         &LoadOptions {
@@ -227,15 +230,33 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             ..Default::default()
         },
     )?;
-    if pipeline.width() != model.n_features() {
-        bail!(mlcycle::Error::InputShape {
-            expected: format!("{} model features", model.n_features()),
-            actual: format!("a feature spec producing {}", pipeline.width()),
-        });
-    }
+    let prep = Preprocessing::new(pipeline, &model)?;
     let train_bytes = read(&args.train)?;
     let holdout_bytes = read(&args.holdout)?;
-    let holdout = read_records(&String::from_utf8_lossy(&holdout_bytes))?.records;
+    let holdout_csv = read_records(&String::from_utf8_lossy(&holdout_bytes))?;
+    let train_csv = read_records(&String::from_utf8_lossy(&train_bytes))?;
+    if prep.pipeline().is_none() {
+        // Straight into the graph: every field it reads must be a column of both CSVs, or
+        // every row would be refused (better said here, once, with the names).
+        for (what, csv) in [("training", &train_csv), ("holdout", &holdout_csv)] {
+            let missing: Vec<&str> = prep
+                .field_names()
+                .filter(|f| !csv.header.iter().any(|h| h == f))
+                .collect();
+            if !missing.is_empty() {
+                bail!(mlcycle::Error::invalid_argument(
+                    "spec",
+                    format!(
+                        "no --spec: the model reads the record fields [{}], and the {what} CSV lacks [{}]; \
+                         publish with the feature spec it was trained with",
+                        prep.field_names().collect::<Vec<_>>().join(", "),
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let holdout = holdout_csv.records;
 
     // Smoke rows: the first holdout records (label removed) and this build's outputs for them.
     let mut smoke = SmokeRows {
@@ -244,11 +265,12 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         tolerance: 1e-5,
     };
     for record in holdout.iter().take(args.smoke_rows) {
-        let Ok(x) = pipeline.transform(record) else {
+        let json = record_to_json(prep.spec(), record);
+        // The row as the page will send it must give what the CSV row gives.
+        let Ok(p) = mlcycle::Record::from_json(&json).and_then(|r| prep.predict(&model, &r)) else {
             continue;
         };
-        let p = model.predict(&x, 1)?;
-        smoke.records.push(record_to_json(&pipeline, record));
+        smoke.records.push(json);
         smoke.expected.push(p.values);
     }
     // The holdout validation report against the version's criteria (stored with the version,
@@ -264,7 +286,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     let truth = labels_from_records(&holdout, &args.label);
     let report = validate(
         &model,
-        &pipeline,
+        &prep,
         &holdout,
         &truth,
         &options,
@@ -284,19 +306,23 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     });
 
     // The drift reference: the training data's profile plus the model's predictions on it.
-    let train = read_records(&String::from_utf8_lossy(&train_bytes))?.records;
+    let train = train_csv.records;
     let mut probabilities = Vec::new();
-    for record in &train {
-        match pipeline.transform(record) {
-            Ok(x) => probabilities.extend(model.predict(&x, 1)?.values),
-            Err(_) => probabilities.extend(std::iter::repeat_n(f32::NAN, model.labels().len())),
+    for p in prep.predict_each(&model, &train)?.rows {
+        match p {
+            Some(values) => probabilities.extend(values),
+            None => probabilities.extend(std::iter::repeat_n(f32::NAN, model.labels().len())),
         }
     }
     let labels_for_profile = args
         .labels
         .clone()
         .unwrap_or_else(|| model.labels().to_vec());
-    let mut reference = ReferenceProfile::build_for(&pipeline, &train, &ProfileOptions::default())?;
+    let options = ProfileOptions::default();
+    let mut reference = match prep.pipeline() {
+        Some(p) => ReferenceProfile::build_for(p, &train, &options)?,
+        None => ReferenceProfile::build(prep.spec(), &train, &options)?,
+    };
     if model.info().kind == mlcycle::ModelKind::Classifier {
         reference = reference.with_predictions(&labels_for_profile, &probabilities)?;
     }
@@ -304,7 +330,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     // The precompiled form (issue 8): tract NNEF, loaded by every build and the only form the
     // slim edge package can load. Published only when it reproduces the ONNX path exactly on
     // every holdout row the pipeline accepts, so either artifact gives one answer.
-    let nnef = precompile(&model, &pipeline, &holdout)?;
+    let nnef = precompile(&model, &prep, &holdout)?;
 
     let mut artifacts = vec![
         NewArtifact {
@@ -314,18 +340,20 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             media_type: "application/onnx".into(),
         },
         NewArtifact {
-            kind: "features".into(),
-            file_name: "features.json".into(),
-            bytes: spec_bytes,
-            media_type: "application/json".into(),
-        },
-        NewArtifact {
             kind: "validation".into(),
             file_name: "validation.json".into(),
             bytes: serde_json::to_vec_pretty(&validation_value)?,
             media_type: "application/json".into(),
         },
     ];
+    if let Some(bytes) = spec_bytes {
+        artifacts.push(NewArtifact {
+            kind: "features".into(),
+            file_name: "features.json".into(),
+            bytes,
+            media_type: "application/json".into(),
+        });
+    }
     if let Ok(bytes) = &nnef {
         if let Err(e) = Model::check_slim(bytes) {
             eprintln!("warning: {e}; the full package still loads it");
@@ -388,7 +416,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
                 .into(),
             ),
             labels,
-            feature_spec_hash: Some(pipeline.version().to_string()),
+            feature_spec_hash: prep.pipeline().map(|p| p.version().to_string()),
             artifacts,
             criteria,
             monitoring: json_file(&args.monitoring)?,
@@ -439,6 +467,7 @@ pub struct AliasArgs {
 }
 
 pub fn promote(args: AliasArgs) -> Result<ExitCode> {
+    let _lock = lock_registry(&args.registry, false)?;
     let mut m = load(&args.registry, false)?;
     let was_signed = m.signature.is_some();
     let version = args
@@ -451,6 +480,7 @@ pub fn promote(args: AliasArgs) -> Result<ExitCode> {
 }
 
 pub fn rollback(args: AliasArgs) -> Result<ExitCode> {
+    let _lock = lock_registry(&args.registry, false)?;
     let mut m = load(&args.registry, false)?;
     let was_signed = m.signature.is_some();
     let version = publish::rollback_alias(&mut m, &args.name, &args.alias)?;
@@ -475,6 +505,7 @@ pub struct RolloutArgs {
 }
 
 pub fn rollout(args: RolloutArgs) -> Result<ExitCode> {
+    let _lock = lock_registry(&args.registry, false)?;
     let mut m = load(&args.registry, false)?;
     let was_signed = m.signature.is_some();
     let (alias, pct) = parse_rollout(&args.set)?;

@@ -1,4 +1,5 @@
-//! `mlcycle validate`: a model + feature spec against a labelled holdout CSV: metrics, slices,
+//! `mlcycle validate`: a model + feature spec (or a model that carries its own preprocessing,
+//! fed the raw columns by name) against a labelled holdout CSV: metrics, slices,
 //! latency on this machine, data quality, criteria → go (exit 0) / no-go (exit 1); errors exit 2.
 
 use crate::fsio::read_text;
@@ -8,7 +9,7 @@ use mlcycle::validation::{
     labels_from_records, parse_criteria_json, validate, Criterion, Metrics, ValidateOptions,
     ValidationReport,
 };
-use mlcycle::{LoadOptions, Model, Pipeline};
+use mlcycle::{LoadOptions, Model, Pipeline, Preprocessing};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,9 +24,10 @@ pub struct Args {
     /// The ONNX model.
     #[arg(long)]
     model: PathBuf,
-    /// Feature spec (features.json).
+    /// Feature spec (features.json). Without one the holdout's columns go straight into the
+    /// model's inputs by name (models exported with their preprocessing, one input per column).
     #[arg(long)]
-    spec: PathBuf,
+    spec: Option<PathBuf>,
     /// Holdout CSV: raw records plus the label column.
     #[arg(long)]
     input: PathBuf,
@@ -94,7 +96,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     let bytes = crate::fsio::read(&args.model)?;
     let model = Model::from_bytes_with(&bytes, &LoadOptions::default())?;
-    let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
+    let pipeline = match &args.spec {
+        Some(p) => Some(std::sync::Arc::new(Pipeline::from_json(&read_text(p)?)?)),
+        None => None,
+    };
+    let prep = Preprocessing::new(pipeline, &model)?;
     let csv = read_records(&read_text(&args.input)?)?;
     if !csv.header.contains(&args.label) {
         return Err(mlcycle::Error::Csv {
@@ -109,7 +115,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let labels = labels_from_records(&csv.records, &args.label);
     let clock = mlcycle::native::SystemClock::default();
-    let report = validate(&model, &pipeline, &csv.records, &labels, &options, &clock)?;
+    let report = validate(&model, &prep, &csv.records, &labels, &options, &clock)?;
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)?,
         Format::Text => render(&report),

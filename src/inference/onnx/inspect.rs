@@ -116,13 +116,41 @@ fn initializer_labels(graph: &pb::GraphProto, name: &str) -> Option<Vec<String>>
     }
 }
 
+/// The values of a `LabelEncoder` whose int64 keys are exactly `0..n` (class index → label).
+fn label_encoder_labels(node: &NodeProto) -> Option<Vec<String>> {
+    let keys = &attr(node, "keys_int64s")?.ints;
+    if !keys.iter().enumerate().all(|(i, k)| *k == i as i64) {
+        return None;
+    }
+    let labels: Vec<String> = if let Some(a) = attr(node, "values_strings") {
+        a.strings
+            .iter()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect()
+    } else {
+        attr(node, "values_int64s")?
+            .ints
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
+    };
+    (labels.len() == keys.len() && !labels.is_empty()).then_some(labels)
+}
+
 const CLASSIFIER_OPS: &[&str] = &[
     "LinearClassifier",
     "TreeEnsembleClassifier",
     "SVMClassifier",
     "ZipMap",
 ];
-const REGRESSOR_OPS: &[&str] = &["LinearRegressor", "TreeEnsembleRegressor", "SVMRegressor"];
+/// `TreeEnsemble` (ai.onnx.ml opset 5) reads as a regressor unless a probabilities output
+/// makes the model a classifier (`TreeEnsemble` + `ArgMax`, as the spec builds one).
+const REGRESSOR_OPS: &[&str] = &[
+    "LinearRegressor",
+    "TreeEnsembleRegressor",
+    "SVMRegressor",
+    "TreeEnsemble",
+];
 
 /// The result of reading a model file's declarations.
 pub(crate) struct Inspection {
@@ -274,6 +302,9 @@ pub(crate) fn inspect(
                             .first()
                             .and_then(|c| initializer_labels(graph, c))
                     }
+                    // label = LabelEncoder(ArgMax(scores)) with keys 0..n (what the ONNX spec
+                    // suggests for TreeEnsemble classifiers): the values are the labels.
+                    "LabelEncoder" => return label_encoder_labels(node),
                     "Identity" | "Cast" | "Reshape" | "Squeeze" | "Flatten" => {
                         name = node.input.first()?.as_str()
                     }
@@ -300,6 +331,10 @@ pub(crate) fn inspect(
     } else {
         n_outputs
     };
+    if kind == ModelKind::Classifier && n_outputs == 0 {
+        // Nothing to predict, and every argmax over zero columns would be out of range.
+        return Err("the classifier declares no classes".into());
+    }
     let declared_columns: Option<std::collections::HashMap<String, Vec<String>>> = proto
         .metadata_props
         .iter()

@@ -7,6 +7,7 @@ mod inspect;
 mod knn_graph;
 pub(crate) mod ml_ops;
 mod strings;
+mod tree_ensemble_v5;
 
 use super::{chain, ensure_static_ctors, load_error, nnef, LoadOptions, Model, ModelInfo, Source};
 use crate::error::{Error, Result};
@@ -24,6 +25,42 @@ fn framework() -> tract_onnx::Onnx {
     let mut onnx = tract_onnx::onnx();
     ml_ops::register(&mut onnx.op_register);
     onnx
+}
+
+/// Every graph output and node input must name a value the graph has (a graph input, an
+/// initializer or a node output): tract-onnx panics on a dangling output name, and a panic
+/// in wasm poisons the whole instance. Node inputs inside subgraphs may name outer values and
+/// are left to tract, which reports those as errors.
+fn dangling_names(graph: &tract_onnx::pb::GraphProto) -> Result<()> {
+    let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    known.extend(graph.input.iter().map(|i| i.name.as_str()));
+    known.extend(graph.initializer.iter().map(|t| t.name.as_str()));
+    known.extend(
+        graph
+            .sparse_initializer
+            .iter()
+            .filter_map(|t| t.values.as_ref().map(|v| v.name.as_str())),
+    );
+    for node in &graph.node {
+        known.extend(node.output.iter().map(String::as_str));
+    }
+    let missing = |name: &str| !name.is_empty() && !known.contains(name);
+    if let Some(o) = graph.output.iter().find(|o| missing(&o.name)) {
+        return Err(Error::ModelInvalid {
+            reason: format!("graph output `{}` is computed by no node", o.name),
+        });
+    }
+    for node in &graph.node {
+        if let Some(i) = node.input.iter().find(|i| missing(i)) {
+            return Err(Error::ModelInvalid {
+                reason: format!(
+                    "node `{}` ({}) reads `{i}`, which no input, initializer or node defines",
+                    node.name, node.op_type
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Parses an ONNX model up to its typed input fact (shared by loading and NNEF export).
@@ -47,11 +84,12 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
             reason: "the graph has no nodes".into(),
         });
     }
+    dangling_names(graph)?;
     // Refuse operators nobody implements up front, with their name.
     if let Some(node) = graph
         .node
         .iter()
-        .find(|n| !onnx.op_register.0.contains_key(&n.op_type))
+        .find(|n| !onnx.op_register.0.contains_key(&n.op_type) && !tree_ensemble_v5::handles(n))
     {
         let domain = if node.domain.is_empty() {
             "ai.onnx"
@@ -69,6 +107,10 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
         options.input_columns.as_ref(),
     )
     .map_err(|reason| Error::ModelInvalid { reason })?;
+    // Opset-5 trees become legacy TreeEnsembleRegressor nodes (after `inspect`, so the model's
+    // interface and operator list are the file's).
+    tree_ensemble_v5::rewrite(&mut proto)
+        .map_err(|(op, reason)| Error::UnsupportedOp { op, reason })?;
     let interned =
         strings::intern(&mut proto).map_err(|(op, reason)| Error::UnsupportedOp { op, reason })?;
     knn_graph::rewrite(&mut proto);

@@ -11,6 +11,7 @@
 //! | `ZipMap` | dropped: its input probability tensor becomes the output |
 //! | `Normalizer` | one fused row op (`RowNormalize`), tract's is five broadcast ops |
 //! | `TreeEnsembleClassifier`, `TreeEnsembleRegressor` | our own flattened-tree op |
+//! | `TreeEnsemble` (opset 5) | rewritten to `TreeEnsembleRegressor` by `onnx/tree_ensemble_v5.rs` |
 //! | `LabelEncoder` (numbers; strings interned) | `Equal` against the keys, masked sum, `Where` default |
 //! | `Binarizer` | mlcycle's `Binarize` op (NaN refused, as onnxruntime), NNEF `mlcycle_binarizer` |
 //! | `MlcycleKnn` (skl2onnx's kNN subgraph, rewritten by `onnx/knn_graph.rs`) | mlcycle's `KnnScores`, NNEF `mlcycle_knn` |
