@@ -48,6 +48,12 @@ pub enum Error {
     },
     /// The manifest signature does not verify.
     Signature { reason: String },
+    /// The manifest's `version` is lower than one this client has already trusted for the same
+    /// registry: a replayed older (validly signed) manifest, or a CDN serving a stale copy.
+    Rollback { url: String, seen: u64, got: u64 },
+    /// The manifest's `expires` time has passed: the registry stopped being re-signed (a
+    /// freeze attack, or an operator who forgot `mlcycle renew`).
+    Expired { url: String, expires: String },
     /// A host fetch failed (network error or non-2xx status).
     Fetch {
         url: String,
@@ -83,6 +89,8 @@ impl Error {
             Error::NotFound { .. } => "E_NOT_FOUND",
             Error::Integrity { .. } => "E_INTEGRITY",
             Error::Signature { .. } => "E_SIGNATURE",
+            Error::Rollback { .. } => "E_ROLLBACK",
+            Error::Expired { .. } => "E_EXPIRED",
             Error::Fetch { .. } => "E_FETCH",
             Error::Csv { .. } => "E_CSV",
             Error::Io { .. } => "E_IO",
@@ -106,6 +114,8 @@ impl Error {
         "E_NOT_FOUND",
         "E_INTEGRITY",
         "E_SIGNATURE",
+        "E_ROLLBACK",
+        "E_EXPIRED",
         "E_FETCH",
         "E_CSV",
         "E_IO",
@@ -187,6 +197,16 @@ impl fmt::Display for Error {
                  the artifact was modified or corrupted, republish it"
             ),
             Error::Signature { reason } => write!(f, "manifest signature is invalid: {reason}"),
+            Error::Rollback { url, seen, got } => write!(
+                f,
+                "{url} is manifest version {got}, older than version {seen} already trusted for \
+                 this registry: refusing a rollback (replayed or stale manifest)"
+            ),
+            Error::Expired { url, expires } => write!(
+                f,
+                "{url} expired at {expires}: the registry must be re-signed (`mlcycle renew`) \
+                 before clients trust it again"
+            ),
             Error::Fetch {
                 url,
                 status,

@@ -5,8 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The CLI, with its trusted-manifest memory in this test process's own folder (never the
+/// user's state folder).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mlcycle"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mlcycle"));
+    c.env("MLCYCLE_STATE_DIR", state_dir());
+    c
+}
+
+fn state_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("mlcycle-cli-state-{}", std::process::id()))
 }
 
 fn run(args: &[&str]) -> Output {
@@ -243,6 +251,147 @@ fn signed_manifests_verify_and_refuse_unsigned_edits() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn fails_with(args: &[&str], code: &str) -> String {
+    let o = run(args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!o.status.success() && err.contains(code), "{args:?}: {err}");
+    err
+}
+
+/// TUF-style freshness from the CLI: every write bumps the manifest version and sets
+/// `expires`; `verify` refuses a replayed older manifest (validly signed), an expired one, a
+/// present-but-broken signature even without a key, artifact URLs outside the registry, and
+/// artifacts that are not regular files inside it (a FIFO would block a naive read forever).
+#[test]
+fn verify_refuses_rollback_expiry_bad_signatures_and_escapes() {
+    let dir = tempdir("fresh");
+    let reg = dir.join("reg");
+    let r = reg.to_str().unwrap();
+    let key = dir.join("key");
+    ok(&["keygen", "--out", key.to_str().unwrap()]);
+    let k = key.to_str().unwrap().to_string();
+    let pubk = format!("{k}.pub");
+    let sign = ["--sign-key", k.as_str()];
+    publish(
+        &reg,
+        "1.0.0",
+        "tests/data/penguins_logreg.onnx",
+        &["--alias", "production", sign[0], sign[1]],
+    );
+    let manifest = reg.join("manifest.json");
+    let v1 = std::fs::read(&manifest).unwrap();
+    let m1: serde_json::Value = serde_json::from_slice(&v1).unwrap();
+    assert_eq!(m1["version"], 1);
+    let expires = m1["expires"].as_str().unwrap();
+    let parsed = mlcycle::registry::Manifest::from_slice(&v1).unwrap();
+    let days = (mlcycle::registry::freshness::expires_ms(&parsed).unwrap()
+        - mlcycle::native::unix_now_ms())
+        / 86_400_000.0;
+    assert!(
+        (29.9..30.1).contains(&days),
+        "expires {expires}: {days} days"
+    );
+    publish(
+        &reg,
+        "1.1.0",
+        "tests/data/variants/penguins_gbt.onnx",
+        &["--alias", "production", sign[0], sign[1]],
+    );
+    let out = ok(&["verify", "--registry", r, "--public-key", &pubk]);
+    assert!(out.contains("manifest version 2"), "{out}");
+
+    // Replay: the older, validly signed manifest put back.
+    let v2 = std::fs::read(&manifest).unwrap();
+    std::fs::write(&manifest, &v1).unwrap();
+    let err = fails_with(
+        &["verify", "--registry", r, "--public-key", &pubk],
+        "E_ROLLBACK",
+    );
+    assert!(
+        err.contains("version 1") && err.contains("version 2"),
+        "{err}"
+    );
+    fails_with(&["verify", "--registry", r], "E_ROLLBACK");
+    std::fs::write(&manifest, &v2).unwrap();
+    ok(&["verify", "--registry", r]);
+
+    // `renew` writes version 3 with a new expiry; a 1-day manifest checked 2 days later (by
+    // putting `expires` in the past and re-signing) is refused, and accepted when allowed.
+    let out = ok(&[
+        "renew",
+        "--registry",
+        r,
+        sign[0],
+        sign[1],
+        "--expires-days",
+        "1",
+    ]);
+    assert!(out.contains("manifest version 3"), "{out}");
+    let mut m: mlcycle::registry::Manifest =
+        mlcycle::registry::Manifest::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m.expires = Some("2020-01-01T00:00:00Z".into());
+    m.version = Some(4);
+    let secret = std::fs::read_to_string(&key).unwrap();
+    mlcycle::registry::signing::sign(&mut m, secret.trim()).unwrap();
+    std::fs::write(&manifest, m.to_json_pretty().unwrap()).unwrap();
+    let err = fails_with(
+        &["verify", "--registry", r, "--public-key", &pubk],
+        "E_EXPIRED",
+    );
+    assert!(err.contains("2020-01-01T00:00:00Z"), "{err}");
+    ok(&[
+        "verify",
+        "--registry",
+        r,
+        "--public-key",
+        &pubk,
+        "--allow-expired",
+    ]);
+    fails_with(
+        &[
+            "renew",
+            "--registry",
+            r,
+            "--expires-days",
+            "0",
+            sign[0],
+            sign[1],
+        ],
+        "E_INVALID_ARGUMENT",
+    );
+    ok(&["renew", "--registry", r, sign[0], sign[1]]);
+
+    // A signature that no longer matches fails without --public-key too.
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\"production\": \"1.1.0\"", "\"production\": \"1.0.0\"");
+    std::fs::write(&manifest, &text).unwrap();
+    fails_with(&["verify", "--registry", r], "E_SIGNATURE");
+
+    // Artifact URLs must stay inside the registry.
+    let escaped = text.replace("penguins/1.0.0/features.json", "/etc/passwd");
+    std::fs::write(&manifest, escaped).unwrap();
+    let err = fails_with(&["verify", "--registry", r], "E_MANIFEST_INVALID");
+    assert!(err.contains("/etc/passwd"), "{err}");
+
+    // Unsigned registry: a FIFO or a symlink out of the folder in place of an artifact is
+    // refused before anything is read.
+    let plain = dir.join("plain");
+    let p = plain.to_str().unwrap();
+    publish(&plain, "1.0.0", "tests/data/penguins_logreg.onnx", &[]);
+    let features = plain.join("penguins/1.0.0/features.json");
+    std::fs::remove_file(&features).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", &features).unwrap();
+    let err = fails_with(&["verify", "--registry", p], "E_IO");
+    assert!(err.contains("outside the registry"), "{err}");
+    std::fs::remove_file(&features).unwrap();
+    let status = Command::new("mkfifo").arg(&features).status().unwrap();
+    assert!(status.success());
+    let err = fails_with(&["verify", "--registry", p], "E_IO");
+    assert!(err.contains("not a regular file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A classifier fitted on string labels (skl2onnx defaults: `classlabels_strings`, ZipMap)
 /// goes the whole way without `--labels`: publish → verify → predict (string labels) →
 /// validate (metrics keyed by the string classes) → the published reference's class mix.
@@ -352,7 +501,7 @@ fn ort_rows(name: &str) -> Vec<(String, Vec<f32>)> {
 fn dataframe_pipeline_is_published_and_served_without_a_spec() {
     use mlcycle::features::read_records;
     use mlcycle::native::{block_on, FileFetch};
-    use mlcycle::registry::{Deployment, MemoryCache, ResolveRequest, Target};
+    use mlcycle::registry::{Deployment, MemoryCache, MemoryTrustStore, ResolveRequest, Target};
 
     let dir = tempdir("dataframe");
     let reg = dir.join("reg");
@@ -458,10 +607,12 @@ fn dataframe_pipeline_is_published_and_served_without_a_spec() {
             ..Default::default()
         },
         public_key: None,
+        freshness: Default::default(),
     };
     let mut d = block_on(Deployment::open(
         &FileFetch,
         &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
         target,
         "t",
         0.0,
@@ -557,6 +708,7 @@ fn concurrent_publishes_all_land() {
         "{:?}",
         versions.keys().collect::<Vec<_>>()
     );
+    assert_eq!(manifest["version"], 10, "one manifest version per write");
     ok(&["verify", "--registry", &r]);
 
     // A writer that cannot get the lock in time fails with a clear error and changes nothing.

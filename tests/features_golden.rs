@@ -115,6 +115,30 @@ fn penguins_pipeline_then_model_matches_sklearn_proba() {
     assert!(max <= PROBA_TOLERANCE, "max |Δp| = {max:e}");
 }
 
+/// A CSV that lacks spec columns is refused naming them, never imputed on every row; a
+/// semicolon file (one column) says so.
+#[wasm_bindgen_test(unsupported = test)]
+fn csv_without_spec_columns_is_refused() {
+    let p = Pipeline::from_json(PENGUINS_SPEC).expect("spec");
+    let semicolons = PENGUINS_TEST.replace(',', ";");
+    let e = p.transform_csv(&semicolons).expect_err("one column");
+    assert_eq!(e.code(), "E_CSV");
+    assert!(e.to_string().contains("delimited by `;`"), "{e}");
+    let mut lines = PENGUINS_TEST.lines();
+    let header = lines.next().unwrap().replace("body_mass_g", "mass");
+    let renamed: String = std::iter::once(header.as_str())
+        .chain(lines)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let e = p.transform_csv(&renamed).expect_err("renamed column");
+    assert!(
+        e.to_string()
+            .contains("missing from the header: body_mass_g"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("delimited"), "{e}");
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn penguins_json_records_match_csv_records() {
     let p = Pipeline::from_json(PENGUINS_SPEC).expect("spec");
@@ -291,6 +315,31 @@ fn policies_required_range_categories_and_batch_errors() {
         ])
         .unwrap_err();
     assert!(e.to_string().contains("record 1"), "{e}");
+    // Infinity (a JS Infinity, JSON 1e400, CSV `inf`) is rule `finite`, never a value; under
+    // onInvalid: missing it is imputed.
+    use mlcycle::features::RawValue;
+    for x in [
+        RawValue::Number(f64::INFINITY),
+        RawValue::Text("-inf".into()),
+    ] {
+        let r = Record::new()
+            .with("x", x.clone())
+            .with("c", RawValue::String("a".into()));
+        match p.transform(&r) {
+            Err(mlcycle::Error::FeatureInvalid { field, rule, .. }) => {
+                assert_eq!((field.as_str(), rule.as_str()), ("x", "finite"), "{x:?}")
+            }
+            other => panic!("{x:?}: {other:?}"),
+        }
+    }
+    let r = Record::new()
+        .with("x", RawValue::Number(1.0))
+        .with("y", RawValue::Text("inf".into()))
+        .with("c", RawValue::String("a".into()));
+    let d = p.transform_detailed(&r).expect("coerced");
+    assert_eq!((d.values[1], d.coerced[0].rule.as_str()), (5.0, "finite"));
+    let csv = Record::from_csv_row(&["x", "c"], &["1e400", "a"]).unwrap();
+    assert!(p.transform(&csv).is_err());
 }
 
 #[wasm_bindgen_test(unsupported = test)]

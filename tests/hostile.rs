@@ -43,3 +43,21 @@ fn hostile_graphs_are_refused_and_the_instance_keeps_serving() {
         .expect("predict after");
     assert_eq!(want.values, after.values);
 }
+
+/// A classifier whose probabilities come out non-finite (here: a logistic regression fed a
+/// NaN, which it cannot take) is a typed error naming the row, never a label over NaNs; the
+/// other rows of a fresh call still predict.
+#[wasm_bindgen_test(unsupported = test)]
+fn non_finite_probabilities_are_an_error_not_a_label() {
+    let m = Model::from_bytes(include_bytes!("data/penguins_logreg.onnx")).expect("model");
+    let good = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    for bad in [f32::NAN, f32::INFINITY] {
+        let mut x = good.repeat(3);
+        x[9 + 2] = bad;
+        let e = m.predict(&x, 3).expect_err("non-finite");
+        assert_eq!(e.code(), "E_INFERENCE", "{e}");
+        assert!(e.to_string().contains("row 1"), "{e}");
+    }
+    let p = m.predict(&good, 1).expect("finite row");
+    assert!(p.values.iter().all(|v| v.is_finite()));
+}

@@ -5,9 +5,12 @@
 
 use mlcycle::features::Record;
 use mlcycle::host::{Fetch, ManualClock};
-use mlcycle::registry::publish::{add_version, set_alias, set_rollout, NewArtifact, NewVersion};
+use mlcycle::registry::publish::{
+    add_version, set_alias, set_rollout, stamp, NewArtifact, NewVersion,
+};
 use mlcycle::registry::{
-    prepare_update, signing, Deployment, Manifest, MemoryCache, ResolveRequest, SmokeRows, Target,
+    prepare_update, signing, Deployment, Manifest, MemoryCache, MemoryTrustStore, ResolveRequest,
+    SmokeRows, Target,
 };
 use mlcycle::{Error, Model};
 use std::cell::RefCell;
@@ -115,6 +118,7 @@ fn open_fresh(fetch: &MapFetch) -> mlcycle::Result<Deployment> {
     block_on(Deployment::open(
         fetch,
         &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
         target("a"),
         "s",
         0.0,
@@ -171,6 +175,7 @@ fn target(subject: &str) -> Target {
             ..Default::default()
         },
         public_key: None,
+        freshness: Default::default(),
     }
 }
 
@@ -179,7 +184,15 @@ fn opens_verifies_and_predicts() {
     let (fetch, _) = registry();
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.25);
-    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &MemoryTrustStore::default(),
+        target("alice"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
     let out = d.predict(&record(0), 0.0, &clock).unwrap();
     assert_eq!(out.version, "1.0.0");
     assert_eq!(out.id, "s-1");
@@ -189,7 +202,15 @@ fn opens_verifies_and_predicts() {
     assert_eq!(out.latency_ms, 0.25);
     // Reopening hits the sha256-keyed cache for every artifact: only the manifest is fetched.
     let before = *fetch.requests.borrow();
-    block_on(Deployment::open(&fetch, &cache, target("bob"), "s", 0.0)).unwrap();
+    block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &MemoryTrustStore::default(),
+        target("bob"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
     assert_eq!(*fetch.requests.borrow() - before, 1);
 }
 
@@ -214,6 +235,7 @@ fn signatures_are_checked_with_the_trusted_key() {
     block_on(Deployment::open(
         &fetch,
         &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
         t.clone(),
         "s",
         0.0,
@@ -235,6 +257,7 @@ fn signatures_are_checked_with_the_trusted_key() {
     let e = block_on(Deployment::open(
         &fetch,
         &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
         t.clone(),
         "s",
         0.0,
@@ -244,7 +267,15 @@ fn signatures_are_checked_with_the_trusted_key() {
     // Wrong key.
     fetch.set_manifest(&m);
     t.public_key = Some(signing::keypair_from_seed([4; 32]).1);
-    let e = block_on(Deployment::open(&fetch, &MemoryCache::new(0), t, "s", 0.0)).unwrap_err();
+    let e = block_on(Deployment::open(
+        &fetch,
+        &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
+        t,
+        "s",
+        0.0,
+    ))
+    .unwrap_err();
     assert_eq!(e.code(), "E_SIGNATURE");
 }
 
@@ -253,7 +284,16 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     let (fetch, mut m) = registry();
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.1);
-    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    let trust = MemoryTrustStore::default();
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &trust,
+        target("alice"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
     // Network down during refresh: predictions keep working on 1.0.0.
     *fetch.offline.borrow_mut() = true;
     let mut failed = 0;
@@ -262,7 +302,14 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
             failed += 1;
         }
         if i == 25 {
-            let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 1.0));
+            let outcome = block_on(prepare_update(
+                &fetch,
+                &cache,
+                &trust,
+                d.target(),
+                d.version(),
+                1.0,
+            ));
             assert_eq!(d.commit(outcome, 1.0).unwrap_err().code(), "E_FETCH");
         }
     }
@@ -273,7 +320,14 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
     set_alias(&mut m, "penguins", "production", "1.1.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 2.0));
+    let outcome = block_on(prepare_update(
+        &fetch,
+        &cache,
+        &trust,
+        d.target(),
+        d.version(),
+        2.0,
+    ));
     assert!(d.commit(outcome, 2.0).unwrap());
     assert_eq!(d.predict(&record(1), 0.0, &clock).unwrap().version, "1.1.0");
     let status = d.status();
@@ -286,12 +340,128 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     );
 }
 
+/// TUF-style freshness: a replayed older signed manifest (rollback) and an expired one
+/// (freeze) are refused at refresh and at open, and serving goes on with 0 failed predictions.
+#[wasm_bindgen_test(unsupported = test)]
+fn replayed_and_expired_manifests_are_refused_while_serving_continues() {
+    const DAY: f64 = 86_400_000.0;
+    let now = 1_800_000_000_000.0;
+    let (fetch, mut m) = registry();
+    let (sk, pk) = signing::keypair_from_seed([3; 32]);
+    stamp(&mut m, now, 30.0).unwrap();
+    signing::sign(&mut m, &sk).unwrap();
+    let v1 = m.clone();
+    fetch.set_manifest(&m);
+    let trust = MemoryTrustStore::default();
+    let cache = MemoryCache::new(0);
+    let clock = ManualClock::new(0.0, 0.1);
+    let mut t = target("alice");
+    t.public_key = Some(pk);
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &trust,
+        t.clone(),
+        "s",
+        now,
+    ))
+    .unwrap();
+    // 1.1.0 is published, then promoted: two writes, manifest version 3.
+    publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
+    stamp(&mut m, now, 30.0).unwrap();
+    set_alias(&mut m, "penguins", "production", "1.1.0").unwrap();
+    stamp(&mut m, now, 30.0).unwrap();
+    signing::sign(&mut m, &sk).unwrap();
+    assert_eq!(m.version, Some(3));
+    fetch.set_manifest(&m);
+    let outcome = block_on(prepare_update(
+        &fetch,
+        &cache,
+        &trust,
+        d.target(),
+        d.version(),
+        now,
+    ));
+    assert!(d.commit(outcome, now).unwrap());
+    // The attacker replays version 1: validly signed, production on 1.0.0.
+    fetch.set_manifest(&v1);
+    let mut failed = 0;
+    for i in 0..40 {
+        if i == 20 {
+            let outcome = block_on(prepare_update(
+                &fetch,
+                &cache,
+                &trust,
+                d.target(),
+                d.version(),
+                now,
+            ));
+            let e = d.commit(outcome, now).unwrap_err();
+            assert_eq!(e.code(), "E_ROLLBACK", "{e}");
+        }
+        match d.predict(&record(i), now, &clock) {
+            Ok(p) => assert_eq!(p.version, "1.1.0"),
+            Err(_) => failed += 1,
+        }
+    }
+    assert_eq!(failed, 0);
+    // A new deployment with the same trust store (a reload with persisted trust) refuses it too.
+    let e = block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &trust,
+        t.clone(),
+        "s",
+        now,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), "E_ROLLBACK");
+    // Freeze: the current manifest, still served 31 days later.
+    fetch.set_manifest(&m);
+    let later = now + 31.0 * DAY;
+    let outcome = block_on(prepare_update(
+        &fetch,
+        &cache,
+        &trust,
+        d.target(),
+        d.version(),
+        later,
+    ));
+    assert_eq!(d.commit(outcome, later).unwrap_err().code(), "E_EXPIRED");
+    assert_eq!(
+        d.predict(&record(0), later, &clock).unwrap().version,
+        "1.1.0"
+    );
+    assert_eq!(d.status().failed_predictions, 0);
+    // The operator's escape hatches: an expired manifest, a deliberate rollback.
+    let mut lenient = t.clone();
+    lenient.freshness.allow_expired = true;
+    block_on(Deployment::open(
+        &fetch, &cache, &trust, lenient, "s", later,
+    ))
+    .unwrap();
+    fetch.set_manifest(&v1);
+    let mut reset = t;
+    reset.freshness.allow_rollback = true;
+    let back = block_on(Deployment::open(&fetch, &cache, &trust, reset, "s", now)).unwrap();
+    assert_eq!(back.version(), "1.0.0");
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn corrupted_new_model_rolls_back_automatically() {
     let (fetch, mut m) = registry();
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.1);
-    let mut d = block_on(Deployment::open(&fetch, &cache, target("alice"), "s", 0.0)).unwrap();
+    let trust = MemoryTrustStore::default();
+    let mut d = block_on(Deployment::open(
+        &fetch,
+        &cache,
+        &trust,
+        target("alice"),
+        "s",
+        0.0,
+    ))
+    .unwrap();
     // 1.2.0 is published with a model that is not ONNX (hash consistent, content broken).
     publish(
         &fetch,
@@ -302,7 +472,14 @@ fn corrupted_new_model_rolls_back_automatically() {
     );
     set_alias(&mut m, "penguins", "production", "1.2.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 1.0));
+    let outcome = block_on(prepare_update(
+        &fetch,
+        &cache,
+        &trust,
+        d.target(),
+        d.version(),
+        1.0,
+    ));
     assert_eq!(
         d.commit(outcome, 1.0).unwrap_err().code(),
         "E_MODEL_INVALID"
@@ -313,7 +490,14 @@ fn corrupted_new_model_rolls_back_automatically() {
     publish(&fetch, &mut m, "1.3.0", GBT, smoke(LOGREG));
     set_alias(&mut m, "penguins", "production", "1.3.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(&fetch, &cache, d.target(), d.version(), 2.0));
+    let outcome = block_on(prepare_update(
+        &fetch,
+        &cache,
+        &trust,
+        d.target(),
+        d.version(),
+        2.0,
+    ));
     assert_eq!(d.commit(outcome, 2.0).unwrap_err().code(), "E_SMOKE_TEST");
     assert_eq!(d.version(), "1.0.0");
 }
@@ -390,6 +574,7 @@ fn deployments_monitor_per_version_and_join_feedback() {
     let mut d = block_on(Deployment::open(
         &fetch,
         &MemoryCache::new(0),
+        &MemoryTrustStore::default(),
         target("alice"),
         "tab1",
         0.0,

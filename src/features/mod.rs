@@ -33,3 +33,4 @@ pub use spec::{
 };
 pub use transforms::timestamp::format_iso8601_utc;
 pub(crate) use validate::coerce;
+pub(crate) use validate::parse_iso8601;

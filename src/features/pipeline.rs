@@ -524,24 +524,45 @@ impl Pipeline {
         Ok(values)
     }
 
-    /// Parses raw CSV text (header first) and transforms every row, see [`BatchOutput`].
-    pub fn transform_csv(&self, text: &str) -> Result<BatchOutput> {
-        let parsed = super::csv::read_records(text)?;
+    /// Checks a CSV header against the spec: every field must be a column. A field absent from
+    /// the whole file is not "missing on every row" to impute silently — it is a wrong file, a
+    /// renamed column or a wrong delimiter (a `;` file read as one column) — so it is `E_CSV`
+    /// naming the absent fields, with a hint when the header looks split by another delimiter.
+    pub fn check_header(&self, header: &[String]) -> Result<()> {
         let missing: Vec<&str> = self
             .fields
             .iter()
-            .filter(|f| f.spec.required && !parsed.header.contains(&f.spec.name))
+            .filter(|f| !header.contains(&f.spec.name))
             .map(|f| f.spec.name.as_str())
             .collect();
-        if !missing.is_empty() {
-            return Err(Error::Csv {
-                line: Some(1),
-                reason: format!(
-                    "required column(s) missing from the header: {}",
-                    missing.join(", ")
-                ),
-            });
+        if missing.is_empty() {
+            return Ok(());
         }
+        let hint = match header {
+            [only] => match [';', '\t', '|'].into_iter().find(|d| only.contains(*d)) {
+                Some(d) => format!(
+                    "; the header is one column `{only}`: the file seems delimited by `{}`, \
+                     mlcycle reads comma-separated CSV",
+                    d.escape_default()
+                ),
+                None => String::new(),
+            },
+            _ => String::new(),
+        };
+        Err(Error::Csv {
+            line: Some(1),
+            reason: format!(
+                "column(s) of the feature spec missing from the header: {}{hint}",
+                missing.join(", ")
+            ),
+        })
+    }
+
+    /// Parses raw CSV text (header first) and transforms every row, see [`BatchOutput`]. Every
+    /// spec field must be a column ([`Pipeline::check_header`]).
+    pub fn transform_csv(&self, text: &str) -> Result<BatchOutput> {
+        let parsed = super::csv::read_records(text)?;
+        self.check_header(&parsed.header)?;
         Ok(self.transform_batch(&parsed.records))
     }
 }

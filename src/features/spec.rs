@@ -45,7 +45,7 @@ pub struct FeatureSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
-    /// Any finite or infinite float.
+    /// Any finite float (infinity is refused, as scikit-learn does; NaN is missing).
     Number,
     /// A number with an integral value.
     Integer,

@@ -86,7 +86,15 @@ pub(crate) fn coerce(
                 RawValue::Text(t) => parse_number(t).ok_or_else(|| type_error(field, raw))?,
                 _ => return Err(type_error(field, raw)),
             };
-            if field.ty == FieldType::Integer && (!x.is_finite() || x.fract() != 0.0) {
+            if x.is_infinite() {
+                // scikit-learn refuses infinity at fit and predict (`check_array`); served, it
+                // would turn into NaN probabilities behind a confident label.
+                return Err(violation(
+                    "finite",
+                    format!("expected a finite number, got {x}"),
+                ));
+            }
+            if field.ty == FieldType::Integer && x.fract() != 0.0 {
                 return Err(violation("type", format!("expected integer, got {x}")));
             }
             Cell::Num(x)

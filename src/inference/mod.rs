@@ -481,6 +481,18 @@ impl Model {
                 ),
             });
         }
+        if self.info.kind == ModelKind::Classifier {
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Inference {
+                    reason: format!(
+                        "row {} got a non-finite probability ({}): an input value is infinite, \
+                         or missing where this model cannot take a missing value",
+                        i / cols.max(1),
+                        values[i]
+                    ),
+                });
+            }
+        }
         Ok(Prediction { rows, cols, values })
     }
 }

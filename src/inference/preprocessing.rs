@@ -139,6 +139,29 @@ impl Preprocessing {
         self.spec().fields.iter().map(|f| f.name.as_str())
     }
 
+    /// Checks a CSV header: every field the records feed (spec fields, or the graph's named
+    /// inputs) must be a column — see [`Pipeline::check_header`] for why an absent column is an
+    /// error (`E_CSV`) rather than a value missing on every row.
+    pub fn check_header(&self, header: &[String]) -> Result<()> {
+        if let Some(p) = self.pipeline() {
+            return p.check_header(header);
+        }
+        let missing: Vec<&str> = self
+            .field_names()
+            .filter(|f| !header.iter().any(|h| h == f))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(crate::error::Error::Csv {
+            line: Some(1),
+            reason: format!(
+                "column(s) the model reads missing from the header: {}",
+                missing.join(", ")
+            ),
+        })
+    }
+
     /// Whether `record` reaches the model (the graph path runs it to know).
     pub fn accepts(&self, model: &Model, record: &Record) -> bool {
         match self {

@@ -7,6 +7,7 @@
 //! smoke-tested candidate or an error), [`Deployment::commit`] swaps synchronously.
 
 use super::artifacts::{fetch_verified, ArtifactCache};
+use super::freshness::{self, FreshnessPolicy, TrustStore};
 use super::manifest::{Manifest, VersionEntry};
 use super::rollout::{resolve, ResolveRequest, Selection};
 use super::signing;
@@ -37,6 +38,9 @@ pub struct Target {
     /// Trusted Ed25519 public key (hex); when set, unsigned or badly signed manifests are refused.
     #[serde(default)]
     pub public_key: Option<String>,
+    /// Escape hatches from the rollback/expiry checks (off by default).
+    #[serde(default)]
+    pub freshness: FreshnessPolicy,
 }
 
 /// Golden rows a version must reproduce before it serves (stored in its validation artifact).
@@ -167,18 +171,43 @@ impl LoadedVersion {
     }
 }
 
-/// Loads and (optionally) verifies a manifest.
-pub async fn load_manifest<F: Fetch>(
+/// How a manifest is trusted: the page's public key, the versions trusted before, the policy.
+#[derive(Clone, Copy, Debug)]
+pub struct Trust<'a, T: TrustStore + ?Sized> {
+    /// Hex Ed25519 key the manifest must be signed with (`None`: signatures are not checked).
+    pub public_key: Option<&'a str>,
+    /// Highest manifest version trusted per registry URL.
+    pub store: &'a T,
+    pub policy: &'a FreshnessPolicy,
+}
+
+/// Loads a manifest and admits it: parsed, signature-verified (when a key is given), then
+/// checked for rollback and expiry (`E_ROLLBACK`, `E_EXPIRED`; see [`freshness`]), and its
+/// version remembered. Nothing is remembered from a manifest that fails any check.
+pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
     fetch: &F,
     url: &str,
-    public_key: Option<&str>,
+    trust: Trust<'_, T>,
+    now_ms: f64,
 ) -> Result<Manifest> {
     let bytes = fetch.fetch(url).await?;
     let manifest = Manifest::from_slice(&bytes)?;
-    if let Some(key) = public_key {
+    if let Some(key) = trust.public_key {
         signing::verify(&manifest, key)?;
     }
+    freshness::admit(&manifest, url, trust.store, now_ms, trust.policy)?;
     Ok(manifest)
+}
+
+impl Target {
+    /// The trust settings of this target, with the host's `store`.
+    pub fn trust<'a, T: TrustStore + ?Sized>(&'a self, store: &'a T) -> Trust<'a, T> {
+        Trust {
+            public_key: self.public_key.as_deref(),
+            store,
+            policy: &self.freshness,
+        }
+    }
 }
 
 async fn fetch_json<F: Fetch, C: ArtifactCache>(
@@ -313,14 +342,15 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
 
 /// Re-reads the manifest and, when the target now resolves to another version, loads and
 /// smoke-tests it. `Ok(None)`: nothing to change. Touches no deployment state.
-pub async fn prepare_update<F: Fetch, C: ArtifactCache>(
+pub async fn prepare_update<F: Fetch, C: ArtifactCache, T: TrustStore + ?Sized>(
     fetch: &F,
     cache: &C,
+    store: &T,
     target: &Target,
     current_version: &str,
     now_ms: f64,
 ) -> Result<Option<LoadedVersion>> {
-    let manifest = load_manifest(fetch, &target.manifest_url, target.public_key.as_deref()).await?;
+    let manifest = load_manifest(fetch, &target.manifest_url, target.trust(store), now_ms).await?;
     let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
     if selection.version == current_version {
         return Ok(None);
@@ -461,15 +491,16 @@ impl Deployment {
     }
 
     /// Resolves, loads and smoke-tests a target, then serves it.
-    pub async fn open<F: Fetch, C: ArtifactCache>(
+    pub async fn open<F: Fetch, C: ArtifactCache, T: TrustStore + ?Sized>(
         fetch: &F,
         cache: &C,
+        store: &T,
         target: Target,
         id_prefix: &str,
         now_ms: f64,
     ) -> Result<Deployment> {
         let manifest =
-            load_manifest(fetch, &target.manifest_url, target.public_key.as_deref()).await?;
+            load_manifest(fetch, &target.manifest_url, target.trust(store), now_ms).await?;
         let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
         let loaded = load_version(fetch, cache, &target.manifest_url, &manifest, selection).await?;
         Deployment::new(target, loaded, id_prefix, now_ms)

@@ -22,6 +22,19 @@ pub const SUPPORTED_MAJOR: u64 = 1;
 pub struct Manifest {
     /// `mlcycle.manifest/<major>[.<minor>]`.
     pub schema: String,
+    /// Metadata version (TUF-style): every publish, promote, rollback, rollout and renew writes
+    /// the previous one + 1, so a client that trusted version N refuses any lower one
+    /// (`E_ROLLBACK`). Absent in manifests written before it existed (treated as 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// ISO-8601 UTC time after which clients refuse the manifest (`E_EXPIRED`), so an attacker
+    /// cannot freeze a client on an old but validly signed manifest forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Origins (`https://cdn.example.com`) artifacts may be fetched from besides the registry
+    /// itself. Empty: every artifact URL must be relative and stay inside the registry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifact_origins: Vec<String>,
     /// Models by name.
     #[serde(default)]
     pub models: BTreeMap<String, ModelEntry>,
@@ -222,6 +235,9 @@ impl Manifest {
     pub fn new() -> Manifest {
         Manifest {
             schema: SCHEMA.into(),
+            version: None,
+            expires: None,
+            artifact_origins: Vec::new(),
             models: BTreeMap::new(),
             signature: None,
             extra: Map::new(),
@@ -250,6 +266,23 @@ impl Manifest {
     /// Checks cross-references and formats; errors name the JSON path.
     pub fn validate(&self) -> Result<()> {
         check_schema(&self.schema)?;
+        if let Some(e) = &self.expires {
+            if crate::features::parse_iso8601(e).is_none() {
+                return Err(invalid("expires", format!("`{e}` is not an ISO-8601 time")));
+            }
+        }
+        for (i, o) in self.artifact_origins.iter().enumerate() {
+            let ok = (o.starts_with("https://") || o.starts_with("http://"))
+                && o.split_once("://").is_some_and(|(_, host)| {
+                    !host.is_empty() && !host.contains(['/', '?', '#', '@', '\\'])
+                });
+            if !ok {
+                return Err(invalid(
+                    format!("artifactOrigins[{i}]"),
+                    format!("`{o}` is not an origin (scheme://host[:port], nothing after)"),
+                ));
+            }
+        }
         for (name, model) in &self.models {
             let at = format!("models.{name}");
             if name.is_empty() {
@@ -271,9 +304,8 @@ impl Manifest {
                 }
                 for (kind, a) in &entry.artifacts {
                     let aat = format!("{vat}.artifacts.{kind}");
-                    if a.url.is_empty() {
-                        return Err(invalid(format!("{aat}.url"), "empty"));
-                    }
+                    check_artifact_url(&a.url, &self.artifact_origins)
+                        .map_err(|reason| invalid(format!("{aat}.url"), reason))?;
                     if !is_sha256(&a.sha256) {
                         return Err(invalid(
                             format!("{aat}.sha256"),
@@ -338,6 +370,56 @@ impl Default for Manifest {
     fn default() -> Self {
         Manifest::new()
     }
+}
+
+/// An artifact URL must stay inside the registry: relative, no `..` segment, no backslash, no
+/// scheme — unless it starts with one of the manifest's `artifactOrigins`. Otherwise a manifest
+/// (even a validly signed one, written by a careless tool) could make a client or
+/// `mlcycle verify` read `/etc/passwd` or another site's files.
+fn check_artifact_url(url: &str, origins: &[String]) -> std::result::Result<(), String> {
+    if url.is_empty() {
+        return Err("empty".into());
+    }
+    if url.contains("://") || url.starts_with("//") {
+        let allowed = origins.iter().any(|o| {
+            url.strip_prefix(o.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        });
+        if !allowed {
+            return Err(format!(
+                "`{url}` is outside the registry: list its origin in `artifactOrigins` to allow it"
+            ));
+        }
+        let path = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        if path.split(['/', '?', '#']).any(|seg| seg == "..") {
+            return Err(format!("`{url}` has a `..` segment"));
+        }
+        return Ok(());
+    }
+    if url.starts_with('/') {
+        return Err(format!(
+            "`{url}` is an absolute path: artifact URLs are relative to the manifest"
+        ));
+    }
+    if url.contains('\\') {
+        return Err(format!("`{url}` contains a backslash"));
+    }
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    if path
+        .split('/')
+        .next()
+        .is_some_and(|first| first.contains(':'))
+    {
+        return Err(format!(
+            "`{url}` names a scheme or drive: artifact URLs are relative to the manifest"
+        ));
+    }
+    if path.split('/').any(|seg| seg == "..") {
+        return Err(format!(
+            "`{url}` has a `..` segment: artifact URLs must stay inside the registry"
+        ));
+    }
+    Ok(())
 }
 
 fn check_schema(schema: &str) -> Result<()> {
@@ -440,6 +522,79 @@ mod tests {
         assert_eq!(
             Manifest::from_slice(b"[]").unwrap_err().code(),
             "E_MANIFEST_INVALID"
+        );
+    }
+
+    #[test]
+    fn artifact_urls_stay_inside_the_registry() {
+        let with_url = |url: &str, origins: Value| {
+            let mut v = sample();
+            v["models"]["penguins"]["versions"]["1.0.0"]["artifacts"]["model"]["url"] = json!(url);
+            v["artifactOrigins"] = origins;
+            Manifest::from_value(v)
+        };
+        for bad in [
+            "/etc/passwd",
+            "../other/m.onnx",
+            "penguins/../../m.onnx",
+            "https://evil.example/m.onnx",
+            "//evil.example/m.onnx",
+            "file:///etc/passwd",
+            "data:application/octet-stream;base64,AA==",
+            "C:/models/m.onnx",
+            "a\\..\\b.onnx",
+            "",
+        ] {
+            let e = with_url(bad, json!([])).unwrap_err();
+            assert_eq!(e.code(), "E_MANIFEST_INVALID", "{bad}");
+            assert_eq!(
+                e.field(),
+                Some("models.penguins.versions.1.0.0.artifacts.model.url"),
+                "{bad}"
+            );
+        }
+        for good in ["m.onnx", "./penguins/1.0.0/m.onnx", "p/1.0.0/m.onnx?v=2"] {
+            with_url(good, json!([])).unwrap();
+        }
+        // An allowed origin admits its own URLs only (not a longer host with the same prefix).
+        with_url(
+            "https://cdn.example/reg/m.onnx",
+            json!(["https://cdn.example"]),
+        )
+        .unwrap();
+        assert!(with_url(
+            "https://cdn.example.evil/m.onnx",
+            json!(["https://cdn.example"])
+        )
+        .is_err());
+        assert!(with_url(
+            "https://cdn.example/../m.onnx",
+            json!(["https://cdn.example"])
+        )
+        .is_err());
+        assert_eq!(
+            with_url("m.onnx", json!(["https://cdn.example/path"]))
+                .unwrap_err()
+                .field(),
+            Some("artifactOrigins[0]")
+        );
+    }
+
+    #[test]
+    fn expires_must_be_a_time() {
+        let mut v = sample();
+        v["expires"] = json!("next week");
+        assert_eq!(
+            Manifest::from_value(v).unwrap_err().field(),
+            Some("expires")
+        );
+        let mut v = sample();
+        v["expires"] = json!("2027-01-01T00:00:00Z");
+        v["version"] = json!(7);
+        let m = Manifest::from_value(v).unwrap();
+        assert_eq!(
+            (m.version, m.expires.as_deref()),
+            (Some(7), Some("2027-01-01T00:00:00Z"))
         );
     }
 

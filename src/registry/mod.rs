@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod deployment;
+pub mod freshness;
 pub mod hash;
 pub mod manifest;
 pub mod publish;
@@ -13,7 +14,8 @@ pub mod signing;
 pub use artifacts::{ArtifactCache, MemoryCache};
 pub use deployment::{
     load_manifest, load_version, prepare_update, Deployment, DeploymentEvent, DeploymentStatus,
-    LoadedVersion, PredictionOutput, SmokeRows, Target, NNEF_ARTIFACT,
+    LoadedVersion, PredictionOutput, SmokeRows, Target, Trust, NNEF_ARTIFACT,
 };
+pub use freshness::{FreshnessPolicy, MemoryTrustStore, TrustStore};
 pub use manifest::{Artifact, Manifest, ModelEntry, Rollout, VersionEntry};
 pub use rollout::{resolve, Reason, ResolveRequest, Selection};

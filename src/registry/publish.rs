@@ -33,6 +33,30 @@ pub struct NewVersion {
     pub provenance: Option<Value>,
 }
 
+/// How long a manifest written by mlcycle stays valid unless told otherwise: long enough that
+/// a registry published monthly never lapses, short enough that a frozen client notices.
+pub const DEFAULT_EXPIRES_DAYS: f64 = 30.0;
+
+/// Stamps a manifest about to be written (every publish, promote, rollback, rollout and
+/// renew): `version` = previous + 1, `expires` = `now_ms` + `expires_days`. See
+/// [`super::freshness`] for why clients need both.
+pub fn stamp(manifest: &mut Manifest, now_ms: f64, expires_days: f64) -> Result<()> {
+    if !(expires_days > 0.0 && expires_days <= 3660.0) {
+        return Err(bad(
+            "expires-days",
+            format!("must be more than 0 and at most 3660 days, not {expires_days}"),
+        ));
+    }
+    let next = manifest
+        .version
+        .unwrap_or(0)
+        .checked_add(1)
+        .ok_or_else(|| bad("version", "the manifest version cannot grow any further"))?;
+    manifest.version = Some(next);
+    manifest.expires = Some(super::freshness::expires_after(now_ms, expires_days));
+    Ok(())
+}
+
 fn bad(name: &str, reason: impl Into<String>) -> Error {
     Error::invalid_argument(name, reason)
 }

@@ -126,3 +126,34 @@ pub(crate) async fn post_json(url: &str, body: &str, beacon: bool) -> Result<()>
     }
     Ok(())
 }
+
+thread_local! {
+    /// Manifest versions trusted by this module instance (also where there is no localStorage).
+    static TRUSTED: crate::registry::MemoryTrustStore = crate::registry::MemoryTrustStore::default();
+}
+
+/// The highest manifest version trusted per registry URL: in `localStorage` (key
+/// `mlcycle.manifestVersion:<url>`) where the host has it, so a reload still refuses a replayed
+/// manifest, and in this instance's memory everywhere (workers, Node).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsTrustStore;
+
+fn trust_key(url: &str) -> String {
+    format!("mlcycle.manifestVersion:{url}")
+}
+
+impl crate::registry::TrustStore for JsTrustStore {
+    fn trusted_version(&self, manifest_url: &str) -> Option<u64> {
+        let in_memory = TRUSTED.with(|t| t.trusted_version(manifest_url));
+        let stored = super::monitor::storage_get(&trust_key(manifest_url))
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse::<u64>().ok());
+        in_memory.max(stored)
+    }
+
+    fn remember(&self, manifest_url: &str, version: u64) {
+        TRUSTED.with(|t| t.remember(manifest_url, version));
+        let _ = super::monitor::storage_set(&trust_key(manifest_url), &version.to_string());
+    }
+}

@@ -6,11 +6,11 @@
 //! borrow (so `predict` keeps answering from the serving version meanwhile), then swaps in one
 //! synchronous step.
 
-use super::host::{JsClock, JsFetch};
+use super::host::{JsClock, JsFetch, JsTrustStore};
 use super::pipeline::RecordKeys;
 use super::{from_js, to_js, JsResult};
 use crate::error::Error;
-use crate::registry::{self, ArtifactCache, MemoryCache, ResolveRequest, Target};
+use crate::registry::{self, ArtifactCache, FreshnessPolicy, MemoryCache, ResolveRequest, Target};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -96,6 +96,12 @@ impl ArtifactCache for JsCache {
 struct LoadOptions {
     public_key: Option<String>,
     subject: Option<String>,
+    /// Operator escape hatch: accept a manifest older than one trusted before.
+    #[serde(default)]
+    allow_rollback: bool,
+    /// Operator escape hatch: accept a manifest past its `expires` time.
+    #[serde(default)]
+    allow_expired: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -136,22 +142,35 @@ pub struct Registry {
     manifest: registry::Manifest,
     public_key: Option<String>,
     subject: Option<String>,
+    freshness: FreshnessPolicy,
     cache: JsCache,
 }
 
 #[wasm_bindgen]
 impl Registry {
     /// Loads `manifest.json` from `url`. Options: `publicKey` (hex Ed25519: the manifest must be
-    /// signed with it), `subject` (default subject for `open`).
+    /// signed with it), `subject` (default subject for `open`), and the operator escape hatches
+    /// `allowRollback` / `allowExpired` (see docs/security.md). A manifest older than one this
+    /// page trusted before is `E_ROLLBACK`, one past its `expires` time `E_EXPIRED`.
     pub async fn load(url: String, options_value: JsValue) -> JsResult<Registry> {
         let opts: LoadOptions = options("options", options_value)?;
         let url = absolute_url(&url);
-        let manifest = registry::load_manifest(&JsFetch, &url, opts.public_key.as_deref()).await?;
+        let freshness = FreshnessPolicy {
+            allow_rollback: opts.allow_rollback,
+            allow_expired: opts.allow_expired,
+        };
+        let trust = registry::deployment::Trust {
+            public_key: opts.public_key.as_deref(),
+            store: &JsTrustStore,
+            policy: &freshness,
+        };
+        let manifest = registry::load_manifest(&JsFetch, &url, trust, js_sys::Date::now()).await?;
         Ok(Registry {
             url,
             manifest,
             public_key: opts.public_key,
             subject: opts.subject,
+            freshness,
             cache: JsCache::default(),
         })
     }
@@ -203,6 +222,7 @@ impl Registry {
                 alias: o.alias,
             },
             public_key: self.public_key.clone(),
+            freshness: self.freshness.clone(),
         };
         let manifest = self.manifest.clone();
         let cache = self.cache.clone();
@@ -479,9 +499,15 @@ impl Deployment {
                 let d = inner.try_borrow().map_err(|_| busy())?;
                 (d.target().clone(), d.version().to_string())
             };
-            let outcome =
-                registry::prepare_update(&JsFetch, &cache, &target, &current, js_sys::Date::now())
-                    .await;
+            let outcome = registry::prepare_update(
+                &JsFetch,
+                &cache,
+                &JsTrustStore,
+                &target,
+                &current,
+                js_sys::Date::now(),
+            )
+            .await;
             let new_keys = match &outcome {
                 Ok(Some(v)) => Some(RecordKeys::of(&v.preprocessing, &[])),
                 _ => None,

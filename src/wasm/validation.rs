@@ -156,6 +156,7 @@ fn validate_csv_text(
     }
     let truth = validation::labels_from_records(&parsed.records, label_column);
     let prep = preprocessing(model, pipeline)?;
+    prep.check_header(&parsed.header)?;
     let report = validation::validate(
         model.core(),
         &prep,
@@ -185,6 +186,7 @@ pub fn quality_report(
 pub fn quality_report_csv(pipeline: &Pipeline, csv: &str, options: JsValue) -> JsResult<JsValue> {
     let opts: QualityOptions = self::options("options", options)?;
     let parsed = read_records(csv)?;
+    pipeline.core().check_header(&parsed.header)?;
     to_js(&validation::quality_report(
         pipeline.core(),
         &parsed.records,

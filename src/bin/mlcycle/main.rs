@@ -13,6 +13,7 @@ mod quality;
 mod registry;
 mod serve;
 mod transform;
+mod trust;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -49,8 +50,10 @@ enum Command {
     Rollout(registry::RolloutArgs),
     /// Print the version a subject gets.
     Resolve(registry::ResolveArgs),
-    /// Check every artifact hash (and the signature with --public-key).
+    /// Check the manifest (signature, version, expiry) and every artifact's hash and size.
     Verify(registry::VerifyArgs),
+    /// Re-sign the manifest with a new version and expiry, changing nothing else.
+    Renew(registry::RenewArgs),
     /// Create an Ed25519 key pair for signing manifests.
     Keygen(registry::KeygenArgs),
     /// Validate a model version on a labelled holdout: metrics, latency, quality, go/no-go.
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Rollout(args) => registry::rollout(args),
         Command::Resolve(args) => registry::resolve_cmd(args),
         Command::Verify(args) => registry::verify(args),
+        Command::Renew(args) => registry::renew(args),
         Command::Keygen(args) => registry::keygen(args),
         Command::Validate(args) => validate::run(args),
         Command::Quality(args) => quality::run(args),

@@ -37,7 +37,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
-    let records = read_records(&read_text(&args.input)?)?.records;
+    let csv = read_records(&read_text(&args.input)?)?;
+    pipeline.check_header(&csv.header)?;
+    let records = csv.records;
     let options = ProfileOptions {
         bins: args.bins,
         max_categories: args.max_categories,

@@ -33,6 +33,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => QualityOptions::default(),
     };
     let csv = read_records(&read_text(&args.input)?)?;
+    pipeline.check_header(&csv.header)?;
     let report = quality_report(&pipeline, &csv.records, &options)?;
     match args.format {
         crate::validate::Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

@@ -1,19 +1,18 @@
-//! Registry commands: `publish`, `promote`, `rollback`, `rollout`, `resolve`, `verify`, `keygen`.
-//! Each reads `DIR/manifest.json`, edits it with the library's pure functions, and rewrites it
+//! Registry commands: `publish`, `promote`, `rollback`, `rollout`, `renew`, `resolve`,
+//! `verify`, `keygen`. Each writer takes the registry lock, reads `DIR/manifest.json`, edits it
+//! with the library's pure functions, stamps it (version + 1, a new `expires`) and rewrites it
 //! atomically (signing it again when it was signed).
 
-use crate::fsio::{lock_registry, read, write_atomic};
+use crate::fsio::{lock_registry, read, read_registry_file, write_atomic};
+use crate::trust::FileTrustStore;
 use anyhow::{bail, Result};
 use mlcycle::features::{read_records, FeatureSpec, Pipeline};
-use mlcycle::host::Fetch;
 use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
 use mlcycle::native::SystemClock;
-use mlcycle::native::{block_on, FileFetch};
 use mlcycle::registry::publish::{self, NewArtifact, NewVersion};
 use mlcycle::registry::{
-    artifacts::{join_url, verify_bytes},
-    hash::sha256_hex,
-    resolve, signing, Manifest, ResolveRequest, SmokeRows,
+    artifacts::verify_bytes, freshness, hash::sha256_hex, resolve, signing, FreshnessPolicy,
+    Manifest, ResolveRequest, SmokeRows,
 };
 use mlcycle::validation::{labels_from_records, parse_criteria_json, validate, ValidateOptions};
 use mlcycle::Preprocessing;
@@ -35,15 +34,28 @@ fn load(dir: &Path, create: bool) -> Result<Manifest> {
     Ok(Manifest::from_slice(&read(&path)?)?)
 }
 
-/// Signs (when a key is given) and writes the manifest atomically. A signed manifest cannot be
-/// rewritten without the key: dropping the signature would break every page that checks it.
-fn save(
-    dir: &Path,
-    mut manifest: Manifest,
-    was_signed: bool,
-    sign_key: Option<&Path>,
-) -> Result<()> {
-    match sign_key {
+/// What every command that writes the manifest takes.
+#[derive(clap::Args)]
+pub struct WriteArgs {
+    /// Hex Ed25519 secret key file: sign the manifest (required once it is signed).
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
+    /// Days the written manifest stays valid: clients refuse it afterwards (E_EXPIRED) until
+    /// it is written again (any change, or `mlcycle renew`).
+    #[arg(long, default_value_t = publish::DEFAULT_EXPIRES_DAYS)]
+    expires_days: f64,
+}
+
+/// Stamps (version + 1, new expiry), signs (when a key is given) and writes the manifest
+/// atomically. A signed manifest cannot be rewritten without the key: dropping the signature
+/// would break every page that checks it.
+fn save(dir: &Path, mut manifest: Manifest, was_signed: bool, write: &WriteArgs) -> Result<()> {
+    publish::stamp(
+        &mut manifest,
+        mlcycle::native::unix_now_ms(),
+        write.expires_days,
+    )?;
+    match write.sign_key.as_deref() {
         Some(key) => {
             let secret = String::from_utf8_lossy(&read(key)?).trim().to_string();
             signing::sign(&mut manifest, &secret)?;
@@ -108,9 +120,8 @@ pub struct PublishArgs {
     /// Extra provenance (JSON object: hyperparameters, source, …), merged into the record.
     #[arg(long)]
     provenance: Option<PathBuf>,
-    /// Hex Ed25519 secret key file: sign the manifest.
-    #[arg(long)]
-    sign_key: Option<PathBuf>,
+    #[command(flatten)]
+    write: WriteArgs,
     /// Smoke rows to store (first N holdout rows).
     #[arg(long, default_value_t = 5)]
     smoke_rows: usize,
@@ -235,6 +246,10 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     let holdout_bytes = read(&args.holdout)?;
     let holdout_csv = read_records(&String::from_utf8_lossy(&holdout_bytes))?;
     let train_csv = read_records(&String::from_utf8_lossy(&train_bytes))?;
+    if let Some(p) = prep.pipeline() {
+        p.check_header(&train_csv.header)?;
+        p.check_header(&holdout_csv.header)?;
+    }
     if prep.pipeline().is_none() {
         // Straight into the graph: every field it reads must be a column of both CSVs, or
         // every row would be refused (better said here, once, with the names).
@@ -433,12 +448,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     for (path, bytes) in &files {
         write_atomic(&args.registry.join(path), bytes)?;
     }
-    save(
-        &args.registry,
-        manifest,
-        was_signed,
-        args.sign_key.as_deref(),
-    )?;
+    save(&args.registry, manifest, was_signed, &args.write)?;
     println!(
         "published {} {} ({} artifacts) into {}; holdout decision: {}",
         args.name,
@@ -462,8 +472,8 @@ pub struct AliasArgs {
     /// Version to point it at (promote only).
     #[arg(long)]
     version: Option<String>,
-    #[arg(long)]
-    sign_key: Option<PathBuf>,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 pub fn promote(args: AliasArgs) -> Result<ExitCode> {
@@ -474,7 +484,7 @@ pub fn promote(args: AliasArgs) -> Result<ExitCode> {
         .version
         .ok_or_else(|| mlcycle::Error::invalid_argument("version", "promote needs --version"))?;
     publish::set_alias(&mut m, &args.name, &args.alias, &version)?;
-    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    save(&args.registry, m, was_signed, &args.write)?;
     println!("{} {} -> {}", args.name, args.alias, version);
     Ok(ExitCode::SUCCESS)
 }
@@ -484,7 +494,7 @@ pub fn rollback(args: AliasArgs) -> Result<ExitCode> {
     let mut m = load(&args.registry, false)?;
     let was_signed = m.signature.is_some();
     let version = publish::rollback_alias(&mut m, &args.name, &args.alias)?;
-    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    save(&args.registry, m, was_signed, &args.write)?;
     println!("{} {} rolled back to {}", args.name, args.alias, version);
     Ok(ExitCode::SUCCESS)
 }
@@ -500,8 +510,8 @@ pub struct RolloutArgs {
     set: String,
     #[arg(long)]
     salt: Option<String>,
-    #[arg(long)]
-    sign_key: Option<PathBuf>,
+    #[command(flatten)]
+    write: WriteArgs,
 }
 
 pub fn rollout(args: RolloutArgs) -> Result<ExitCode> {
@@ -510,7 +520,7 @@ pub fn rollout(args: RolloutArgs) -> Result<ExitCode> {
     let was_signed = m.signature.is_some();
     let (alias, pct) = parse_rollout(&args.set)?;
     publish::set_rollout(&mut m, &args.name, &alias, pct, args.salt.as_deref())?;
-    save(&args.registry, m, was_signed, args.sign_key.as_deref())?;
+    save(&args.registry, m, was_signed, &args.write)?;
     println!("{} rollout {alias} = {pct}%", args.name);
     Ok(ExitCode::SUCCESS)
 }
@@ -550,29 +560,98 @@ pub fn resolve_cmd(args: ResolveArgs) -> Result<ExitCode> {
 }
 
 #[derive(clap::Args)]
+pub struct RenewArgs {
+    #[arg(long)]
+    registry: PathBuf,
+    #[command(flatten)]
+    write: WriteArgs,
+}
+
+/// Writes the manifest again with the next version and a new expiry, nothing else changed: what
+/// a registry that publishes rarely runs on a schedule (before `expires`) so clients never see
+/// it expire.
+pub fn renew(args: RenewArgs) -> Result<ExitCode> {
+    let _lock = lock_registry(&args.registry, false)?;
+    let m = load(&args.registry, false)?;
+    let was_signed = m.signature.is_some();
+    save(&args.registry, m, was_signed, &args.write)?;
+    let m = load(&args.registry, false)?;
+    println!(
+        "manifest version {} expires {}",
+        freshness::manifest_version(&m),
+        m.expires.as_deref().unwrap_or("never")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
 pub struct VerifyArgs {
     #[arg(long)]
     registry: PathBuf,
     /// Trusted public key file (hex): the manifest signature must verify with it.
     #[arg(long)]
     public_key: Option<PathBuf>,
+    /// Accept a manifest older than one verified before (a registry deliberately rebuilt), and
+    /// remember it as the latest.
+    #[arg(long)]
+    allow_rollback: bool,
+    /// Accept a manifest past its `expires` time.
+    #[arg(long)]
+    allow_expired: bool,
 }
 
+/// Checks what a client would before trusting the registry: the signature (with the trusted
+/// key; without one, a present signature must at least match the key it names, so a tampered
+/// signed manifest never passes), the version against the highest one verified before
+/// (E_ROLLBACK), the expiry (E_EXPIRED), then every artifact: a regular file inside the folder,
+/// of its declared size and hash.
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
-    let manifest_url = manifest_path(&args.registry).display().to_string();
+    let path = manifest_path(&args.registry);
     let m = load(&args.registry, false)?;
-    if let Some(k) = &args.public_key {
-        let key = String::from_utf8_lossy(&read(k)?).trim().to_string();
-        signing::verify(&m, &key)?;
-        println!("signature: ok");
+    match (&args.public_key, &m.signature) {
+        (Some(k), _) => {
+            let key = String::from_utf8_lossy(&read(k)?).trim().to_string();
+            signing::verify(&m, &key)?;
+            println!("signature: ok");
+        }
+        (None, Some(sig)) => match &sig.public_key {
+            Some(named) => {
+                signing::verify(&m, named)?;
+                println!(
+                    "signature: matches the key it names ({named}); pass --public-key to check \
+                     it is the key you trust"
+                );
+            }
+            None => println!("signature: present but names no key; pass --public-key to check it"),
+        },
+        (None, None) => println!("signature: none"),
     }
+    let store = FileTrustStore::open();
+    let id = std::fs::canonicalize(&path)
+        .unwrap_or_else(|_| path.clone())
+        .display()
+        .to_string();
+    let policy = FreshnessPolicy {
+        allow_rollback: args.allow_rollback,
+        allow_expired: args.allow_expired,
+    };
+    freshness::admit(&m, &id, &store, mlcycle::native::unix_now_ms(), &policy)?;
+    println!(
+        "manifest version {} expires {} (trusted versions: {})",
+        freshness::manifest_version(&m),
+        m.expires.as_deref().unwrap_or("never"),
+        store.location()
+    );
     let mut checked = 0;
     for (name, model) in &m.models {
         for (version, entry) in &model.versions {
             for (kind, a) in &entry.artifacts {
-                let url = join_url(&manifest_url, &a.url);
-                let bytes = block_on(FileFetch.fetch(&url))?;
-                verify_bytes(&url, a, &bytes)?;
+                if a.url.contains("://") {
+                    println!("skip {name} {version} {kind} {} (remote)", a.url);
+                    continue;
+                }
+                let bytes = read_registry_file(&args.registry, &a.url, a.size)?;
+                verify_bytes(&args.registry.join(&a.url).display().to_string(), a, &bytes)?;
                 checked += 1;
                 println!("ok  {name} {version} {kind} {}", a.sha256);
             }

@@ -4,14 +4,29 @@
 //! on (`application/wasm` enables streaming compilation), `ETag`/`If-None-Match` revalidation,
 //! and `Cache-Control: no-cache` so a republished manifest is seen at once (artifacts are
 //! content-verified by sha256 in the runtime, so revalidation is all the caching they need).
-//! GET and HEAD only; paths are confined to the root.
+//! GET and HEAD only.
+//!
+//! Hostile clients cannot take it down or out of its folder: paths are confined to the root
+//! *after* symlinks are resolved; the request head is capped at [`MAX_HEAD_BYTES`] (431 past
+//! it) and must arrive within [`READ_TIMEOUT`]; at most [`MAX_CONNECTIONS`] are handled at once
+//! (503 past it) and a thread that cannot be spawned is a 503, never an abort; files are
+//! streamed, not read whole into memory.
 
 use anyhow::{Context, Result};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
-use std::time::UNIX_EPOCH;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+/// Request line + headers, in bytes.
+const MAX_HEAD_BYTES: u64 = 16 * 1024;
+/// Connections handled at once; more get a 503.
+const MAX_CONNECTIONS: usize = 64;
+/// Time to send the request head (and per write of the answer).
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -45,7 +60,20 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-/// Maps a URL path to a file under `root`, refusing anything that escapes it.
+/// The file to serve: [`resolve`]d, then canonicalized (symlinks followed) and required to be
+/// a regular file still inside the (canonical) root. `None`: answer 404, saying nothing about
+/// what is outside.
+fn confine(root: &Path, url_path: &str, index: &str) -> Option<(PathBuf, std::fs::Metadata)> {
+    let path = resolve(root, url_path, index)?;
+    let real = path.canonicalize().ok()?;
+    if !real.starts_with(root) {
+        return None;
+    }
+    let meta = std::fs::metadata(&real).ok().filter(|m| m.is_file())?;
+    Some((real, meta))
+}
+
+/// Maps a URL path to a path under `root`, refusing `..`, absolute and prefixed components.
 fn resolve(root: &Path, url_path: &str, index: &str) -> Option<PathBuf> {
     let path = url_path.split(['?', '#']).next().unwrap_or("/");
     let decoded = percent_decode(path)?;
@@ -89,43 +117,100 @@ fn respond(
     body: &[u8],
     head: bool,
 ) {
-    let mut msg = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        msg.push_str(&format!("{k}: {v}\r\n"));
-    }
-    msg.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    let _ = stream.write_all(msg.as_bytes());
+    let _ = write_head(stream, status, headers, body.len() as u64);
     if !head {
         let _ = stream.write_all(body);
     }
 }
 
-fn handle(mut stream: TcpStream, root: &Path, index: &str) {
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
+fn write_head(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    len: u64,
+) -> std::io::Result<()> {
+    let mut msg = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        msg.push_str(&format!("{k}: {v}\r\n"));
     }
+    msg.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    stream.write_all(msg.as_bytes())
+}
+
+/// What the request head says, or why it was refused.
+enum Head {
+    Request {
+        method: String,
+        target: String,
+        if_none_match: Option<String>,
+    },
+    TooLarge,
+    Broken,
+}
+
+/// Reads the request line and headers, no more than [`MAX_HEAD_BYTES`].
+fn read_head(stream: &TcpStream) -> Head {
+    let Ok(clone) = stream.try_clone() else {
+        return Head::Broken;
+    };
+    let mut reader = BufReader::new(clone.take(MAX_HEAD_BYTES));
+    let mut line = Vec::new();
+    let mut request_line = None;
     let mut if_none_match = None;
     loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {
-                if let Some((k, v)) = line.split_once(':') {
-                    if k.eq_ignore_ascii_case("if-none-match") {
-                        if_none_match = Some(v.trim().to_string());
-                    }
-                }
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) if reader.get_ref().limit() == 0 => return Head::TooLarge,
+            Ok(0) | Err(_) => return Head::Broken,
+            Ok(_) if !line.ends_with(b"\n") => return Head::TooLarge,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if request_line.is_none() {
+            request_line = Some(text.to_string());
+            continue;
+        }
+        if text.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = text.split_once(':') {
+            if k.eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(v.trim().to_string());
             }
         }
     }
+    let request_line = request_line.unwrap_or_default();
     let mut parts = request_line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    Head::Request {
+        method: parts.next().unwrap_or("").to_string(),
+        target: parts.next().unwrap_or("/").to_string(),
+        if_none_match,
+    }
+}
+
+fn handle(mut stream: TcpStream, root: &Path, index: &str) {
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let (method, target, if_none_match) = match read_head(&stream) {
+        Head::Request {
+            method,
+            target,
+            if_none_match,
+        } => (method, target, if_none_match),
+        Head::TooLarge => {
+            respond(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                &[],
+                b"request head too large",
+                false,
+            );
+            linger(&mut stream);
+            return;
+        }
+        Head::Broken => return,
+    };
     let head = method == "HEAD";
     if method != "GET" && !head {
         respond(
@@ -137,22 +222,19 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str) {
         );
         return;
     }
-    let Some(path) = resolve(root, target, index) else {
+    if resolve(root, &target, index).is_none() {
         respond(&mut stream, "400 Bad Request", &[], b"bad path", head);
         return;
-    };
-    let meta = match std::fs::metadata(&path) {
-        Ok(m) if m.is_file() => m,
-        _ => {
-            respond(
-                &mut stream,
-                "404 Not Found",
-                &[("Content-Type", "text/plain".into())],
-                b"not found",
-                head,
-            );
-            return;
-        }
+    }
+    let Some((path, meta)) = confine(root, &target, index) else {
+        respond(
+            &mut stream,
+            "404 Not Found",
+            &[("Content-Type", "text/plain".into())],
+            b"not found",
+            head,
+        );
+        return;
     };
     let mtime = meta
         .modified()
@@ -171,8 +253,12 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str) {
         respond(&mut stream, "304 Not Modified", &common, b"", true);
         return;
     }
-    match std::fs::read(&path) {
-        Ok(body) => respond(&mut stream, "200 OK", &common, &body, head),
+    match std::fs::File::open(&path) {
+        Ok(file) => {
+            if write_head(&mut stream, "200 OK", &common, meta.len()).is_ok() && !head {
+                let _ = std::io::copy(&mut file.take(meta.len()), &mut stream);
+            }
+        }
         Err(_) => respond(
             &mut stream,
             "500 Internal Server Error",
@@ -181,6 +267,42 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str) {
             head,
         ),
     }
+}
+
+/// Closes after an early answer without losing it: shuts down our side, then drains (a
+/// bounded amount, for a bounded time) what the client is still sending, so the kernel does not
+/// reset the connection — which would discard the answer — because unread data remained.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut sink = [0u8; 4096];
+    let mut left = 256 * 1024;
+    while left > 0 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left -= n.min(left),
+        }
+    }
+}
+
+/// Releases a connection slot when its handler ends, however it ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn busy(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    respond(
+        &mut stream,
+        "503 Service Unavailable",
+        &[("Retry-After", "1".into())],
+        b"busy",
+        false,
+    );
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -193,10 +315,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     println!("mlcycle: serving {} at http://{addr}/", root.display());
     let _ = std::io::stdout().flush();
+    let active = Arc::new(AtomicUsize::new(0));
+    let root = Arc::new(root);
+    let index: Arc<str> = args.index.into();
     for stream in listener.incoming().flatten() {
-        let root = root.clone();
-        let index = args.index.clone();
-        std::thread::spawn(move || handle(stream, &root, &index));
+        if active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            active.fetch_sub(1, Ordering::SeqCst);
+            busy(stream);
+            continue;
+        }
+        let slot = Slot(active.clone());
+        let (root, index) = (root.clone(), index.clone());
+        let Ok(fallback) = stream.try_clone() else {
+            continue;
+        };
+        let spawned = std::thread::Builder::new().spawn(move || {
+            let _slot = slot;
+            handle(stream, &root, &index)
+        });
+        if spawned.is_err() {
+            busy(fallback);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -219,5 +358,30 @@ mod tests {
             Some(PathBuf::from("/srv/www/index.html"))
         );
         assert_eq!(mime(Path::new("x.wasm")), "application/wasm");
+    }
+
+    #[test]
+    fn symlinks_out_of_the_root_are_not_served() {
+        let dir = std::env::temp_dir().join(format!("mlcycle-serve-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("root/sub")).unwrap();
+        std::fs::write(dir.join("secret.txt"), "secret").unwrap();
+        std::fs::write(dir.join("root/ok.txt"), "ok").unwrap();
+        let root = dir.join("root").canonicalize().unwrap();
+        std::os::unix::fs::symlink(dir.join("secret.txt"), root.join("leak.txt")).unwrap();
+        std::os::unix::fs::symlink(&dir, root.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink(root.join("ok.txt"), root.join("alias.txt")).unwrap();
+        assert!(confine(&root, "/ok.txt", "i.html").is_some());
+        assert!(
+            confine(&root, "/alias.txt", "i.html").is_some(),
+            "links inside stay"
+        );
+        assert!(confine(&root, "/leak.txt", "i.html").is_none());
+        assert!(confine(&root, "/sub/up/secret.txt", "i.html").is_none());
+        assert!(
+            confine(&root, "/sub", "i.html").is_none(),
+            "no index.html: 404"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let prep = Preprocessing::new(pipeline, &model)?;
     let csv = read_records(&read_text(&args.input)?)?;
+    prep.check_header(&csv.header)?;
     if !csv.header.contains(&args.label) {
         return Err(mlcycle::Error::Csv {
             line: Some(1),
