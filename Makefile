@@ -64,17 +64,17 @@ check-size:
 
 test-native:
 	$(CARGO) test --features cli
-	$(CARGO) test --no-default-features --test nnef_golden --test interop
+	$(CARGO) test --no-default-features --test nnef_golden --test interop --test hostile
 
 test-wasm-node:
 	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
-	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop
+	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop --test hostile
 
 test-wasm-chromium:
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
 	  $(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$(CHROMEDRIVER) \
-	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop
+	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop --test hostile
 
 # The demo registry for the JS tests, published with the debug CLI that test-native built.
 test-registry:

@@ -38,12 +38,34 @@ pub struct FileFetch;
 
 impl Fetch for FileFetch {
     async fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+        self.fetch_at_most(url, u64::MAX).await
+    }
+
+    /// Regular files only (a FIFO or a device would block or never end), at most `max_bytes`.
+    async fn fetch_at_most(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        use std::io::Read;
         let path = url.strip_prefix("file://").unwrap_or(url);
-        std::fs::read(path).map_err(|e| Error::Fetch {
+        let fail = |reason: String| Error::Fetch {
             url: url.to_string(),
             status: None,
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(fail("not a regular file".into()));
+        }
+        if meta.len() > max_bytes {
+            return Err(crate::host::too_large(url, max_bytes));
+        }
+        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+        let mut bytes = Vec::with_capacity(meta.len().min(1 << 30) as usize);
+        file.take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(e.to_string()))?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(crate::host::too_large(url, max_bytes));
+        }
+        Ok(bytes)
     }
 }
 

@@ -3,11 +3,10 @@
 //! natively and as wasm in Node and Chromium, where a panic would trap and poison the instance
 //! (so a model loaded before them must still predict afterwards). Fixtures and how they were
 //! made: `tests/data/hostile/make_hostile.py`.
-#![cfg(feature = "onnx")]
-
 use mlcycle::Model;
 use wasm_bindgen_test::wasm_bindgen_test;
 
+#[cfg(feature = "onnx")]
 const CASES: &[(&str, &[u8], &str)] = &[
     (
         "dangling_output",
@@ -24,8 +23,106 @@ const CASES: &[(&str, &[u8], &str)] = &[
         include_bytes!("data/hostile/zero_classes.onnx"),
         "the classifier declares no classes",
     ),
+    (
+        "constant_of_shape",
+        include_bytes!("data/hostile/constant_of_shape.onnx"),
+        "over the model budget",
+    ),
+    (
+        "expand",
+        include_bytes!("data/hostile/expand.onnx"),
+        "over the model budget",
+    ),
+    (
+        "tile",
+        include_bytes!("data/hostile/tile.onnx"),
+        "over the model budget",
+    ),
+    (
+        "range",
+        include_bytes!("data/hostile/range.onnx"),
+        "over the model budget",
+    ),
+    (
+        "lying_initializer",
+        include_bytes!("data/hostile/lying_initializer.onnx"),
+        "initializer `W` declares dims [1073741824, 2]",
+    ),
+    (
+        "external_data",
+        include_bytes!("data/hostile/external_data.onnx"),
+        "external file",
+    ),
+    (
+        "deep_scan",
+        include_bytes!("data/hostile/deep_scan.onnx"),
+        "subgraphs are nested more than 8 deep",
+    ),
 ];
 
+/// Precompiled (NNEF) hostile files, refused before tract's parser or tensor reader runs.
+const NNEF_CASES: &[(&str, &[u8], &str)] = &[
+    (
+        "nnef_deep",
+        include_bytes!("data/hostile/nnef_deep.nnef.tar"),
+        "deep, above the limit of 64",
+    ),
+    (
+        "nnef_transpose",
+        include_bytes!("data/hostile/nnef_transpose.nnef.tar"),
+        "not a permutation",
+    ),
+    (
+        "nnef_tile",
+        include_bytes!("data/hostile/nnef_tile.nnef.tar"),
+        "over the model budget",
+    ),
+    (
+        "nnef_variable",
+        include_bytes!("data/hostile/nnef_variable.nnef.tar"),
+        "over the model budget",
+    ),
+    (
+        "nnef_tensor_size",
+        include_bytes!("data/hostile/nnef_tensor_size.nnef.tar"),
+        "declares 1073741824 bytes of data",
+    ),
+];
+
+/// Runs in both builds (the slim one loads only NNEF): every hostile precompiled file is a
+/// typed error, the unedited repack loads, and a model loaded before them still predicts.
+#[wasm_bindgen_test(unsupported = test)]
+fn hostile_precompiled_models_are_refused_and_the_instance_keeps_serving() {
+    let before =
+        Model::from_nnef(include_bytes!("data/nnef/penguins_logreg.nnef.tar")).expect("model");
+    let x = [39.1f32, 18.7, 181.0, 3750.0, 0.0, 0.0, 1.0, 0.0, 1.0];
+    let want = before.predict(&x, 1).expect("predict");
+    let repacked = Model::from_nnef(include_bytes!("data/hostile/nnef_repacked.nnef.tar"))
+        .expect("the control repack loads");
+    assert_eq!(
+        repacked.predict(&x, 1).expect("predict").values,
+        want.values
+    );
+    for (name, bytes, message) in NNEF_CASES {
+        let e = Model::from_nnef(bytes).expect_err(name);
+        assert_eq!(e.code(), "E_MODEL_INVALID", "{name}: {e}");
+        assert!(e.to_string().contains(message), "{name}: {e}");
+    }
+    // The budget is the caller's to set: a small one refuses the real model, with the option named.
+    let small = mlcycle::LoadOptions {
+        max_bytes: Some(64),
+        ..Default::default()
+    };
+    let e = Model::from_nnef_with(include_bytes!("data/nnef/penguins_logreg.nnef.tar"), &small)
+        .expect_err("64-byte budget");
+    assert!(e.to_string().contains("maxBytes"), "{e}");
+    assert_eq!(
+        before.predict(&x, 1).expect("predict after").values,
+        want.values
+    );
+}
+
+#[cfg(feature = "onnx")]
 #[wasm_bindgen_test(unsupported = test)]
 fn hostile_graphs_are_refused_and_the_instance_keeps_serving() {
     let before = Model::from_bytes(include_bytes!("data/penguins_logreg.onnx")).expect("model");
@@ -33,6 +130,14 @@ fn hostile_graphs_are_refused_and_the_instance_keeps_serving() {
     let want = before
         .predict(&x[..before.n_features()], 1)
         .expect("predict");
+    // ai.onnx.ml list attributes (the coefficients here) count toward the budget too.
+    let small = mlcycle::LoadOptions {
+        max_bytes: Some(64),
+        ..Default::default()
+    };
+    let e = Model::from_bytes_with(include_bytes!("data/penguins_logreg.onnx"), &small)
+        .expect_err("64-byte budget");
+    assert!(e.to_string().contains("attribute `coefficients`"), "{e}");
     for (name, bytes, message) in CASES {
         let e = Model::from_bytes(bytes).expect_err(name);
         assert_eq!(e.code(), "E_MODEL_INVALID", "{name}: {e}");
@@ -47,6 +152,7 @@ fn hostile_graphs_are_refused_and_the_instance_keeps_serving() {
 /// A classifier whose probabilities come out non-finite (here: a logistic regression fed a
 /// NaN, which it cannot take) is a typed error naming the row, never a label over NaNs; the
 /// other rows of a fresh call still predict.
+#[cfg(feature = "onnx")]
 #[wasm_bindgen_test(unsupported = test)]
 fn non_finite_probabilities_are_an_error_not_a_label() {
     let m = Model::from_bytes(include_bytes!("data/penguins_logreg.onnx")).expect("model");

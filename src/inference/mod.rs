@@ -12,6 +12,7 @@
 //! run (tract core, the NNEF reader, mlcycle's tree ensemble op) lives outside `onnx/`.
 //! [`Model::predict`] runs a row-major `f32` batch of any size.
 
+pub mod admission;
 pub(crate) mod binarizer;
 mod feed;
 pub(crate) mod knn;
@@ -27,6 +28,7 @@ pub(crate) mod svm_op;
 pub(crate) mod tree_ensemble;
 mod tree_walk;
 
+pub use admission::Budget;
 pub use feed::InputValues;
 pub use preprocessing::{EachPrediction, GraphFields, Preprocessing};
 pub use signature::{ModelInfo, ModelKind, TensorInfo};
@@ -78,6 +80,9 @@ pub struct LoadOptions {
     /// overriding the model's `mlcycle.input_columns` metadata (see
     /// [`ModelInfo::input_columns`]).
     pub input_columns: Option<std::collections::HashMap<String, Vec<String>>>,
+    /// The model budget's byte limit (see [`admission::Budget`]): every tensor whose size the
+    /// file fixes, and all constants together. `None`: [`admission::DEFAULT_MAX_BYTES`].
+    pub max_bytes: Option<u64>,
 }
 
 /// A loaded, optimized model ready to predict.
@@ -275,7 +280,8 @@ impl Model {
     /// Loads a model written by [`Model::to_nnef`]; `options.labels` overrides the stored
     /// class labels (as for ONNX) and must name one label per output column.
     pub fn from_nnef_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
-        let mut model = Model::from_nnef_bytes(bytes)?;
+        let budget = Budget::with_max_bytes(options.max_bytes)?;
+        let mut model = Model::from_nnef_bytes(bytes, &budget)?;
         if let Some(labels) = &options.labels {
             if model.info.kind == ModelKind::Classifier && labels.len() != model.info.n_outputs {
                 return Err(Error::ModelInvalid {
@@ -291,8 +297,8 @@ impl Model {
         Ok(model)
     }
 
-    fn from_nnef_bytes(bytes: &[u8]) -> Result<Model> {
-        let (typed, meta) = nnef::read(bytes).map_err(|reason| Error::ModelInvalid {
+    fn from_nnef_bytes(bytes: &[u8], budget: &Budget) -> Result<Model> {
+        let (typed, meta) = nnef::read(bytes, budget).map_err(|reason| Error::ModelInvalid {
             reason: format!("not an mlcycle NNEF model: {reason}"),
         })?;
         let mut info = meta.info;
@@ -351,7 +357,7 @@ impl Model {
         let framework = nnef::slim_framework();
         #[cfg(not(feature = "onnx"))]
         let framework = nnef::framework();
-        nnef::read_with(framework, nnef_bytes)
+        nnef::read_with(framework, nnef_bytes, &Budget::default())
             .map(|_| ())
             .map_err(|reason| Error::ModelInvalid {
                 reason: format!("the slim build cannot load this model: {reason}"),

@@ -40,6 +40,7 @@
 //! this keeps out nested sub-models (tract's sub-model path has an `unwrap`) and anything
 //! the `tar` crate would interpret differently than this scan.
 
+use super::admission::{self, Budget};
 use super::tree_ensemble::{parse_post, Aggregate, Cmp, Ensemble, Node, TreeEnsembleScores, LEAF};
 use super::ModelInfo;
 use serde::{Deserialize, Serialize};
@@ -311,14 +312,20 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
 }
 
 /// Reads an mlcycle NNEF tar: the typed (decluttered) model and its metadata.
-pub(crate) fn read(bytes: &[u8]) -> std::result::Result<(TypedModel, Meta), String> {
-    read_with(framework(), bytes)
+pub(crate) fn read(
+    bytes: &[u8],
+    budget: &Budget,
+) -> std::result::Result<(TypedModel, Meta), String> {
+    read_with(framework(), bytes, budget)
 }
 
-/// [`read`] with a given framework.
+/// [`read`] with a given framework. The graph text and every tensor header are checked against
+/// `budget` before tract parses them (see `admission`); tensors the graph never names are not
+/// read at all.
 pub(crate) fn read_with(
     framework: &Nnef,
     bytes: &[u8],
+    budget: &Budget,
 ) -> std::result::Result<(TypedModel, Meta), String> {
     let archive = scan_tar(bytes)?;
     let meta: Meta = serde_json::from_slice(archive.meta)
@@ -334,13 +341,27 @@ pub(crate) fn read_with(
     // `tract_nnef::nnef()` framework and so links every tract-core operator into the slim
     // build (see `nnef_core`); our own scan has already read and checked every entry anyway.
     let graph = std::str::from_utf8(archive.graph).map_err(|_| "graph.nnef is not UTF-8")?;
+    admission::check_nnef_text(graph, budget).map_err(admission::reason)?;
     let doc = tract_nnef::ast::parse::parse_document(graph)
         .map_err(|e| format!("graph.nnef: {}", super::chain(&e)))?;
     let mut tensors = HashMap::default();
+    let mut total = 0u64;
     for (name, mut data) in archive.tensors {
+        let id = name.strip_suffix(".dat").unwrap_or(&name);
+        if !graph.contains(&format!("\"{id}\"")) && !graph.contains(&format!("'{id}'")) {
+            continue;
+        }
+        total = total.saturating_add(
+            admission::check_nnef_tensor(&name, data, budget).map_err(admission::reason)?,
+        );
+        if total > budget.max_bytes {
+            return Err(format!(
+                "the tensors together declare {total} bytes, over the model budget of {} bytes",
+                budget.max_bytes
+            ));
+        }
         let tensor = tract_nnef::tensors::read_tensor(&mut data)
             .map_err(|e| format!("tensor {name}: {}", super::chain(&e)))?;
-        let id = name.strip_suffix(".dat").unwrap_or(&name);
         tensors.insert(Identifier::from(id), Arc::new(tensor));
     }
     let proto = tract_nnef::ast::ProtoModel {

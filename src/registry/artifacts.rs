@@ -140,7 +140,12 @@ pub async fn fetch_verified<F: Fetch, C: ArtifactCache>(
             return Ok(bytes);
         }
     }
-    let bytes = fetch.fetch(&url).await?;
+    // The declared size bounds the download (a server sending more is cut off at once).
+    let limit = match artifact.size {
+        0 => crate::host::MAX_UNSIZED_ARTIFACT_BYTES,
+        n => n,
+    };
+    let bytes = fetch.fetch_at_most(&url, limit).await?;
     verify_bytes(&url, artifact, &bytes)?;
     cache.put(&artifact.sha256, &bytes).await;
     Ok(bytes)

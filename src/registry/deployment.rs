@@ -190,7 +190,9 @@ pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
     trust: Trust<'_, T>,
     now_ms: f64,
 ) -> Result<Manifest> {
-    let bytes = fetch.fetch(url).await?;
+    let bytes = fetch
+        .fetch_at_most(url, crate::host::MAX_MANIFEST_BYTES)
+        .await?;
     let manifest = Manifest::from_slice(&bytes)?;
     if let Some(key) = trust.public_key {
         signing::verify(&manifest, key)?;

@@ -25,9 +25,25 @@ impl Clock for JsClock {
     }
 }
 
-/// The global `fetch`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct JsFetch;
+/// The global `fetch`, bounded: every request is aborted after `timeout_ms` (connect, headers
+/// and body together: a server that answers slowly or never is `E_FETCH`, never a promise
+/// pending forever), and a body is read as a stream and cut off as soon as it passes the
+/// caller's limit (a declared `Content-Length` over it is refused before reading).
+#[derive(Debug, Clone, Copy)]
+pub struct JsFetch {
+    pub timeout_ms: f64,
+}
+
+/// Default [`JsFetch::timeout_ms`]: 30 s.
+pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+
+impl Default for JsFetch {
+    fn default() -> Self {
+        JsFetch {
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
 
 fn fetch_error(url: &str, status: Option<u16>, reason: impl Into<String>) -> Error {
     Error::Fetch {
@@ -44,35 +60,185 @@ fn js_reason(v: &JsValue) -> String {
         .unwrap_or_else(|| format!("{v:?}"))
 }
 
-impl Fetch for JsFetch {
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+fn method(target: &JsValue, name: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(target, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+}
+
+async fn await_js(v: JsValue) -> std::result::Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&v)).await
+}
+
+/// An `AbortController` whose `abort()` fires after `ms` unless [`Deadline::clear`]ed (where
+/// the host has both; otherwise no deadline).
+struct Deadline {
+    controller: Option<JsValue>,
+    timer: Option<JsValue>,
+    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut()>>,
+    fired: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Deadline {
+    fn new(ms: f64) -> Deadline {
         let global = js_sys::global();
-        let fetch = js_sys::Reflect::get(&global, &"fetch".into())
+        let fired = std::rc::Rc::new(std::cell::Cell::new(false));
+        let controller = js_sys::Reflect::get(&global, &"AbortController".into())
             .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+            .and_then(|c| js_sys::Reflect::construct(&c, &js_sys::Array::new()).ok());
+        let (Some(controller), Some(set_timeout)) = (controller, method(&global, "setTimeout"))
+        else {
+            return Deadline {
+                controller: None,
+                timer: None,
+                _callback: None,
+                fired,
+            };
+        };
+        let (c, f) = (controller.clone(), fired.clone());
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            f.set(true);
+            if let Some(abort) = method(&c, "abort") {
+                let _ = abort.call0(&c);
+            }
+        });
+        let timer = set_timeout
+            .call2(&global, callback.as_ref(), &JsValue::from_f64(ms))
+            .ok();
+        Deadline {
+            controller: Some(controller),
+            timer,
+            _callback: Some(callback),
+            fired,
+        }
+    }
+
+    fn signal(&self) -> Option<JsValue> {
+        self.controller
+            .as_ref()
+            .and_then(|c| js_sys::Reflect::get(c, &"signal".into()).ok())
+    }
+
+    /// Aborts now (a body past its limit: stop the transfer).
+    fn abort(&self) {
+        if let Some(c) = &self.controller {
+            if let Some(abort) = method(c, "abort") {
+                let _ = abort.call0(c);
+            }
+        }
+    }
+}
+
+impl Drop for Deadline {
+    /// Clears the timer, so a finished request keeps no timer (nor a Node process) alive.
+    fn drop(&mut self) {
+        if let (Some(timer), Some(clear)) = (&self.timer, method(&js_sys::global(), "clearTimeout"))
+        {
+            let _ = clear.call1(&js_sys::global(), timer);
+        }
+    }
+}
+
+impl JsFetch {
+    async fn bounded(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let global = js_sys::global();
+        let fetch = method(&global, "fetch")
             .ok_or_else(|| Error::unsupported("this host has no global fetch"))?;
+        let deadline = Deadline::new(self.timeout_ms);
+        let timed_out = |e: &JsValue, status: Option<u16>| {
+            if deadline.fired.get() {
+                fetch_error(
+                    url,
+                    status,
+                    format!("no complete answer within {} ms (timeout)", self.timeout_ms),
+                )
+            } else {
+                fetch_error(url, status, js_reason(e))
+            }
+        };
+        let init = js_sys::Object::new();
+        if let Some(signal) = deadline.signal() {
+            let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
+        }
         let promise = fetch
-            .call1(&global, &JsValue::from_str(url))
-            .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
-        let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
-            .await
-            .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
+            .call2(&global, &JsValue::from_str(url), &init)
+            .map_err(|e| timed_out(&e, None))?;
+        let response = await_js(promise).await.map_err(|e| timed_out(&e, None))?;
         let get = |name: &str| js_sys::Reflect::get(&response, &name.into()).ok();
         let ok = get("ok").and_then(|v| v.as_bool()).unwrap_or(false);
         let status = get("status").and_then(|v| v.as_f64()).map(|s| s as u16);
         if !ok {
+            deadline.abort();
             return Err(fetch_error(url, status, "the server did not return 2xx"));
         }
-        let array_buffer = get("arrayBuffer")
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or_else(|| fetch_error(url, status, "response has no arrayBuffer()"))?;
-        let buf = array_buffer
-            .call0(&response)
-            .map_err(|e| fetch_error(url, status, js_reason(&e)))?;
-        let buf = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(buf))
+        let declared = get("headers")
+            .and_then(|h| {
+                let get = method(&h, "get")?;
+                get.call1(&h, &"content-length".into()).ok()
+            })
+            .and_then(|v| v.as_string())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > max_bytes) {
+            deadline.abort();
+            return Err(crate::host::too_large(url, max_bytes));
+        }
+        let reader = get("body")
+            .filter(|b| !b.is_null() && !b.is_undefined())
+            .and_then(|b| method(&b, "getReader").and_then(|f| f.call0(&b).ok()));
+        let Some(reader) = reader else {
+            // No stream (an old host): the whole body, then the limit.
+            let buf = method(&response, "arrayBuffer")
+                .ok_or_else(|| fetch_error(url, status, "response has no body"))?
+                .call0(&response)
+                .map_err(|e| timed_out(&e, status))?;
+            let buf = await_js(buf).await.map_err(|e| timed_out(&e, status))?;
+            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            if bytes.len() as u64 > max_bytes {
+                return Err(crate::host::too_large(url, max_bytes));
+            }
+            return Ok(bytes);
+        };
+        let read = method(&reader, "read")
+            .ok_or_else(|| fetch_error(url, status, "the body stream cannot be read"))?;
+        let mut bytes =
+            Vec::with_capacity(declared.unwrap_or(0).min(max_bytes).min(1 << 30) as usize);
+        loop {
+            let chunk = read.call0(&reader).map_err(|e| timed_out(&e, status))?;
+            let chunk = await_js(chunk).await.map_err(|e| timed_out(&e, status))?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                break;
+            }
+            let value = js_sys::Reflect::get(&chunk, &"value".into())
+                .map_err(|e| fetch_error(url, status, js_reason(&e)))?;
+            let part = js_sys::Uint8Array::new(&value);
+            if bytes.len() as u64 + u64::from(part.length()) > max_bytes {
+                if let Some(cancel) = method(&reader, "cancel") {
+                    let _ = cancel.call0(&reader);
+                }
+                deadline.abort();
+                return Err(crate::host::too_large(url, max_bytes));
+            }
+            let at = bytes.len();
+            bytes.resize(at + part.length() as usize, 0);
+            part.copy_to(&mut bytes[at..]);
+        }
+        Ok(bytes)
+    }
+}
+
+impl Fetch for JsFetch {
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+        self.bounded(url, crate::host::MAX_UNSIZED_ARTIFACT_BYTES)
             .await
-            .map_err(|e| fetch_error(url, status, js_reason(&e)))?;
-        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    }
+
+    async fn fetch_at_most(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        self.bounded(url, max_bytes).await
     }
 }
 

@@ -19,6 +19,33 @@ impl Model {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsLoadOptions {
+    labels: Option<Vec<String>>,
+    max_bytes: Option<u64>,
+}
+
+/// `undefined`, an array of labels, or `{labels, maxBytes}`.
+fn load_options(v: JsValue) -> JsResult<inference::LoadOptions> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(inference::LoadOptions::default());
+    }
+    let o: JsLoadOptions = if js_sys::Array::is_array(&v) {
+        JsLoadOptions {
+            labels: Some(super::from_js("labels", v)?),
+            ..Default::default()
+        }
+    } else {
+        super::from_js("options", v)?
+    };
+    Ok(inference::LoadOptions {
+        labels: o.labels,
+        max_bytes: o.max_bytes,
+        ..Default::default()
+    })
+}
+
 impl Model {
     fn new(inner: inference::Model) -> Model {
         let keys = super::pipeline::field_keys(
@@ -82,23 +109,27 @@ impl Model {
 
 #[wasm_bindgen]
 impl Model {
-    /// Loads an ONNX model from its bytes. `labels` optionally overrides the class labels.
+    /// Loads an ONNX model from its bytes. The second argument is optional: an array of class
+    /// labels (overriding the model's), or an options object `{labels, maxBytes}` — `maxBytes`
+    /// is the model budget (the most any tensor whose size the file fixes may take, and all
+    /// constants together; default 512 MiB): a file over it is `E_MODEL_INVALID` before
+    /// anything is allocated.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], labels: Option<Vec<String>>) -> JsResult<Model> {
-        let options = inference::LoadOptions {
-            labels,
-            ..Default::default()
-        };
+    pub fn from_bytes(bytes: &[u8], options: JsValue) -> JsResult<Model> {
+        let options = load_options(options)?;
         Ok(Model::new(inference::Model::from_bytes_with(
             bytes, &options,
         )?))
     }
 
     /// Loads a model precompiled by `toNnef()` / `mlcycle` (tract NNEF tar with mlcycle metadata):
-    /// skips ONNX parsing; predictions are identical to the ONNX path.
+    /// skips ONNX parsing; predictions are identical to the ONNX path. Options as `fromBytes`.
     #[wasm_bindgen(js_name = fromNnef)]
-    pub fn from_nnef(bytes: &[u8]) -> JsResult<Model> {
-        Ok(Model::new(inference::Model::from_nnef(bytes)?))
+    pub fn from_nnef(bytes: &[u8], options: JsValue) -> JsResult<Model> {
+        let options = load_options(options)?;
+        Ok(Model::new(inference::Model::from_nnef_with(
+            bytes, &options,
+        )?))
     }
 
     /// This model in tract's NNEF form (a tar), loadable with `Model.fromNnef`.

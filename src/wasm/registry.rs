@@ -102,6 +102,9 @@ struct LoadOptions {
     /// Operator escape hatch: accept a manifest past its `expires` time.
     #[serde(default)]
     allow_expired: bool,
+    /// Abort any request of this registry (manifest, artifacts, refreshes) after this many
+    /// milliseconds (default 30,000).
+    timeout_ms: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -143,6 +146,7 @@ pub struct Registry {
     public_key: Option<String>,
     subject: Option<String>,
     freshness: FreshnessPolicy,
+    fetch: JsFetch,
     cache: JsCache,
 }
 
@@ -155,6 +159,17 @@ impl Registry {
     pub async fn load(url: String, options_value: JsValue) -> JsResult<Registry> {
         let opts: LoadOptions = options("options", options_value)?;
         let url = absolute_url(&url);
+        let fetch = match opts.timeout_ms {
+            Some(ms) if ms.is_finite() && ms > 0.0 => JsFetch { timeout_ms: ms },
+            Some(ms) => {
+                return Err(Error::invalid_argument(
+                    "timeoutMs",
+                    format!("must be a positive number of milliseconds, not {ms}"),
+                )
+                .into())
+            }
+            None => JsFetch::default(),
+        };
         let freshness = FreshnessPolicy {
             allow_rollback: opts.allow_rollback,
             allow_expired: opts.allow_expired,
@@ -164,13 +179,14 @@ impl Registry {
             store: &JsTrustStore,
             policy: &freshness,
         };
-        let manifest = registry::load_manifest(&JsFetch, &url, trust, js_sys::Date::now()).await?;
+        let manifest = registry::load_manifest(&fetch, &url, trust, js_sys::Date::now()).await?;
         Ok(Registry {
             url,
             manifest,
             public_key: opts.public_key,
             subject: opts.subject,
             freshness,
+            fetch,
             cache: JsCache::default(),
         })
     }
@@ -226,17 +242,13 @@ impl Registry {
         };
         let manifest = self.manifest.clone();
         let cache = self.cache.clone();
+        let fetch = self.fetch;
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let now = js_sys::Date::now();
             let selection = registry::resolve(&manifest, &target.model, &target.request, now)?;
-            let loaded = registry::load_version(
-                &JsFetch,
-                &cache,
-                &target.manifest_url,
-                &manifest,
-                selection,
-            )
-            .await?;
+            let loaded =
+                registry::load_version(&fetch, &cache, &target.manifest_url, &manifest, selection)
+                    .await?;
             let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
             let keys = RecordKeys::of(&loaded.preprocessing, &[]);
             let inner = registry::Deployment::new(target, loaded, prefix, now)?;
@@ -244,6 +256,7 @@ impl Registry {
                 inner: Rc::new(RefCell::new(inner)),
                 keys: Rc::new(RefCell::new(keys)),
                 cache,
+                fetch,
                 alert_handlers: Rc::new(RefCell::new(Vec::new())),
             }))
         }))
@@ -256,6 +269,7 @@ pub struct Deployment {
     inner: Rc<RefCell<registry::Deployment>>,
     keys: Rc<RefCell<RecordKeys>>,
     cache: JsCache,
+    fetch: JsFetch,
     alert_handlers: Rc<RefCell<Vec<js_sys::Function>>>,
 }
 
@@ -494,13 +508,14 @@ impl Deployment {
         let inner = self.inner.clone();
         let keys = self.keys.clone();
         let cache = self.cache.clone();
+        let fetch = self.fetch;
         wasm_bindgen_futures::future_to_promise(async move {
             let (target, current) = {
                 let d = inner.try_borrow().map_err(|_| busy())?;
                 (d.target().clone(), d.version().to_string())
             };
             let outcome = registry::prepare_update(
-                &JsFetch,
+                &fetch,
                 &cache,
                 &JsTrustStore,
                 &target,

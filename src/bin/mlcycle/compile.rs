@@ -18,6 +18,10 @@ pub struct Args {
     /// Class labels, comma-separated, overriding the model's (stored in the output).
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
+    /// Model budget in bytes: the most any tensor whose size the model file fixes may take,
+    /// and all its constants together (default 512 MiB; see docs/security.md).
+    #[arg(long)]
+    max_model_bytes: Option<u64>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -26,12 +30,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &bytes,
         &LoadOptions {
             labels: args.labels,
+            max_bytes: args.max_model_bytes,
             ..Default::default()
         },
     )?;
     let nnef = model.to_nnef()?;
     // Load it back before writing: a file that would not load is never produced.
-    Model::from_nnef(&nnef)?;
+    Model::from_nnef_with(
+        &nnef,
+        &LoadOptions {
+            max_bytes: args.max_model_bytes,
+            ..Default::default()
+        },
+    )?;
     write_atomic(&args.output, &nnef)?;
     println!(
         "compiled {} ({} B ONNX) into {} ({} B NNEF)",

@@ -29,6 +29,10 @@ pub struct Args {
     /// from the column of its own name.
     #[arg(long = "input-columns", value_name = "INPUT=COLS")]
     input_columns: Vec<String>,
+    /// Model budget in bytes: the most any tensor whose size the model file fixes may take,
+    /// and all its constants together (default 512 MiB; see docs/security.md).
+    #[arg(long)]
+    max_model_bytes: Option<u64>,
 }
 
 /// `INPUT=a,b,c` pairs as the loader's column map.
@@ -66,6 +70,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &LoadOptions {
             labels: args.labels.clone(),
             input_columns: column_map(&args.input_columns)?,
+            max_bytes: args.max_model_bytes,
         },
     )?;
     let pred = if args.spec.is_none() && named_inputs(&model) {

@@ -122,6 +122,10 @@ pub struct PublishArgs {
     provenance: Option<PathBuf>,
     #[command(flatten)]
     write: WriteArgs,
+    /// Model budget in bytes: the most any tensor whose size the model file fixes may take,
+    /// and all its constants together (default 512 MiB; see docs/security.md).
+    #[arg(long)]
+    max_model_bytes: Option<u64>,
     /// Smoke rows to store (first N holdout rows).
     #[arg(long, default_value_t = 5)]
     smoke_rows: usize,
@@ -238,6 +242,7 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
         &model_bytes,
         &LoadOptions {
             labels: args.labels.clone(),
+            max_bytes: args.max_model_bytes,
             ..Default::default()
         },
     )?;

@@ -60,6 +60,10 @@ pub struct Args {
     /// Write the report here instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Model budget in bytes: the most any tensor whose size the model file fixes may take,
+    /// and all its constants together (default 512 MiB; see docs/security.md).
+    #[arg(long)]
+    max_model_bytes: Option<u64>,
 }
 
 /// Options from a criteria file (array or options object).
@@ -95,7 +99,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     options.include_predictions |= args.predictions;
 
     let bytes = crate::fsio::read(&args.model)?;
-    let model = Model::from_bytes_with(&bytes, &LoadOptions::default())?;
+    let model = Model::from_bytes_with(
+        &bytes,
+        &LoadOptions {
+            max_bytes: args.max_model_bytes,
+            ..Default::default()
+        },
+    )?;
     let pipeline = match &args.spec {
         Some(p) => Some(std::sync::Arc::new(Pipeline::from_json(&read_text(p)?)?)),
         None => None,

@@ -84,6 +84,7 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
             reason: "the graph has no nodes".into(),
         });
     }
+    super::admission::check_onnx(graph, &super::Budget::with_max_bytes(options.max_bytes)?)?;
     dangling_names(graph)?;
     // Refuse operators nobody implements up front, with their name.
     if let Some(node) = graph
