@@ -66,7 +66,7 @@ impl Budget {
         }
     }
 
-    fn over(&self, what: &str, bytes: u128) -> Error {
+    fn over(&self, what: &str, bytes: u64) -> Error {
         Error::ModelInvalid {
             reason: format!(
                 "{what} needs {} bytes, over the model budget of {} bytes (raise it with \
@@ -76,8 +76,8 @@ impl Budget {
         }
     }
 
-    fn fits(&self, what: &str, bytes: u128) -> Result<()> {
-        if bytes > u128::from(self.max_bytes) {
+    fn fits(&self, what: &str, bytes: u64) -> Result<()> {
+        if bytes > u64::from(self.max_bytes) {
             return Err(self.over(what, bytes));
         }
         Ok(())
@@ -96,10 +96,10 @@ pub(crate) fn reason(e: Error) -> String {
     }
 }
 
-/// Product of dimensions as u128 (never overflows for ≤ 16 dims of u64 … checked anyway).
-fn product(dims: impl IntoIterator<Item = u128>) -> Option<u128> {
+/// Product of dimensions; `None` on overflow (over any budget).
+fn product(dims: impl IntoIterator<Item = u64>) -> Option<u64> {
     dims.into_iter()
-        .try_fold(1u128, |acc, d| acc.checked_mul(d))
+        .try_fold(1u64, |acc, d| acc.checked_mul(d))
 }
 
 #[cfg(feature = "onnx")]
@@ -113,7 +113,7 @@ mod onnx {
     use tract_onnx::pb::{GraphProto, NodeProto, TensorProto};
 
     /// Bytes per element of an ONNX data type (strings counted separately).
-    fn elem_size(data_type: i32) -> u128 {
+    fn elem_size(data_type: i32) -> u64 {
         match data_type {
             2 | 3 | 9 | 17..=22 => 1,
             4 | 5 | 10 | 16 => 2,
@@ -174,7 +174,7 @@ mod onnx {
     struct Walk<'a> {
         budget: &'a Budget,
         nodes: usize,
-        total: u128,
+        total: u64,
     }
 
     impl<'a> Walk<'a> {
@@ -196,13 +196,13 @@ mod onnx {
                      tensors inside (onnx.save(..., save_as_external_data=False))"
                 )));
             }
-            let elems = product(t.dims.iter().map(|&d| d as u128))
-                .ok_or_else(|| self.budget.over(what, u128::MAX))?;
+            let elems = product(t.dims.iter().map(|&d| d as u64))
+                .ok_or_else(|| self.budget.over(what, u64::MAX))?;
             let bytes = if t.data_type == 8 {
                 t.string_data
                     .iter()
-                    .map(|s| s.len() as u128 + 8)
-                    .sum::<u128>()
+                    .map(|s| s.len() as u64 + 8)
+                    .sum::<u64>()
             } else {
                 elems.saturating_mul(elem_size(t.data_type))
             };
@@ -211,13 +211,13 @@ mod onnx {
                 + t.string_data.len()
                 + t.int64_data.len()
                 + t.double_data.len()
-                + t.uint64_data.len()) as u128;
+                + t.uint64_data.len()) as u64;
             let (declared, holds) = match t.data_type {
                 // Undefined and complex types: tract refuses them later, with its own words.
                 0 | 14 | 15 => (0, 0),
-                8 => (elems, t.string_data.len() as u128),
-                21 | 22 if !t.raw_data.is_empty() => (elems.div_ceil(2), t.raw_data.len() as u128),
-                _ if !t.raw_data.is_empty() => (bytes, t.raw_data.len() as u128),
+                8 => (elems, t.string_data.len() as u64),
+                21 | 22 if !t.raw_data.is_empty() => (elems.div_ceil(2), t.raw_data.len() as u64),
+                _ if !t.raw_data.is_empty() => (bytes, t.raw_data.len() as u64),
                 _ => (elems, typed),
             };
             if declared != holds {
@@ -261,9 +261,9 @@ mod onnx {
                 for a in &node.attribute {
                     // ai.onnx.ml operators keep their model in list attributes (a forest's
                     // nodes, a linear model's coefficients): constants like any other.
-                    let lists = (a.floats.len() as u128) * 4
-                        + (a.ints.len() as u128) * 8
-                        + a.strings.iter().map(|s| s.len() as u128 + 8).sum::<u128>();
+                    let lists = (a.floats.len() as u64) * 4
+                        + (a.ints.len() as u64) * 8
+                        + a.strings.iter().map(|s| s.len() as u64 + 8).sum::<u64>();
                     if lists > 0 {
                         let what = format!(
                             "attribute `{}` of node `{}` ({})",
@@ -314,7 +314,7 @@ mod onnx {
         ) -> Result<()> {
             let input = |i: usize| node.input.get(i).and_then(|n| constants.get(n.as_str()));
             let what = || format!("the output of node `{}` ({})", node.name, node.op_type);
-            let dims_bytes = |dims: &[i64], elem: u128| -> Result<()> {
+            let dims_bytes = |dims: &[i64], elem: u64| -> Result<()> {
                 if dims.len() > self.budget.max_rank {
                     return Err(invalid(format!(
                         "{} has rank {}, above the limit of {}",
@@ -323,8 +323,8 @@ mod onnx {
                         self.budget.max_rank
                     )));
                 }
-                let elems = product(dims.iter().map(|&d| d.max(1) as u128))
-                    .ok_or_else(|| self.budget.over(&what(), u128::MAX))?;
+                let elems = product(dims.iter().map(|&d| d.max(1) as u64))
+                    .ok_or_else(|| self.budget.over(&what(), u64::MAX))?;
                 self.budget.fits(&what(), elems.saturating_mul(elem))
             };
             match node.op_type.as_str() {
@@ -350,13 +350,13 @@ mod onnx {
                     if let Some(repeats) = input(1).and_then(|t| small_ints(t)) {
                         let base = input(0)
                             .map(|t| {
-                                product(t.dims.iter().map(|&d| d.max(0) as u128))
-                                    .unwrap_or(u128::MAX)
+                                product(t.dims.iter().map(|&d| d.max(0) as u64))
+                                    .unwrap_or(u64::MAX)
                                     .saturating_mul(elem_size(t.data_type))
                             })
                             .unwrap_or(4);
                         let reps =
-                            product(repeats.iter().map(|&r| r.max(0) as u128)).unwrap_or(u128::MAX);
+                            product(repeats.iter().map(|&r| r.max(0) as u64)).unwrap_or(u64::MAX);
                         self.budget.fits(&what(), reps.saturating_mul(base))?;
                     }
                 }
@@ -373,7 +373,7 @@ mod onnx {
                     }
                     let n = ((limit - start) / delta).ceil().max(0.0);
                     if !n.is_finite() || n * 8.0 > self.budget.max_bytes as f64 {
-                        return Err(self.budget.over(&what(), (n * 8.0).min(1e30) as u128));
+                        return Err(self.budget.over(&what(), (n * 8.0).min(1e30) as u64));
                     }
                 }
                 _ => {}
@@ -456,13 +456,13 @@ pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
                 if shape.len() > budget.max_rank || shape.iter().any(|&d| d < 0) {
                     return Err(invalid(format!("a variable has the shape {shape:?}")));
                 }
-                let bytes = product(shape.iter().map(|&d| d as u128)).unwrap_or(u128::MAX);
+                let bytes = product(shape.iter().map(|&d| d as u64)).unwrap_or(u64::MAX);
                 budget.fits("a variable of graph.nnef", bytes.saturating_mul(4))?;
             }
         }
         if call("tile") {
             if let Some(reps) = literal_list(statement, "repeats") {
-                let n = product(reps.iter().map(|&r| r.max(0) as u128)).unwrap_or(u128::MAX);
+                let n = product(reps.iter().map(|&r| r.max(0) as u64)).unwrap_or(u64::MAX);
                 budget.fits("a tile of graph.nnef", n.saturating_mul(4))?;
             }
         }
@@ -505,8 +505,8 @@ pub(crate) fn check_nnef_tensor(name: &str, data: &[u8], budget: &Budget) -> Res
             data.len() - 128
         )));
     }
-    let elems = product((0..rank).map(|i| u128::from(u32_at(12 + 4 * i)))).unwrap_or(u128::MAX);
-    budget.fits(&what, u128::from(size).max(elems))?;
+    let elems = product((0..rank).map(|i| u64::from(u32_at(12 + 4 * i)))).unwrap_or(u64::MAX);
+    budget.fits(&what, u64::from(size).max(elems))?;
     Ok(size)
 }
 
