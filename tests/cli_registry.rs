@@ -755,3 +755,44 @@ fn concurrent_publishes_all_land() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!missing.exists());
 }
+
+/// `predict` without `--spec` reads the numeric CSV with RFC 4180 quoting (a quoted cell with a
+/// comma is one cell, not two shifted columns) and refuses an infinite value, naming the line.
+#[test]
+fn predict_matrix_csv_honours_quoting_and_refuses_infinity() {
+    let dir = tempdir("matrix");
+    let header = (0..9)
+        .map(|i| format!("f{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let good = "\"0.3\",-1.2,0.8,0.1,1,0,0,1,0";
+    let input = dir.join("in.csv");
+    let run_with = |rows: &[&str]| {
+        std::fs::write(&input, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        run(&[
+            "predict",
+            "--model",
+            "tests/data/penguins_logreg.onnx",
+            "--input",
+            input.to_str().unwrap(),
+            "--labels",
+            "Adelie,Chinstrap,Gentoo",
+        ])
+    };
+    let o = run_with(&[good]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("label,p_Adelie"));
+    for (row, want) in [
+        (
+            "\"0,3\",-1.2,0.8,0.1,1,0,0,1,0",
+            "`0,3` is not a finite number",
+        ),
+        ("0.3,-1.2,inf,0.1,1,0,0,1,0", "`inf` is not a finite number"),
+    ] {
+        let o = run_with(&[good, row]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains("E_CSV"), "{row}: {err}");
+        assert!(err.contains(want) && err.contains("line 3"), "{row}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

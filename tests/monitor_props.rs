@@ -288,3 +288,26 @@ fn merged_counters_saturate_instead_of_wrapping() {
         "saturated: {text:.800}"
     );
 }
+
+/// Label counts are bounded before anything quadratic is allocated (issue 13: ~23,000 labels in
+/// a config or snapshot trapped wasm; 16,000 took 1.9 GB).
+#[test]
+fn huge_label_counts_are_refused_before_allocating() {
+    let e = MonitorConfig::from_json(r#"{"maxClasses": 65536}"#).unwrap_err();
+    assert_eq!(e.code(), "E_INVALID_ARGUMENT");
+    let many: Vec<String> = (0..23_000).map(|i| format!("c{i}")).collect();
+    let cfg = serde_json::json!({"labels": many}).to_string();
+    let e = MonitorConfig::from_json(&cfg).unwrap_err();
+    assert!(e.to_string().contains("maxClasses"), "{e}");
+    // A snapshot whose config and labels were inflated is refused, not allocated.
+    let snap = fed(&[], "a").snapshot().expect("snapshot");
+    let mut v: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    v["config"]["maxClasses"] = serde_json::json!(65_536);
+    v["state"]["labels"] = serde_json::json!(many);
+    assert_eq!(
+        Monitor::restore(&v.to_string()).unwrap_err().code(),
+        "E_SNAPSHOT"
+    );
+    let huge = " ".repeat(300 << 20);
+    assert_eq!(Monitor::restore(&huge).unwrap_err().code(), "E_SNAPSHOT");
+}

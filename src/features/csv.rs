@@ -16,10 +16,30 @@ pub struct CsvRecords {
     pub records: Vec<Record>,
 }
 
+/// Longest physical line read (bytes). A hostile 64 MB line cost 2.1 GB once parsed into
+/// records; with the cap, memory stays proportional to it rather than to the line.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Most columns a header may name.
+pub const MAX_COLUMNS: usize = 10_000;
+
 /// Reads CSV text (header row first). Empty lines are skipped; a row with a different number
-/// of cells than the header is an `E_CSV` error naming its line.
+/// of cells than the header is an `E_CSV` error naming its line, and so is a line longer than
+/// [`MAX_LINE_BYTES`] or a header of more than [`MAX_COLUMNS`] columns.
 pub fn read_records(text: &str) -> Result<CsvRecords> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((i, line)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+    {
+        return Err(Error::Csv {
+            line: Some(i as u64 + 1),
+            reason: format!(
+                "the line is {} bytes long, over the {MAX_LINE_BYTES} a CSV line may take",
+                line.len()
+            ),
+        });
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -35,6 +55,15 @@ pub fn read_records(text: &str) -> Result<CsvRecords> {
             })
         }
     };
+    if header.len() > MAX_COLUMNS {
+        return Err(Error::Csv {
+            line: Some(1),
+            reason: format!(
+                "the header has {} columns, over the {MAX_COLUMNS} allowed",
+                header.len()
+            ),
+        });
+    }
     let mut seen = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         if let Some(j) = seen.insert(h.as_str(), i) {
@@ -80,6 +109,24 @@ fn csv_error(e: &::csv::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_and_wide_headers_are_refused() {
+        let long = format!("a,b\n1,{}\n", "9".repeat(MAX_LINE_BYTES + 1));
+        let e = read_records(&long).unwrap_err();
+        assert_eq!(e.code(), "E_CSV");
+        assert!(e.to_string().contains("line 2"), "{e}");
+        let wide = (0..=MAX_COLUMNS)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(read_records(&wide)
+            .unwrap_err()
+            .to_string()
+            .contains("columns"));
+        let empties = format!("a\n{}\n", ",".repeat(MAX_LINE_BYTES + 1));
+        assert_eq!(read_records(&empties).unwrap_err().code(), "E_CSV");
+    }
 
     #[test]
     fn quoted_cells_and_errors() {

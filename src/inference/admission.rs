@@ -98,8 +98,7 @@ pub(crate) fn reason(e: Error) -> String {
 
 /// Product of dimensions; `None` on overflow (over any budget).
 fn product(dims: impl IntoIterator<Item = u64>) -> Option<u64> {
-    dims.into_iter()
-        .try_fold(1u64, |acc, d| acc.checked_mul(d))
+    dims.into_iter().try_fold(1u64, |acc, d| acc.checked_mul(d))
 }
 
 #[cfg(feature = "onnx")]

@@ -130,6 +130,9 @@ pub struct MonitorConfig {
     pub max_classes: usize,
 }
 
+/// Upper bound of [`MonitorConfig::max_classes`].
+pub const MAX_CLASSES: usize = 2048;
+
 impl Default for MonitorConfig {
     fn default() -> MonitorConfig {
         MonitorConfig {
@@ -223,11 +226,20 @@ impl MonitorConfig {
             self.history_size <= 100_000,
             "must be <= 100000",
         )?;
+        // The confusion matrix is maxClasses² counters: 2048 classes are 32 MiB; 65,536 were
+        // 32 GiB (a trap in wasm from one config).
         range(
             "maxClasses",
-            (2..=65_536).contains(&self.max_classes),
-            "must be in 2..=65536",
+            (2..=MAX_CLASSES).contains(&self.max_classes),
+            "must be in 2..=2048",
         )?;
+        if let Some(labels) = &self.labels {
+            range(
+                "labels",
+                labels.len() <= self.max_classes,
+                "more labels than maxClasses",
+            )?;
+        }
         super::sketch::DdSketch::new(self.latency_relative_accuracy, self.latency_max_buckets)
             .map(|_| ())
     }

@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 pub const SNAPSHOT_FORMAT: &str = "mlcycle.monitor/1";
 /// Distinct error codes tracked; later new codes are counted under `other`.
 pub const MAX_ERROR_CODES: usize = 64;
+/// Largest snapshot [`Monitor::restore`] reads. A snapshot's state is bounded by its config
+/// (2048 classes → a 32 MiB confusion matrix as text is well under it).
+pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
 const MAX_CODE_LEN: usize = 64;
 const NO_CLASS: u32 = u32::MAX;
 const CONSUMED: u32 = u32::MAX - 1;
@@ -1370,6 +1373,13 @@ impl Monitor {
     /// Restores a [`Monitor::snapshot`]; unknown formats and inconsistent states are
     /// `E_SNAPSHOT`.
     pub fn restore(text: &str) -> Result<Monitor> {
+        if text.len() > MAX_SNAPSHOT_BYTES {
+            return Err(snap_err(format!(
+                "{} bytes, over the {MAX_SNAPSHOT_BYTES} a monitor snapshot can take (its \
+                 state is bounded: this is not one)",
+                text.len()
+            )));
+        }
         let v: serde_json::Value =
             serde_json::from_str(text).map_err(|e| snap_err(format!("not JSON: {e}")))?;
         match v.get("format").and_then(|f| f.as_str()) {
@@ -1421,6 +1431,11 @@ impl Monitor {
             return Err(snap_err("error codes or history exceed their bounds"));
         }
         let cap = m.ring.len() as u64;
+        if state.pending.len() > m.ring.len() {
+            return Err(snap_err(
+                "more pending predictions than the feedback window",
+            ));
+        }
         for (seq, class) in std::mem::take(&mut state.pending) {
             if seq >= state.next_seq || seq + cap < state.next_seq || class as usize >= k {
                 return Err(snap_err("pending prediction outside the feedback window"));

@@ -17,51 +17,41 @@ pub fn read_matrix(path: &Path) -> Result<Matrix> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (_, head) = lines.next().ok_or_else(|| mlcycle::Error::Csv {
-        line: None,
-        reason: "the file is empty".into(),
-    })?;
-    let header: Vec<String> = head
-        .split(',')
-        .map(|s| s.trim().trim_matches('"').to_string())
-        .collect();
-    let mut values = Vec::new();
-    let mut rows = 0;
-    for (i, line) in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        if cells.len() != header.len() {
-            return Err(mlcycle::Error::Csv {
-                line: Some(i as u64 + 1),
-                reason: format!("{} cells, the header has {}", cells.len(), header.len()),
-            }
-            .into());
-        }
-        for (c, cell) in cells.iter().enumerate() {
-            let cell = cell.trim().trim_matches('"');
+    // The library's reader: RFC 4180 quoting (a quoted `"1,5"` is one cell), line and column
+    // caps, a cell count checked per row.
+    let csv = mlcycle::features::read_records(&text)?;
+    let mut values = Vec::with_capacity(csv.records.len() * csv.header.len());
+    for (r, record) in csv.records.iter().enumerate() {
+        for name in &csv.header {
+            let cell = match record.get(name) {
+                Some(mlcycle::RawValue::Text(t)) => t.trim(),
+                _ => "",
+            };
             let v = if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
                 f32::NAN
             } else {
-                cell.parse::<f32>().map_err(|_| mlcycle::Error::Csv {
-                    line: Some(i as u64 + 1),
-                    reason: format!("column `{}`: `{cell}` is not a number", header[c]),
-                })?
+                match cell.parse::<f32>() {
+                    Ok(v) if v.is_finite() => v,
+                    _ => {
+                        return Err(mlcycle::Error::Csv {
+                            // Data row r is line r + 2 when no blank line precedes it.
+                            line: Some(r as u64 + 2),
+                            reason: format!("column `{name}`: `{cell}` is not a finite number"),
+                        }
+                        .into());
+                    }
+                }
             };
             values.push(v);
         }
-        rows += 1;
     }
     Ok(Matrix {
-        header,
+        rows: csv.records.len(),
+        header: csv.header,
         values,
-        rows,
     })
 }
 
-/// Writes a table to `path`, or to stdout when `path` is None.
 pub fn write_table(path: Option<&Path>, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     let mut out: Box<dyn Write> = match path {
         Some(p) => Box::new(std::io::BufWriter::new(
