@@ -13,7 +13,7 @@ INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozi
                 columns_logreg binarizer_logreg te5_lgbm te5_hgb te5_regressor_lgbm te5_rf_average \
                 te5_rf_average_f64 te5_member_sum te5_member_max
 
-.PHONY: all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
+.PHONY: fuzz all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean nnef-fixtures
 
 all: pkg
@@ -61,6 +61,13 @@ check-glue:
 ## The wasm package must stay within budgets/wasm-size.json.
 check-size:
 	./scripts/check-size.sh
+
+## Long mutation-fuzzing run of every parser that takes outside bytes (tests/fuzz.rs; `make
+## test` runs a short pass of the same harness). A new seed each run unless MLCYCLE_FUZZ_SEED
+## is set; a failing input is saved under target/fuzz-failures/.
+fuzz:
+	MLCYCLE_FUZZ_ITERS=$${MLCYCLE_FUZZ_ITERS:-20000} MLCYCLE_FUZZ_SEED=$${MLCYCLE_FUZZ_SEED:-$$(date +%s)} \
+	  $(CARGO) test --features cli --test fuzz -- --nocapture
 
 test-native:
 	$(CARGO) test --features cli

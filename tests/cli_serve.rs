@@ -30,6 +30,8 @@ fn start(root: &std::path::Path) -> Server {
             "0",
             "--index",
             "index.html",
+            "--head-timeout-secs",
+            "1",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -96,9 +98,30 @@ fn hostile_clients_neither_escape_nor_exhaust_the_server() {
     let _ = status(addr, &long(1 << 20));
     assert!(get(addr, "/").contains("200"));
 
-    // 200 idle connections: the ones past the limit get 503 at once, and when they go away the
+    // A client dripping its head a byte at a time is cut off at the head deadline (1 s here),
+    // not kept as long as it keeps dripping.
+    let mut drip = TcpStream::connect(addr).unwrap();
+    let t0 = std::time::Instant::now();
+    let mut closed = false;
+    for b in b"GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".iter() {
+        if drip.write_all(&[*b]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(150));
+        if t0.elapsed() > Duration::from_secs(3) {
+            break;
+        }
+    }
+    drip.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 16];
+    let eof = matches!(drip.read(&mut buf), Ok(0) | Err(_));
+    assert!(closed || eof, "the dripping client was not cut off");
+    assert!(t0.elapsed() < Duration::from_secs(4), "{:?}", t0.elapsed());
+
+    // 100 idle connections (within the listen backlog, beyond the 64 handled): the ones past the limit get 503 at once, and when they go away the
     // server answers again.
-    let idle: Vec<TcpStream> = (0..200)
+    let idle: Vec<TcpStream> = (0..100)
         .map(|_| TcpStream::connect(addr).unwrap())
         .collect();
     std::thread::sleep(Duration::from_millis(300));

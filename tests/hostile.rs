@@ -167,3 +167,46 @@ fn non_finite_probabilities_are_an_error_not_a_label() {
     let p = m.predict(&good, 1).expect("finite row");
     assert!(p.values.iter().all(|v| v.is_finite()));
 }
+
+/// In a batch (validation, CSV prediction), a row whose probabilities come out non-finite is
+/// rejected on its own, naming its row; the other rows keep their predictions.
+#[cfg(feature = "onnx")]
+#[wasm_bindgen_test(unsupported = test)]
+fn a_non_finite_row_is_rejected_alone_in_a_batch() {
+    use mlcycle::features::{RawValue, Record};
+    let names: Vec<String> = (0..9).map(|i| format!("x{i}")).collect();
+    let spec = serde_json::json!({
+        "schema": "mlcycle.features/1",
+        "fields": names.iter().map(|n| serde_json::json!({"name": n, "type": "number"})).collect::<Vec<_>>(),
+        "outputs": names,
+    });
+    let pipeline = mlcycle::Pipeline::from_json(&spec.to_string()).expect("spec");
+    let model = Model::from_bytes(include_bytes!("data/penguins_logreg.onnx")).expect("model");
+    let prep =
+        mlcycle::Preprocessing::new(Some(std::sync::Arc::new(pipeline)), &model).expect("prep");
+    let good = [0.3, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let records: Vec<Record> = (0..5)
+        .map(|i| {
+            names.iter().zip(good).fold(Record::new(), |r, (n, v)| {
+                // Row 3 misses a value this model (no imputer) cannot take.
+                let v = if i == 3 && n == "x2" {
+                    RawValue::Null
+                } else {
+                    RawValue::Number(v)
+                };
+                r.with(n.as_str(), v)
+            })
+        })
+        .collect();
+    let each = prep.predict_each(&model, &records).expect("batch");
+    assert_eq!(each.accepted(), 4);
+    assert!(each.rows[3].is_none());
+    assert!(each.rows[4]
+        .as_ref()
+        .is_some_and(|p| p.iter().all(|v| v.is_finite())));
+    let why = each.first_rejection.as_deref().unwrap_or("");
+    assert!(
+        why.starts_with("row 3") && why.contains("non-finite"),
+        "{why}"
+    );
+}

@@ -311,3 +311,19 @@ fn huge_label_counts_are_refused_before_allocating() {
     let huge = " ".repeat(300 << 20);
     assert_eq!(Monitor::restore(&huge).unwrap_err().code(), "E_SNAPSHOT");
 }
+
+/// Found by tests/fuzz.rs: a snapshot whose latency sketch says min > max made the report
+/// panic (`f64::clamp`); it is refused at restore.
+#[test]
+fn a_sketch_with_min_above_max_is_refused_at_restore() {
+    let snap = fed(&[], "a").snapshot().expect("snapshot");
+    let mut v: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    let sketch = v["state"]["latency"]
+        .as_object_mut()
+        .expect("the latency sketch in the snapshot");
+    assert!(sketch.contains_key("relativeAccuracy"));
+    sketch.insert("min".into(), serde_json::json!(1.0));
+    sketch.insert("max".into(), serde_json::json!(0.5));
+    let e = Monitor::restore(&v.to_string()).unwrap_err();
+    assert_eq!(e.code(), "E_SNAPSHOT", "{e}");
+}

@@ -114,7 +114,7 @@ mod onnx {
     /// Bytes per element of an ONNX data type (strings counted separately).
     fn elem_size(data_type: i32) -> u64 {
         match data_type {
-            2 | 3 | 9 | 17..=22 => 1,
+            2 | 3 | 9 | 17..=24 => 1,
             4 | 5 | 10 | 16 => 2,
             1 | 6 | 12 => 4,
             7 | 11 | 13 | 14 => 8,
@@ -125,8 +125,8 @@ mod onnx {
 
     /// Values of a small integer constant (shapes, repeats), when they are in the file.
     fn small_ints(t: &TensorProto) -> Option<Vec<i64>> {
-        let n = t.dims.iter().product::<i64>();
-        if !(0..=64).contains(&n) {
+        let n = product(t.dims.iter().map(|&d| d.max(0) as u64))?;
+        if n > 64 || t.dims.iter().any(|&d| d < 0) {
             return None;
         }
         match t.data_type {
@@ -150,7 +150,7 @@ mod onnx {
 
     /// A scalar constant as f64 (for `Range`).
     fn scalar(t: &TensorProto) -> Option<f64> {
-        if t.dims.iter().product::<i64>() != 1 {
+        if t.dims.iter().any(|&d| d != 1) {
             return None;
         }
         let raw = |n: usize| t.raw_data.get(..n);
@@ -215,7 +215,9 @@ mod onnx {
                 // Undefined and complex types: tract refuses them later, with its own words.
                 0 | 14 | 15 => (0, 0),
                 8 => (elems, t.string_data.len() as u64),
-                21 | 22 if !t.raw_data.is_empty() => (elems.div_ceil(2), t.raw_data.len() as u64),
+                // 4-bit types (int4, uint4, float4e2m1): two per byte, or per int32_data entry.
+                21..=23 if !t.raw_data.is_empty() => (elems.div_ceil(2), t.raw_data.len() as u64),
+                21..=23 => (elems.div_ceil(2), typed),
                 _ if !t.raw_data.is_empty() => (bytes, t.raw_data.len() as u64),
                 _ => (elems, typed),
             };
@@ -396,14 +398,18 @@ mod onnx {
 fn nesting_depth(text: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
     let mut quote: Option<char> = None;
-    let mut comment = false;
+    let (mut comment, mut escaped) = (false, false);
     for c in text.chars() {
         if comment {
             comment = c != '\n';
             continue;
         }
         if let Some(q) = quote {
-            if c == q {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
                 quote = None;
             }
             continue;
@@ -422,22 +428,8 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
-/// The integers of the literal list after `key = [` inside one NNEF statement, if written as
-/// plain integers.
-fn literal_list(statement: &str, key: &str) -> Option<Vec<i64>> {
-    let at = statement.find(&format!("{key} = ["))? + key.len() + 4;
-    let rest = &statement[at..];
-    let end = rest.find(']')?;
-    rest[..end]
-        .split(',')
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<i64>().ok())
-        .collect()
-}
-
-/// Checks `graph.nnef` text: nesting depth, literal `variable` shapes, `tile` repeats and
-/// `transpose` axes.
+/// Checks `graph.nnef` text before tract parses it: bracket nesting (tract's parser recurses
+/// on each level).
 pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
     let depth = nesting_depth(text);
     if depth > budget.max_depth {
@@ -446,27 +438,140 @@ pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
             budget.max_depth
         )));
     }
-    for statement in text.split(';') {
-        let call = |name: &str| {
-            statement.contains(&format!("= {name}(")) || statement.contains(&format!("= {name}<"))
-        };
-        if call("variable") {
-            if let Some(shape) = literal_list(statement, "shape") {
+    Ok(())
+}
+
+/// Checks the parsed document before tract builds the model: `variable` shapes and `tile`
+/// repeats within the budget, `transpose` axes a permutation — wherever they are written
+/// literally (whitespace, argument names and nesting as tract's own parser saw them).
+pub(crate) fn check_nnef_doc(doc: &tract_nnef::ast::Document, budget: &Budget) -> Result<()> {
+    let bodies = std::iter::once(&doc.graph_def.body)
+        .chain(doc.fragments.iter().filter_map(|f| f.body.as_ref()));
+    for body in bodies {
+        for a in body {
+            visit(&a.right, budget, 0)?;
+        }
+    }
+    Ok(())
+}
+
+fn visit(v: &tract_nnef::ast::RValue, budget: &Budget, depth: usize) -> Result<()> {
+    use tract_nnef::ast::{RValue, Subscript};
+    if depth > 4 * budget.max_depth {
+        return Err(invalid(format!(
+            "graph.nnef has an expression nested more than {} deep",
+            4 * budget.max_depth
+        )));
+    }
+    let d = depth + 1;
+    match v {
+        RValue::Invocation(inv) => {
+            check_invocation(inv, budget)?;
+            for a in &inv.arguments {
+                visit(&a.rvalue, budget, d)?;
+            }
+        }
+        RValue::Binary(a, _, b) => {
+            visit(a, budget, d)?;
+            visit(b, budget, d)?;
+        }
+        RValue::Unary(_, a) => visit(a, budget, d)?,
+        RValue::Tuple(vs) | RValue::Array(vs) => {
+            for x in vs {
+                visit(x, budget, d)?;
+            }
+        }
+        RValue::Subscript(a, sub) => {
+            visit(a, budget, d)?;
+            match sub.as_ref() {
+                Subscript::Single(x) => visit(x, budget, d)?,
+                Subscript::Range(x, y) => {
+                    for z in [x, y].into_iter().flatten() {
+                        visit(z, budget, d)?;
+                    }
+                }
+            }
+        }
+        RValue::Comprehension(c) => {
+            for (_, x) in &c.loop_iters {
+                visit(x, budget, d)?;
+            }
+            if let Some(f) = &c.filter {
+                visit(f, budget, d)?;
+            }
+            visit(&c.yields, budget, d)?;
+        }
+        RValue::IfThenElse(c) => {
+            visit(&c.cond, budget, d)?;
+            visit(&c.then, budget, d)?;
+            visit(&c.otherwise, budget, d)?;
+        }
+        RValue::Identifier(_) | RValue::Literal(_) => {}
+    }
+    Ok(())
+}
+
+/// The integers of a literal list argument (`[2, 3]`), if it is one.
+fn literal_ints(v: &tract_nnef::ast::RValue) -> Option<Vec<i64>> {
+    use tract_nnef::ast::{Literal, RValue};
+    fn lit(l: &Literal) -> Option<Vec<i64>> {
+        match l {
+            Literal::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    Literal::Numeric(n) => n.parse().ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+    match v {
+        RValue::Literal(l) => lit(l),
+        RValue::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                RValue::Literal(Literal::Numeric(n)) => n.parse().ok(),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The argument `name` of an invocation, named or at `position`.
+fn argument<'a>(
+    inv: &'a tract_nnef::ast::Invocation,
+    name: &str,
+    position: usize,
+) -> Option<&'a tract_nnef::ast::RValue> {
+    inv.arguments
+        .iter()
+        .find(|a| a.id.as_ref().is_some_and(|id| id.0 == name))
+        .or_else(|| inv.arguments.get(position).filter(|a| a.id.is_none()))
+        .map(|a| &a.rvalue)
+}
+
+fn check_invocation(inv: &tract_nnef::ast::Invocation, budget: &Budget) -> Result<()> {
+    let list = |name: &str, position: usize| argument(inv, name, position).and_then(literal_ints);
+    match inv.id.0.as_str() {
+        "variable" => {
+            if let Some(shape) = list("shape", 1) {
                 if shape.len() > budget.max_rank || shape.iter().any(|&d| d < 0) {
                     return Err(invalid(format!("a variable has the shape {shape:?}")));
                 }
-                let bytes = product(shape.iter().map(|&d| d as u64)).unwrap_or(u64::MAX);
-                budget.fits("a variable of graph.nnef", bytes.saturating_mul(4))?;
+                let n = product(shape.iter().map(|&d| d as u64)).unwrap_or(u64::MAX);
+                budget.fits("a variable of graph.nnef", n.saturating_mul(4))?;
             }
         }
-        if call("tile") {
-            if let Some(reps) = literal_list(statement, "repeats") {
+        "tile" => {
+            if let Some(reps) = list("repeats", 1) {
                 let n = product(reps.iter().map(|&r| r.max(0) as u64)).unwrap_or(u64::MAX);
                 budget.fits("a tile of graph.nnef", n.saturating_mul(4))?;
             }
         }
-        if call("transpose") {
-            if let Some(axes) = literal_list(statement, "axes") {
+        "transpose" => {
+            if let Some(axes) = list("axes", 1) {
                 let mut seen = vec![false; axes.len()];
                 for &a in &axes {
                     match usize::try_from(a).ok().and_then(|a| seen.get_mut(a)) {
@@ -480,6 +585,7 @@ pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
                 }
             }
         }
+        _ => {}
     }
     Ok(())
 }
@@ -505,7 +611,28 @@ pub(crate) fn check_nnef_tensor(name: &str, data: &[u8], budget: &Budget) -> Res
         )));
     }
     let elems = product((0..rank).map(|i| u64::from(u32_at(12 + 4 * i)))).unwrap_or(u64::MAX);
-    budget.fits(&what, u64::from(size).max(elems))?;
+    let bits = u32_at(44);
+    let item_type = u16::from_le_bytes([data[48], data[49]]);
+    // What tract allocates: `bits == u32::MAX` is tract's string type (a `String` per element,
+    // 24 bytes, however few bytes the file holds); otherwise the declared data, which must
+    // match the shape (tract skips that check for some item types).
+    let in_memory = if bits == u32::MAX {
+        elems.saturating_mul(24)
+    } else {
+        if bits == 0 || (item_type == 5 && size == 0 && elems > 0) {
+            return Err(invalid(format!(
+                "{what} declares {bits} bits per item for {elems} items in {size} bytes"
+            )));
+        }
+        let expected = elems.saturating_mul(u64::from(bits)).div_ceil(8);
+        if item_type != 5 && expected != size {
+            return Err(invalid(format!(
+                "{what} declares {elems} items of {bits} bits but {size} bytes"
+            )));
+        }
+        size.max(expected)
+    };
+    budget.fits(&what, in_memory)?;
     Ok(size)
 }
 
@@ -517,6 +644,8 @@ mod tests {
     fn nnef_text_limits() {
         let b = Budget::default();
         assert_eq!(nesting_depth("a = f([[1], (2)]); # ((((\n s = '(('"), 3);
+        // An escaped quote does not end the string (tract's parser agrees).
+        assert_eq!(nesting_depth(r"y = f('\'', (((x)))); z = '('"), 4);
         let deep = format!(
             "graph g(x) -> (y) {{ y = {}x{}; }}",
             "(".repeat(200),
@@ -526,20 +655,40 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("deep"));
-        let ok = "graph g(x) -> (y) { v = variable<scalar>(label = 'v', shape = [2, 3]); y = transpose(x, axes = [1, 0]); }";
-        check_nnef_text(ok, &b).unwrap();
-        let bad_axes = ok.replace("axes = [1, 0]", "axes = [1, 5]");
-        assert!(check_nnef_text(&bad_axes, &b)
-            .unwrap_err()
-            .to_string()
-            .contains("permutation"));
-        let huge = ok.replace("shape = [2, 3]", "shape = [100000, 100000]");
-        assert!(check_nnef_text(&huge, &b)
-            .unwrap_err()
-            .to_string()
-            .contains("budget"));
-        let tile = "graph g(x) -> (y) { y = tile(x, repeats = [1000000, 100000]); }";
-        assert!(check_nnef_text(tile, &b).is_err());
+        let escaped = format!("y = f('\\'', {}x{});", "(".repeat(200), ")".repeat(200));
+        assert!(
+            check_nnef_text(&escaped, &b).is_err(),
+            "a backslash does not hide the brackets"
+        );
+    }
+
+    fn doc(body: &str) -> tract_nnef::ast::Document {
+        tract_nnef::ast::parse::parse_document(&format!(
+            "version 1.0;\ngraph g(x) -> (y) {{\n{body}\n}}"
+        ))
+        .expect("parses")
+    }
+
+    #[test]
+    fn nnef_literal_arguments() {
+        let b = Budget::default();
+        let ok = "v = variable<scalar>(label = 'v', shape = [2, 3]);\n\
+                  y = transpose(reduce_sum(x, axes = [1]), axes = [1, 0]);";
+        check_nnef_doc(&doc(ok), &b).unwrap();
+        for (bad, why) in [
+            ("y = transpose(x, axes = [1, 5]);", "permutation"),
+            ("y=transpose(x,axes=[0,0]);", "permutation"),
+            ("y = transpose(x, [2, 2]);", "permutation"),
+            (
+                "v = variable<scalar>(label='v',shape=[100000,100000]); y = x;",
+                "budget",
+            ),
+            ("y = tile(x, repeats = [1000000, 100000]);", "budget"),
+            ("y = add(x, tile(x, repeats=[1000000,100000]));", "budget"),
+        ] {
+            let e = check_nnef_doc(&doc(bad), &b).expect_err(bad);
+            assert!(e.to_string().contains(why), "{bad}: {e}");
+        }
     }
 
     #[test]
@@ -551,7 +700,25 @@ mod tests {
         h[4..8].copy_from_slice(&8u32.to_le_bytes());
         h[8..12].copy_from_slice(&1u32.to_le_bytes());
         h[12..16].copy_from_slice(&2u32.to_le_bytes());
+        h[44..48].copy_from_slice(&32u32.to_le_bytes());
         assert_eq!(check_nnef_tensor("t", &h, &b).unwrap(), 8);
+        // tract's string tensors: 24 bytes per element in memory, whatever the file holds.
+        let mut strings = h.clone();
+        strings[44..48].copy_from_slice(&u32::MAX.to_le_bytes());
+        strings[12..16].copy_from_slice(&500_000_000u32.to_le_bytes());
+        assert!(check_nnef_tensor("t", &strings, &b)
+            .unwrap_err()
+            .to_string()
+            .contains("budget"));
+        let mut zero_bits = h.clone();
+        zero_bits[44..48].copy_from_slice(&0u32.to_le_bytes());
+        assert!(check_nnef_tensor("t", &zero_bits, &b).is_err());
+        let mut mismatch = h.clone();
+        mismatch[12..16].copy_from_slice(&3u32.to_le_bytes());
+        assert!(check_nnef_tensor("t", &mismatch, &b)
+            .unwrap_err()
+            .to_string()
+            .contains("3 items"));
         let mut big = h.clone();
         big[4..8].copy_from_slice(&(1u32 << 30).to_le_bytes());
         assert!(check_nnef_tensor("t", &big, &b)

@@ -146,6 +146,29 @@ impl Prediction {
     }
 }
 
+/// Runs `f`, turning a panic into `error(message)`: the last line natively, where a panic in
+/// tract unwinds and would otherwise kill the CLI or a server thread. Every known cause is
+/// refused before tract runs (see `admission`); in wasm (`panic = abort`) nothing unwinds, so
+/// there prevention is the only defence.
+pub(crate) fn guarded<T>(
+    f: impl FnOnce() -> Result<T>,
+    error: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(error(format!(
+                "internal error (a panic, caught): {message}"
+            )))
+        }
+    }
+}
+
 /// Index of the largest value (first on ties; NaN never wins).
 pub fn argmax(v: &[f32]) -> usize {
     let mut best = 0;
@@ -224,7 +247,10 @@ impl Model {
     pub fn from_bytes_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
         #[cfg(feature = "onnx")]
         {
-            onnx::load(bytes, options)
+            guarded(
+                || onnx::load(bytes, options),
+                |reason| Error::ModelInvalid { reason },
+            )
         }
         #[cfg(not(feature = "onnx"))]
         {
@@ -281,7 +307,10 @@ impl Model {
     /// class labels (as for ONNX) and must name one label per output column.
     pub fn from_nnef_with(bytes: &[u8], options: &LoadOptions) -> Result<Model> {
         let budget = Budget::with_max_bytes(options.max_bytes)?;
-        let mut model = Model::from_nnef_bytes(bytes, &budget)?;
+        let mut model = guarded(
+            || Model::from_nnef_bytes(bytes, &budget),
+            |reason| Error::ModelInvalid { reason },
+        )?;
         if let Some(labels) = &options.labels {
             if model.info.kind == ModelKind::Classifier && labels.len() != model.info.n_outputs {
                 return Err(Error::ModelInvalid {
@@ -460,9 +489,13 @@ impl Model {
     }
 
     fn run_inputs(&self, inputs: TVec<TValue>, rows: usize) -> Result<Prediction> {
-        let outputs = self
-            .run(inputs)
-            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let outputs = guarded(
+            || {
+                self.run(inputs)
+                    .map_err(|e| Error::Inference { reason: chain(&e) })
+            },
+            |reason| Error::Inference { reason },
+        )?;
         let out = outputs.first().ok_or_else(|| Error::Inference {
             reason: "the model produced no output".into(),
         })?;
@@ -489,11 +522,14 @@ impl Model {
         }
         if self.info.kind == ModelKind::Classifier {
             if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                let row = match rows {
+                    1 => String::new(),
+                    _ => format!("row {} ", i / cols.max(1)),
+                };
                 return Err(Error::Inference {
                     reason: format!(
-                        "row {} got a non-finite probability ({}): an input value is infinite, \
+                        "{row}got a non-finite probability ({}): an input value is infinite, \
                          or missing where this model cannot take a missing value",
-                        i / cols.max(1),
                         values[i]
                     ),
                 });

@@ -344,6 +344,7 @@ pub(crate) fn read_with(
     admission::check_nnef_text(graph, budget).map_err(admission::reason)?;
     let doc = tract_nnef::ast::parse::parse_document(graph)
         .map_err(|e| format!("graph.nnef: {}", super::chain(&e)))?;
+    admission::check_nnef_doc(&doc, budget).map_err(admission::reason)?;
     let mut tensors = HashMap::default();
     let mut total = 0u64;
     for (name, mut data) in archive.tensors {

@@ -223,7 +223,25 @@ impl Preprocessing {
                         .collect();
                     let p = match valid.is_empty() {
                         true => None,
-                        false => Some(model.predict(&x, valid.len())?),
+                        false => match model.predict(&x, valid.len()) {
+                            Ok(p) => Some(p),
+                            // A row the model cannot score (a non-finite probability): find
+                            // it row by row; the other rows keep their predictions.
+                            Err(Error::Inference { .. }) => {
+                                let base = out.len();
+                                let mut rows = vec![None; chunk.len()];
+                                for &r in &valid {
+                                    match model.predict(batch.row(r), 1) {
+                                        Ok(p) => rows[r] = Some(p.values),
+                                        Err(e @ Error::Inference { .. }) => reject(base + r, &e),
+                                        Err(e) => return Err(e),
+                                    }
+                                }
+                                out.extend(rows);
+                                continue;
+                            }
+                            Err(e) => return Err(e),
+                        },
                     };
                     spread(&mut out, chunk.len(), &valid, p.as_ref());
                 }
@@ -233,11 +251,13 @@ impl Preprocessing {
                         spread(&mut out, chunk.len(), &all, Some(&p));
                     }
                     // One bad record fails the batch: find it (and its like) row by row.
-                    Err(Error::FeatureInvalid { .. }) => {
+                    Err(Error::FeatureInvalid { .. } | Error::Inference { .. }) => {
                         for r in chunk {
                             match model.predict_records(std::slice::from_ref(r)) {
                                 Ok(p) => out.push(Some(p.values)),
-                                Err(e @ Error::FeatureInvalid { .. }) => {
+                                Err(
+                                    e @ (Error::FeatureInvalid { .. } | Error::Inference { .. }),
+                                ) => {
                                     reject(out.len(), &e);
                                     out.push(None);
                                 }

@@ -99,6 +99,18 @@ impl DdSketch {
         if (self.offset as i64 + self.counts.len() as i64) > i32::MAX as i64 {
             return Err(Error::invalid_argument("offset", "out of range"));
         }
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) if !(lo <= hi) => {
+                return Err(Error::invalid_argument("min", "greater than max, or NaN"))
+            }
+            (Some(_), Some(_)) | (None, None) => {}
+            _ => {
+                return Err(Error::invalid_argument(
+                    "min",
+                    "min and max are both set or both unset",
+                ))
+            }
+        }
         self.gamma_ln = ((1.0 + a) / (1.0 - a)).ln();
         Ok(())
     }
@@ -258,7 +270,8 @@ impl DdSketch {
             seen += c;
             if seen > rank {
                 let v = self.bucket_value(self.offset.saturating_add(j as i32));
-                return Some(v.clamp(min, max));
+                // Not `clamp`: it panics when min > max, and a restored sketch is outside data.
+                return Some(v.max(min).min(max));
             }
         }
         Some(max)

@@ -182,8 +182,8 @@ pub struct Trust<'a, T: TrustStore + ?Sized> {
 }
 
 /// Loads a manifest and admits it: parsed, signature-verified (when a key is given), then
-/// checked for rollback and expiry (`E_ROLLBACK`, `E_EXPIRED`; see [`freshness`]), and its
-/// version remembered. Nothing is remembered from a manifest that fails any check.
+/// checked for rollback and expiry (`E_ROLLBACK`, `E_EXPIRED`; see [`freshness`]). Its version
+/// is remembered only when a trusted key verified it, and never from a manifest that fails.
 pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
     fetch: &F,
     url: &str,
@@ -197,7 +197,21 @@ pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
     if let Some(key) = trust.public_key {
         signing::verify(&manifest, key)?;
     }
-    freshness::admit(&manifest, url, trust.store, now_ms, trust.policy)?;
+    let id = freshness::registry_id(url);
+    freshness::check(
+        &manifest,
+        url,
+        trust.store.trusted_version(&id),
+        now_ms,
+        trust.policy,
+    )?;
+    // Only an authenticated version is remembered: an unsigned manifest's `version` could be
+    // anything (a spoofed 2^64 - 1 would lock the client out for good).
+    if trust.public_key.is_some() {
+        trust
+            .store
+            .remember(&id, freshness::manifest_version(&manifest));
+    }
     Ok(manifest)
 }
 
@@ -505,6 +519,11 @@ impl Deployment {
             load_manifest(fetch, &target.manifest_url, target.trust(store), now_ms).await?;
         let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
         let loaded = load_version(fetch, cache, &target.manifest_url, &manifest, selection).await?;
+        // The escape hatches were for this load: refreshes check freshness again.
+        let target = Target {
+            freshness: FreshnessPolicy::default(),
+            ..target
+        };
         Deployment::new(target, loaded, id_prefix, now_ms)
     }
 

@@ -62,6 +62,16 @@ pub struct FreshnessPolicy {
     pub allow_expired: bool,
 }
 
+/// The key a registry's trusted version is kept under: its manifest URL without query or
+/// fragment (cache-busting parameters must not reset the memory, nor grow it without end).
+pub fn registry_id(manifest_url: &str) -> String {
+    manifest_url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(manifest_url)
+        .to_string()
+}
+
 /// The manifest's version (0 when it has none: written before versions existed).
 pub fn manifest_version(manifest: &Manifest) -> u64 {
     manifest.version.unwrap_or(0)
@@ -190,6 +200,14 @@ mod tests {
         admit(&m, "u", &other, JAN_2027 + 1.0, &late).unwrap();
         // A manifest without `expires` never expires (manifests written before it existed).
         admit(&manifest(Some(10), None), "u", &store, f64::MAX, &p).unwrap();
+    }
+
+    #[test]
+    fn the_registry_id_ignores_query_and_fragment() {
+        assert_eq!(
+            registry_id("https://h/r/manifest.json?t=1#x"),
+            "https://h/r/manifest.json"
+        );
     }
 
     #[test]

@@ -380,6 +380,19 @@ fn check_artifact_url(url: &str, origins: &[String]) -> std::result::Result<(), 
     if url.is_empty() {
         return Err("empty".into());
     }
+    // Browsers delete tabs and newlines from URLs and read `%2e` as `.`: `a/%2e%2e/x` and
+    // `.\t./x` are `..` to `fetch`, though not to a file system. Neither is ever needed.
+    if url.bytes().any(|b| b <= 0x20 || b == 0x7f) {
+        return Err(format!(
+            "`{}` contains a space or control character",
+            url.escape_debug()
+        ));
+    }
+    if url.to_ascii_lowercase().contains("%2e") {
+        return Err(format!(
+            "`{url}` contains an encoded dot (`%2e`), which URL parsers read as `.`"
+        ));
+    }
     if url.contains("://") || url.starts_with("//") {
         let allowed = origins.iter().any(|o| {
             url.strip_prefix(o.as_str())
@@ -543,6 +556,9 @@ mod tests {
             "data:application/octet-stream;base64,AA==",
             "C:/models/m.onnx",
             "a\\..\\b.onnx",
+            "a/%2e%2e/%2E%2e/x.onnx",
+            ".%2e/x.onnx",
+            ".\t./.\n./x.onnx",
             "",
         ] {
             let e = with_url(bad, json!([])).unwrap_err();

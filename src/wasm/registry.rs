@@ -145,7 +145,6 @@ pub struct Registry {
     manifest: registry::Manifest,
     public_key: Option<String>,
     subject: Option<String>,
-    freshness: FreshnessPolicy,
     fetch: JsFetch,
     cache: JsCache,
 }
@@ -160,11 +159,14 @@ impl Registry {
         let opts: LoadOptions = options("options", options_value)?;
         let url = absolute_url(&url);
         let fetch = match opts.timeout_ms {
-            Some(ms) if ms.is_finite() && ms > 0.0 => JsFetch { timeout_ms: ms },
+            // setTimeout fires at once past 2^31 - 1 ms.
+            Some(ms) if ms.is_finite() && ms > 0.0 && ms <= 2_147_483_647.0 => {
+                JsFetch { timeout_ms: ms }
+            }
             Some(ms) => {
                 return Err(Error::invalid_argument(
                     "timeoutMs",
-                    format!("must be a positive number of milliseconds, not {ms}"),
+                    format!("must be 1 to 2147483647 milliseconds, not {ms}"),
                 )
                 .into())
             }
@@ -185,7 +187,6 @@ impl Registry {
             manifest,
             public_key: opts.public_key,
             subject: opts.subject,
-            freshness,
             fetch,
             cache: JsCache::default(),
         })
@@ -238,7 +239,8 @@ impl Registry {
                 alias: o.alias,
             },
             public_key: self.public_key.clone(),
-            freshness: self.freshness.clone(),
+            // The escape hatches were for `Registry.load`; refreshes check freshness again.
+            freshness: FreshnessPolicy::default(),
         };
         let manifest = self.manifest.clone();
         let cache = self.cache.clone();

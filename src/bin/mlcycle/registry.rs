@@ -12,7 +12,7 @@ use mlcycle::native::SystemClock;
 use mlcycle::registry::publish::{self, NewArtifact, NewVersion};
 use mlcycle::registry::{
     artifacts::verify_bytes, freshness, hash::sha256_hex, resolve, signing, FreshnessPolicy,
-    Manifest, ResolveRequest, SmokeRows,
+    Manifest, ResolveRequest, SmokeRows, TrustStore,
 };
 use mlcycle::validation::{labels_from_records, parse_criteria_json, validate, ValidateOptions};
 use mlcycle::Preprocessing;
@@ -612,7 +612,22 @@ pub struct VerifyArgs {
 /// of its declared size and hash.
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let path = manifest_path(&args.registry);
-    let m = load(&args.registry, false)?;
+    // The manifest too: a regular file inside the folder, at most 16 MiB.
+    let declared = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let bytes = if declared > mlcycle::host::MAX_MANIFEST_BYTES {
+        Vec::new()
+    } else {
+        read_registry_file(&args.registry, "manifest.json", 0)?
+    };
+    if declared > mlcycle::host::MAX_MANIFEST_BYTES
+        || bytes.len() as u64 > mlcycle::host::MAX_MANIFEST_BYTES
+    {
+        bail!(mlcycle::host::too_large(
+            &path.display().to_string(),
+            mlcycle::host::MAX_MANIFEST_BYTES
+        ));
+    }
+    let m = Manifest::from_slice(&bytes)?;
     match (&args.public_key, &m.signature) {
         (Some(k), _) => {
             let key = String::from_utf8_lossy(&read(k)?).trim().to_string();
@@ -640,7 +655,13 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         allow_rollback: args.allow_rollback,
         allow_expired: args.allow_expired,
     };
-    freshness::admit(&m, &id, &store, mlcycle::native::unix_now_ms(), &policy)?;
+    freshness::check(
+        &m,
+        &id,
+        store.trusted_version(&id),
+        mlcycle::native::unix_now_ms(),
+        &policy,
+    )?;
     println!(
         "manifest version {} expires {} (trusted versions: {})",
         freshness::manifest_version(&m),
@@ -663,6 +684,11 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
         }
     }
     println!("verified {checked} artifacts");
+    // Remembered only now, and only when the trusted key verified the signature: an unsigned
+    // manifest's version could be anything.
+    if args.public_key.is_some() {
+        store.remember(&id, freshness::manifest_version(&m));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

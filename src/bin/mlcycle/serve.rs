@@ -8,12 +8,12 @@
 //!
 //! Hostile clients cannot take it down or out of its folder: paths are confined to the root
 //! *after* symlinks are resolved; the request head is capped at [`MAX_HEAD_BYTES`] (431 past
-//! it) and must arrive within [`READ_TIMEOUT`]; at most [`MAX_CONNECTIONS`] are handled at once
+//! it) and must arrive, all of it, within `--head-timeout-secs` (10 s); at most [`MAX_CONNECTIONS`] are handled at once
 //! (503 past it) and a thread that cannot be spawned is a 503, never an abort; files are
 //! streamed, not read whole into memory.
 
 use anyhow::{Context, Result};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -25,8 +25,8 @@ use std::time::{Duration, UNIX_EPOCH};
 const MAX_HEAD_BYTES: u64 = 16 * 1024;
 /// Connections handled at once; more get a 503.
 const MAX_CONNECTIONS: usize = 64;
-/// Time to send the request head (and per write of the answer).
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time per write of the answer.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,6 +42,9 @@ pub struct Args {
     /// Page to open at `/` (relative to the root).
     #[arg(long, default_value = "www/index.html")]
     index: String,
+    /// Seconds a client has to send its whole request head.
+    #[arg(long, default_value_t = 10.0)]
+    head_timeout_secs: f64,
 }
 
 fn mime(path: &Path) -> &'static str {
@@ -148,39 +151,36 @@ enum Head {
     Broken,
 }
 
-/// Reads the request line and headers, no more than [`MAX_HEAD_BYTES`].
-fn read_head(stream: &TcpStream) -> Head {
-    let Ok(clone) = stream.try_clone() else {
-        return Head::Broken;
-    };
-    let mut reader = BufReader::new(clone.take(MAX_HEAD_BYTES));
-    let mut line = Vec::new();
-    let mut request_line = None;
-    let mut if_none_match = None;
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) if reader.get_ref().limit() == 0 => return Head::TooLarge,
+/// Reads the request line and headers: no more than [`MAX_HEAD_BYTES`], and all of it within
+/// `timeout` in total (a client dripping a byte at a time cannot hold the slot longer).
+fn read_head(stream: &mut TcpStream, timeout: Duration) -> Head {
+    let deadline = std::time::Instant::now() + timeout;
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    let end = loop {
+        if let Some(end) = find_end(&head) {
+            break end;
+        }
+        if head.len() as u64 >= MAX_HEAD_BYTES {
+            return Head::TooLarge;
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return Head::Broken;
+        }
+        let room = (MAX_HEAD_BYTES as usize - head.len()).min(chunk.len());
+        match stream.read(&mut chunk[..room]) {
             Ok(0) | Err(_) => return Head::Broken,
-            Ok(_) if !line.ends_with(b"\n") => return Head::TooLarge,
-            Ok(_) => {}
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
         }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if request_line.is_none() {
-            request_line = Some(text.to_string());
-            continue;
-        }
-        if text.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = text.split_once(':') {
-            if k.eq_ignore_ascii_case("if-none-match") {
-                if_none_match = Some(v.trim().to_string());
-            }
-        }
-    }
-    let request_line = request_line.unwrap_or_default();
+    };
+    let text = String::from_utf8_lossy(&head[..end]);
+    let mut lines = text.lines();
+    let request_line = lines.next().unwrap_or("");
+    let if_none_match = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("if-none-match"))
+        .map(|(_, v)| v.trim().to_string());
     let mut parts = request_line.split_whitespace();
     Head::Request {
         method: parts.next().unwrap_or("").to_string(),
@@ -189,10 +189,16 @@ fn read_head(stream: &TcpStream) -> Head {
     }
 }
 
-fn handle(mut stream: TcpStream, root: &Path, index: &str) {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let (method, target, if_none_match) = match read_head(&stream) {
+/// Where the head ends (the blank line), if it has arrived.
+fn find_end(b: &[u8]) -> Option<usize> {
+    b.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| b.windows(2).position(|w| w == b"\n\n"))
+}
+
+fn handle(mut stream: TcpStream, root: &Path, index: &str, head_timeout: Duration) {
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let (method, target, if_none_match) = match read_head(&mut stream, head_timeout) {
         Head::Request {
             method,
             target,
@@ -274,10 +280,14 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str) {
 /// reset the connection — which would discard the answer — because unread data remained.
 fn linger(stream: &mut TcpStream) {
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
     let mut sink = [0u8; 4096];
     let mut left = 256 * 1024;
     while left > 0 {
+        let time = deadline.saturating_duration_since(std::time::Instant::now());
+        if time.is_zero() || stream.set_read_timeout(Some(time)).is_err() {
+            break;
+        }
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
             Ok(n) => left -= n.min(left),
@@ -315,6 +325,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     println!("mlcycle: serving {} at http://{addr}/", root.display());
     let _ = std::io::stdout().flush();
+    if !(args.head_timeout_secs > 0.0 && args.head_timeout_secs <= 3600.0) {
+        anyhow::bail!(mlcycle::Error::invalid_argument(
+            "head-timeout-secs",
+            "must be more than 0 and at most 3600"
+        ));
+    }
+    let head_timeout = Duration::from_secs_f64(args.head_timeout_secs);
     let active = Arc::new(AtomicUsize::new(0));
     let root = Arc::new(root);
     let index: Arc<str> = args.index.into();
@@ -331,7 +348,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         let spawned = std::thread::Builder::new().spawn(move || {
             let _slot = slot;
-            handle(stream, &root, &index)
+            handle(stream, &root, &index, head_timeout)
         });
         if spawned.is_err() {
             busy(fallback);
