@@ -208,11 +208,11 @@ fn publish_resolve_promote_rollback_verify() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn signed_manifests_verify_and_refuse_unsigned_edits() {
-    let dir = tempdir("signed");
+/// A fresh key pair and a registry with penguins 1.0.0 in production, signed with it: (temp
+/// dir, registry, secret key path, public key path).
+fn signed_registry(name: &str) -> (PathBuf, PathBuf, String, String) {
+    let dir = tempdir(name);
     let reg = dir.join("reg");
-    let r = reg.to_str().unwrap();
     let key = dir.join("key");
     ok(&["keygen", "--out", key.to_str().unwrap()]);
     let k = key.to_str().unwrap().to_string();
@@ -223,6 +223,13 @@ fn signed_manifests_verify_and_refuse_unsigned_edits() {
         "tests/data/penguins_logreg.onnx",
         &["--alias", "production", "--sign-key", &k],
     );
+    (dir, reg, k, pubk)
+}
+
+#[test]
+fn signed_manifests_verify_and_refuse_unsigned_edits() {
+    let (dir, reg, _, pubk) = signed_registry("signed");
+    let r = reg.to_str().unwrap();
     assert!(ok(&["verify", "--registry", r, "--public-key", &pubk]).contains("signature: ok"));
     // Editing a signed manifest without the key is refused (it would drop the signature).
     let o = run(&[
@@ -264,20 +271,10 @@ fn fails_with(args: &[&str], code: &str) -> String {
 /// artifacts that are not regular files inside it (a FIFO would block a naive read forever).
 #[test]
 fn verify_refuses_rollback_expiry_bad_signatures_and_escapes() {
-    let dir = tempdir("fresh");
-    let reg = dir.join("reg");
+    let (dir, reg, k, pubk) = signed_registry("fresh");
     let r = reg.to_str().unwrap();
-    let key = dir.join("key");
-    ok(&["keygen", "--out", key.to_str().unwrap()]);
-    let k = key.to_str().unwrap().to_string();
-    let pubk = format!("{k}.pub");
+    let key = PathBuf::from(&k);
     let sign = ["--sign-key", k.as_str()];
-    publish(
-        &reg,
-        "1.0.0",
-        "tests/data/penguins_logreg.onnx",
-        &["--alias", "production", sign[0], sign[1]],
-    );
     let manifest = reg.join("manifest.json");
     let v1 = std::fs::read(&manifest).unwrap();
     let m1: serde_json::Value = serde_json::from_slice(&v1).unwrap();

@@ -115,14 +115,14 @@ fn artifact(kind: &str, file_name: &str, bytes: Vec<u8>, media_type: &str) -> Ne
 
 /// Opens subject "a"'s deployment from `fetch` with an empty cache.
 fn open_fresh(fetch: &MapFetch) -> mlcycle::Result<Deployment> {
-    block_on(Deployment::open(
+    open(
         fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         target("a"),
         "s",
         0.0,
-    ))
+    )
 }
 
 fn publish(fetch: &MapFetch, m: &mut Manifest, version: &str, model: &[u8], validation: Vec<u8>) {
@@ -166,6 +166,36 @@ fn registry() -> (MapFetch, Manifest) {
     (fetch, m)
 }
 
+/// Opens a deployment of `t` (blocking: the map fetch is synchronous).
+fn open(
+    fetch: &MapFetch,
+    cache: &MemoryCache,
+    trust: &MemoryTrustStore,
+    t: Target,
+    prefix: &str,
+    now_ms: f64,
+) -> mlcycle::Result<Deployment> {
+    block_on(Deployment::open(fetch, cache, trust, t, prefix, now_ms))
+}
+
+/// Prepares a refresh of `d` (what `Deployment.refresh` does before it commits).
+fn update(
+    fetch: &MapFetch,
+    cache: &MemoryCache,
+    trust: &MemoryTrustStore,
+    d: &Deployment,
+    now_ms: f64,
+) -> mlcycle::Result<Option<mlcycle::registry::LoadedVersion>> {
+    block_on(prepare_update(
+        fetch,
+        cache,
+        trust,
+        d.target(),
+        d.version(),
+        now_ms,
+    ))
+}
+
 fn target(subject: &str) -> Target {
     Target {
         manifest_url: BASE.into(),
@@ -184,14 +214,14 @@ fn opens_verifies_and_predicts() {
     let (fetch, _) = registry();
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.25);
-    let mut d = block_on(Deployment::open(
+    let mut d = open(
         &fetch,
         &cache,
         &MemoryTrustStore::default(),
         target("alice"),
         "s",
         0.0,
-    ))
+    )
     .unwrap();
     let out = d.predict(&record(0), 0.0, &clock).unwrap();
     assert_eq!(out.version, "1.0.0");
@@ -202,14 +232,14 @@ fn opens_verifies_and_predicts() {
     assert_eq!(out.latency_ms, 0.25);
     // Reopening hits the sha256-keyed cache for every artifact: only the manifest is fetched.
     let before = *fetch.requests.borrow();
-    block_on(Deployment::open(
+    open(
         &fetch,
         &cache,
         &MemoryTrustStore::default(),
         target("bob"),
         "s",
         0.0,
-    ))
+    )
     .unwrap();
     assert_eq!(*fetch.requests.borrow() - before, 1);
 }
@@ -232,14 +262,14 @@ fn signatures_are_checked_with_the_trusted_key() {
     fetch.set_manifest(&m);
     let mut t = target("a");
     t.public_key = Some(pk.clone());
-    block_on(Deployment::open(
+    open(
         &fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         t.clone(),
         "s",
         0.0,
-    ))
+    )
     .unwrap();
     // Tampered manifest: point production's model at other bytes with a matching hash.
     let mut evil = m.clone();
@@ -254,27 +284,27 @@ fn signatures_are_checked_with_the_trusted_key() {
         .unwrap()
         .size += 1;
     fetch.set_manifest(&evil);
-    let e = block_on(Deployment::open(
+    let e = open(
         &fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         t.clone(),
         "s",
         0.0,
-    ))
+    )
     .unwrap_err();
     assert_eq!(e.code(), "E_SIGNATURE");
     // Wrong key.
     fetch.set_manifest(&m);
     t.public_key = Some(signing::keypair_from_seed([4; 32]).1);
-    let e = block_on(Deployment::open(
+    let e = open(
         &fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         t,
         "s",
         0.0,
-    ))
+    )
     .unwrap_err();
     assert_eq!(e.code(), "E_SIGNATURE");
 }
@@ -285,15 +315,7 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.1);
     let trust = MemoryTrustStore::default();
-    let mut d = block_on(Deployment::open(
-        &fetch,
-        &cache,
-        &trust,
-        target("alice"),
-        "s",
-        0.0,
-    ))
-    .unwrap();
+    let mut d = open(&fetch, &cache, &trust, target("alice"), "s", 0.0).unwrap();
     // Network down during refresh: predictions keep working on 1.0.0.
     *fetch.offline.borrow_mut() = true;
     let mut failed = 0;
@@ -302,14 +324,7 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
             failed += 1;
         }
         if i == 25 {
-            let outcome = block_on(prepare_update(
-                &fetch,
-                &cache,
-                &trust,
-                d.target(),
-                d.version(),
-                1.0,
-            ));
+            let outcome = update(&fetch, &cache, &trust, &d, 1.0);
             assert_eq!(d.commit(outcome, 1.0).unwrap_err().code(), "E_FETCH");
         }
     }
@@ -320,14 +335,7 @@ fn refresh_swaps_to_a_new_version_and_network_failure_keeps_serving() {
     publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
     set_alias(&mut m, "penguins", "production", "1.1.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(
-        &fetch,
-        &cache,
-        &trust,
-        d.target(),
-        d.version(),
-        2.0,
-    ));
+    let outcome = update(&fetch, &cache, &trust, &d, 2.0);
     assert!(d.commit(outcome, 2.0).unwrap());
     assert_eq!(d.predict(&record(1), 0.0, &clock).unwrap().version, "1.1.0");
     let status = d.status();
@@ -357,15 +365,7 @@ fn replayed_and_expired_manifests_are_refused_while_serving_continues() {
     let clock = ManualClock::new(0.0, 0.1);
     let mut t = target("alice");
     t.public_key = Some(pk);
-    let mut d = block_on(Deployment::open(
-        &fetch,
-        &cache,
-        &trust,
-        t.clone(),
-        "s",
-        now,
-    ))
-    .unwrap();
+    let mut d = open(&fetch, &cache, &trust, t.clone(), "s", now).unwrap();
     // 1.1.0 is published, then promoted: two writes, manifest version 3.
     publish(&fetch, &mut m, "1.1.0", GBT, smoke(GBT));
     stamp(&mut m, now, 30.0).unwrap();
@@ -374,28 +374,14 @@ fn replayed_and_expired_manifests_are_refused_while_serving_continues() {
     signing::sign(&mut m, &sk).unwrap();
     assert_eq!(m.version, Some(3));
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(
-        &fetch,
-        &cache,
-        &trust,
-        d.target(),
-        d.version(),
-        now,
-    ));
+    let outcome = update(&fetch, &cache, &trust, &d, now);
     assert!(d.commit(outcome, now).unwrap());
     // The attacker replays version 1: validly signed, production on 1.0.0.
     fetch.set_manifest(&v1);
     let mut failed = 0;
     for i in 0..40 {
         if i == 20 {
-            let outcome = block_on(prepare_update(
-                &fetch,
-                &cache,
-                &trust,
-                d.target(),
-                d.version(),
-                now,
-            ));
+            let outcome = update(&fetch, &cache, &trust, &d, now);
             let e = d.commit(outcome, now).unwrap_err();
             assert_eq!(e.code(), "E_ROLLBACK", "{e}");
         }
@@ -406,27 +392,12 @@ fn replayed_and_expired_manifests_are_refused_while_serving_continues() {
     }
     assert_eq!(failed, 0);
     // A new deployment with the same trust store (a reload with persisted trust) refuses it too.
-    let e = block_on(Deployment::open(
-        &fetch,
-        &cache,
-        &trust,
-        t.clone(),
-        "s",
-        now,
-    ))
-    .unwrap_err();
+    let e = open(&fetch, &cache, &trust, t.clone(), "s", now).unwrap_err();
     assert_eq!(e.code(), "E_ROLLBACK");
     // Freeze: the current manifest, still served 31 days later.
     fetch.set_manifest(&m);
     let later = now + 31.0 * DAY;
-    let outcome = block_on(prepare_update(
-        &fetch,
-        &cache,
-        &trust,
-        d.target(),
-        d.version(),
-        later,
-    ));
+    let outcome = update(&fetch, &cache, &trust, &d, later);
     assert_eq!(d.commit(outcome, later).unwrap_err().code(), "E_EXPIRED");
     assert_eq!(
         d.predict(&record(0), later, &clock).unwrap().version,
@@ -436,14 +407,11 @@ fn replayed_and_expired_manifests_are_refused_while_serving_continues() {
     // The operator's escape hatches: an expired manifest, a deliberate rollback.
     let mut lenient = t.clone();
     lenient.freshness.allow_expired = true;
-    block_on(Deployment::open(
-        &fetch, &cache, &trust, lenient, "s", later,
-    ))
-    .unwrap();
+    open(&fetch, &cache, &trust, lenient, "s", later).unwrap();
     fetch.set_manifest(&v1);
     let mut reset = t;
     reset.freshness.allow_rollback = true;
-    let back = block_on(Deployment::open(&fetch, &cache, &trust, reset, "s", now)).unwrap();
+    let back = open(&fetch, &cache, &trust, reset, "s", now).unwrap();
     assert_eq!(back.version(), "1.0.0");
 }
 
@@ -453,15 +421,7 @@ fn corrupted_new_model_rolls_back_automatically() {
     let cache = MemoryCache::new(0);
     let clock = ManualClock::new(0.0, 0.1);
     let trust = MemoryTrustStore::default();
-    let mut d = block_on(Deployment::open(
-        &fetch,
-        &cache,
-        &trust,
-        target("alice"),
-        "s",
-        0.0,
-    ))
-    .unwrap();
+    let mut d = open(&fetch, &cache, &trust, target("alice"), "s", 0.0).unwrap();
     // 1.2.0 is published with a model that is not ONNX (hash consistent, content broken).
     publish(
         &fetch,
@@ -472,14 +432,7 @@ fn corrupted_new_model_rolls_back_automatically() {
     );
     set_alias(&mut m, "penguins", "production", "1.2.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(
-        &fetch,
-        &cache,
-        &trust,
-        d.target(),
-        d.version(),
-        1.0,
-    ));
+    let outcome = update(&fetch, &cache, &trust, &d, 1.0);
     assert_eq!(
         d.commit(outcome, 1.0).unwrap_err().code(),
         "E_MODEL_INVALID"
@@ -490,14 +443,7 @@ fn corrupted_new_model_rolls_back_automatically() {
     publish(&fetch, &mut m, "1.3.0", GBT, smoke(LOGREG));
     set_alias(&mut m, "penguins", "production", "1.3.0").unwrap();
     fetch.set_manifest(&m);
-    let outcome = block_on(prepare_update(
-        &fetch,
-        &cache,
-        &trust,
-        d.target(),
-        d.version(),
-        2.0,
-    ));
+    let outcome = update(&fetch, &cache, &trust, &d, 2.0);
     assert_eq!(d.commit(outcome, 2.0).unwrap_err().code(), "E_SMOKE_TEST");
     assert_eq!(d.version(), "1.0.0");
 }
@@ -571,14 +517,14 @@ fn deployments_monitor_per_version_and_join_feedback() {
     set_alias(&mut m, "penguins", "production", "2.0.0").unwrap();
     fetch.set_manifest(&m);
     let clock = ManualClock::new(0.0, 0.05);
-    let mut d = block_on(Deployment::open(
+    let mut d = open(
         &fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         target("alice"),
         "tab1",
         0.0,
-    ))
+    )
     .unwrap();
     let mut ids = Vec::new();
     for (i, r) in train.iter().enumerate().take(60) {
