@@ -34,6 +34,9 @@ else
   echo "note: wasm-opt not found (run npm install); the wasm is not post-optimized" >&2
 fi
 
+# Trap recovery (js/resilient.js): a plain ES module beside the glue.
+cp js/resilient.js js/resilient.d.ts "$OUT/"
+
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat > "$OUT/package.json" <<JSON
 {
@@ -47,9 +50,10 @@ cat > "$OUT/package.json" <<JSON
   "types": "mlcycle.d.ts",
   "exports": {
     ".": { "types": "./mlcycle.d.ts", "default": "./mlcycle.js" },
+    "./resilient": { "types": "./resilient.d.ts", "default": "./resilient.js" },
     "./mlcycle_bg.wasm": "./mlcycle_bg.wasm"
   },
-  "files": ["mlcycle.js", "mlcycle.d.ts", "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts"],
+  "files": ["mlcycle.js", "mlcycle.d.ts", "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts", "resilient.js", "resilient.d.ts"],
   "sideEffects": false
 }
 JSON

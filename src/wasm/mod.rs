@@ -34,3 +34,10 @@ pub fn build_info() -> JsResult<wasm_bindgen::JsValue> {
         "onnx": onnx,
     }))
 }
+
+/// Traps this wasm instance on purpose (an `unreachable` instruction): the hook `resilient.js`
+/// and its tests use to prove that a page recovers from a trap. Never call it otherwise.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = debugTrap)]
+pub fn debug_trap() {
+    core::arch::wasm32::unreachable()
+}
