@@ -210,3 +210,33 @@ fn a_non_finite_row_is_rejected_alone_in_a_batch() {
         "{why}"
     );
 }
+
+/// Natively, each hostile case is refused quickly and the whole corpus never makes the process
+/// grow past the model budget (512 MiB) plus a margin: refusals happen before allocation, not
+/// after (peak resident memory from /proc, where there is one).
+#[cfg(all(feature = "onnx", not(target_arch = "wasm32")))]
+#[test]
+fn hostile_cases_stay_within_time_and_memory() {
+    for (name, bytes, _) in CASES.iter().chain(NNEF_CASES) {
+        let t0 = std::time::Instant::now();
+        let loaded = if name.starts_with("nnef") {
+            Model::from_nnef(bytes)
+        } else {
+            Model::from_bytes(bytes)
+        };
+        assert!(loaded.is_err(), "{name}");
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(5),
+            "{name}: {:?}",
+            t0.elapsed()
+        );
+    }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        let peak_kb: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM");
+        assert!(peak_kb < 768 * 1024, "peak resident memory {peak_kb} kB");
+    }
+}
