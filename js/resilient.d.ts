@@ -22,6 +22,13 @@ export class Runtime {
   modelFromNnef(bytes: Bytes, options?: ModelOptions): glue.Model;
   /** `Pipeline.fromJson(spec)`, rebuilt after a trap. */
   pipeline(spec: string | object): glue.Pipeline;
+  /** `new Monitor(reference, config, salt)`, restored from its last snapshot after a trap. */
+  monitor(
+    reference: string | object,
+    config?: string | object,
+    salt?: string,
+    options?: { snapshotEvery?: number },
+  ): glue.Monitor;
   /** Traps the serving instance on purpose (tests of this recovery). */
   debugTrap(): void;
 }

@@ -19,8 +19,9 @@
 //   const pipeline = rt.pipeline(specJson);
 //   model.predict(x, 1); pipeline.transform(record);
 //
-// Registries, deployments and monitors are not rebuilt (their state lives in the instance):
-// persist a monitor with `snapshot()` and reopen them after an `E_TRAPPED`.
+// Monitors made with `rt.monitor(...)` are restored from their last snapshot (taken every
+// `snapshotEvery` changes). Registries and deployments are not rebuilt: reopen them after an
+// `E_TRAPPED`.
 
 const GLUE = new URL('./mlcycle.js', import.meta.url).href;
 
@@ -137,12 +138,35 @@ export class Runtime {
     return this.#resilient((g) => g.Pipeline.fromJson(text));
   }
 
+  /**
+   * A monitor (`new Monitor(reference, config, salt)`) that survives traps: it is snapshotted
+   * every `snapshotEvery` calls that change it (default 100) and, after a trap, restored from
+   * the last snapshot (what it saw since then is lost; `snapshotEvery: 1` loses nothing).
+   */
+  monitor(reference, config, salt, { snapshotEvery = 100 } = {}) {
+    const ref = typeof reference === 'string' ? reference : JSON.stringify(reference);
+    const cfg = config === undefined || typeof config === 'string' ? config : JSON.stringify(config);
+    let last = null;
+    let calls = 0;
+    const every = Math.max(1, Math.floor(snapshotEvery));
+    const changes = new Set(['observe', 'observeBatch', 'observeError', 'feedback', 'evaluate', 'merge', 'drainEvents']);
+    return this.#resilient(
+      (g) => (last === null ? new g.Monitor(ref, cfg, salt) : g.Monitor.restore(last)),
+      (monitor, method) => {
+        if (!changes.has(method)) return;
+        calls += 1;
+        if (calls % every === 0) last = monitor.snapshot();
+      },
+      (monitor) => { last = monitor.snapshot(); },
+    );
+  }
+
   /** Traps the serving instance on purpose (for tests of this recovery). */
   debugTrap() {
     return this.call((g) => g.debugTrap());
   }
 
-  #resilient(make) {
+  #resilient(make, after = null, created = null) {
     let inner = null;
     let generation = -1;
     const current = () => {
@@ -154,6 +178,7 @@ export class Runtime {
       return inner;
     };
     this.call(current);
+    if (created) this.call(() => created(current()));
     const runtime = this;
     return new Proxy(Object.create(null), {
       get(_, prop) {
@@ -162,7 +187,9 @@ export class Runtime {
         if (typeof value !== 'function') return value;
         return (...args) => runtime.call(() => {
           const obj = current();
-          return obj[prop](...args);
+          const out = obj[prop](...args);
+          if (after) after(obj, prop);
+          return out;
         });
       },
     });

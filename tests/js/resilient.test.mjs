@@ -1,6 +1,7 @@
 // Trap recovery (js/resilient.js, issue 13): after a deliberately trapped call, models and
 // pipelines loaded before it still predict correctly in the same process, from a fresh instance;
-// the trapped call itself throws E_TRAPPED. Needs pkg/ (`make pkg`). Chromium: tests/e2e/.
+// the trapped call itself throws E_TRAPPED; a monitor comes back from its last snapshot. Needs
+// pkg/ and demo-registry/ (`make test` builds both). Chromium: tests/e2e/resilient.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -34,4 +35,19 @@ test('models and pipelines loaded before a trap keep predicting after it', async
   // Typed errors are not traps: they pass through and keep the instance.
   assert.throws(() => pipeline.transform({ ...RECORD, body_mass_g: 'heavy' }), (e) => e.code === 'E_FEATURE_INVALID');
   assert.equal(rt.generation, 4);
+});
+
+test('a monitor is restored from its last snapshot after a trap', async () => {
+  // The demo registry's published reference profile (`make test` builds demo-registry/).
+  const reference = await readFile(new URL('demo-registry/penguins/1.0.0/reference.json', root), 'utf8');
+  const rt = await createRuntime({ module: await readFile(new URL('pkg/mlcycle_bg.wasm', root)) });
+  const monitor = rt.monitor(reference, undefined, 'tab1', { snapshotEvery: 10 });
+  const P = new Float32Array([0.1, 0.2, 0.7]);
+  for (let i = 0; i < 25; i++) monitor.observe(RECORD, P, 1.0, 1000 + i);
+  assert.equal(monitor.report().telemetry.predictions, 25);
+  assert.throws(() => rt.debugTrap(), (e) => e.code === 'E_TRAPPED');
+  // Restored from the snapshot taken at the 20th change: the last 5 are lost, nothing else.
+  assert.equal(monitor.report().telemetry.predictions, 20);
+  monitor.observe(RECORD, P, 1.0, 2000);
+  assert.equal(monitor.report().telemetry.predictions, 21);
 });
