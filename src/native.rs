@@ -43,30 +43,53 @@ impl Fetch for FileFetch {
 
     /// Regular files only (a FIFO or a device would block or never end), at most `max_bytes`.
     async fn fetch_at_most(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
-        use std::io::Read;
         let path = url.strip_prefix("file://").unwrap_or(url);
         let fail = |reason: String| Error::Fetch {
             url: url.to_string(),
             status: None,
             reason,
         };
-        let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(fail("not a regular file".into()));
-        }
-        if meta.len() > max_bytes {
-            return Err(crate::host::too_large(url, max_bytes));
-        }
-        let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
-        let mut bytes = Vec::with_capacity(meta.len().min(1 << 30) as usize);
-        file.take(max_bytes.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(e.to_string()))?;
-        if bytes.len() as u64 > max_bytes {
-            return Err(crate::host::too_large(url, max_bytes));
-        }
-        Ok(bytes)
+        read_regular_file(std::path::Path::new(path), max_bytes).map_err(|e| match e {
+            ReadFailure::Io(e) => fail(e.to_string()),
+            ReadFailure::NotRegular => fail("not a regular file".into()),
+            ReadFailure::TooLarge(_) => crate::host::too_large(url, max_bytes),
+        })
     }
+}
+
+/// Why [`read_regular_file`] read nothing.
+#[derive(Debug)]
+pub enum ReadFailure {
+    Io(std::io::Error),
+    /// A FIFO, a device, a directory: reading would block or never end.
+    NotRegular,
+    /// The file holds this many bytes (at least), more than allowed.
+    TooLarge(u64),
+}
+
+/// The bytes of a regular file of at most `max_bytes`: anything else is refused before a byte is
+/// read, and no more than `max_bytes + 1` bytes are ever read (the file may grow meanwhile).
+pub fn read_regular_file(
+    path: &std::path::Path,
+    max_bytes: u64,
+) -> std::result::Result<Vec<u8>, ReadFailure> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(ReadFailure::Io)?;
+    if !meta.is_file() {
+        return Err(ReadFailure::NotRegular);
+    }
+    if meta.len() > max_bytes {
+        return Err(ReadFailure::TooLarge(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(ReadFailure::Io)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(1 << 30) as usize);
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadFailure::Io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadFailure::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Runs a future to completion on the current thread. Native hosts' futures ([`FileFetch`],

@@ -139,6 +139,13 @@ impl Preprocessing {
         self.spec().fields.iter().map(|f| f.name.as_str())
     }
 
+    /// The fields the records feed that `header` lacks, in field order.
+    pub fn missing_columns(&self, header: &[String]) -> Vec<&str> {
+        self.field_names()
+            .filter(|f| !header.iter().any(|h| h == f))
+            .collect()
+    }
+
     /// Checks a CSV header: every field the records feed (spec fields, or the graph's named
     /// inputs) must be a column — see [`Pipeline::check_header`] for why an absent column is an
     /// error (`E_CSV`) rather than a value missing on every row.
@@ -146,10 +153,7 @@ impl Preprocessing {
         if let Some(p) = self.pipeline() {
             return p.check_header(header);
         }
-        let missing: Vec<&str> = self
-            .field_names()
-            .filter(|f| !header.iter().any(|h| h == f))
-            .collect();
+        let missing = self.missing_columns(header);
         if missing.is_empty() {
             return Ok(());
         }

@@ -197,21 +197,14 @@ pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
     if let Some(key) = trust.public_key {
         signing::verify(&manifest, key)?;
     }
-    let id = freshness::registry_id(url);
-    freshness::check(
+    freshness::admit(
         &manifest,
-        url,
-        trust.store.trusted_version(&id),
+        &freshness::registry_id(url),
+        trust.store,
         now_ms,
         trust.policy,
+        trust.public_key.is_some(),
     )?;
-    // Only an authenticated version is remembered: an unsigned manifest's `version` could be
-    // anything (a spoofed 2^64 - 1 would lock the client out for good).
-    if trust.public_key.is_some() {
-        trust
-            .store
-            .remember(&id, freshness::manifest_version(&manifest));
-    }
     Ok(manifest)
 }
 

@@ -116,22 +116,22 @@ pub fn check(
     Ok(())
 }
 
-/// [`check`], then remembers the manifest's version as the one trusted for `manifest_url`.
+/// [`check`] against the version trusted for the registry `id` ([`registry_id`]), then, when
+/// `authenticated` (a trusted key verified the signature), remembers the manifest's version.
+/// An unsigned manifest's version could be anything: remembering a spoofed 2^64 - 1 would lock
+/// the client out for good.
 pub fn admit<T: TrustStore + ?Sized>(
     manifest: &Manifest,
-    manifest_url: &str,
+    id: &str,
     store: &T,
     now_ms: f64,
     policy: &FreshnessPolicy,
+    authenticated: bool,
 ) -> Result<()> {
-    check(
-        manifest,
-        manifest_url,
-        store.trusted_version(manifest_url),
-        now_ms,
-        policy,
-    )?;
-    store.remember(manifest_url, manifest_version(manifest));
+    check(manifest, id, store.trusted_version(id), now_ms, policy)?;
+    if authenticated {
+        store.remember(id, manifest_version(manifest));
+    }
     Ok(())
 }
 
@@ -157,28 +157,28 @@ mod tests {
     fn a_lower_version_is_a_rollback_unless_allowed() {
         let store = MemoryTrustStore::default();
         let p = FreshnessPolicy::default();
-        admit(&manifest(Some(5), None), "u", &store, 0.0, &p).unwrap();
-        admit(&manifest(Some(5), None), "u", &store, 0.0, &p).unwrap();
-        let e = admit(&manifest(Some(4), None), "u", &store, 0.0, &p).unwrap_err();
+        admit(&manifest(Some(5), None), "u", &store, 0.0, &p, true).unwrap();
+        admit(&manifest(Some(5), None), "u", &store, 0.0, &p, true).unwrap();
+        let e = admit(&manifest(Some(4), None), "u", &store, 0.0, &p, true).unwrap_err();
         assert_eq!(e.code(), "E_ROLLBACK");
         assert!(e.to_string().contains("version 4"), "{e}");
         // A manifest without a version after a versioned one is a rollback too.
         assert_eq!(
-            admit(&manifest(None, None), "u", &store, 0.0, &p)
+            admit(&manifest(None, None), "u", &store, 0.0, &p, true)
                 .unwrap_err()
                 .code(),
             "E_ROLLBACK"
         );
         // Another registry URL has its own history.
-        admit(&manifest(Some(1), None), "other", &store, 0.0, &p).unwrap();
+        admit(&manifest(Some(1), None), "other", &store, 0.0, &p, true).unwrap();
         // The escape hatch accepts it once and trusts the lower version from then on.
         let reset = FreshnessPolicy {
             allow_rollback: true,
             ..Default::default()
         };
-        admit(&manifest(Some(2), None), "u", &store, 0.0, &reset).unwrap();
+        admit(&manifest(Some(2), None), "u", &store, 0.0, &reset, true).unwrap();
         assert_eq!(store.trusted_version("u"), Some(2));
-        admit(&manifest(Some(3), None), "u", &store, 0.0, &p).unwrap();
+        admit(&manifest(Some(3), None), "u", &store, 0.0, &p, true).unwrap();
     }
 
     #[test]
@@ -186,20 +186,20 @@ mod tests {
         let store = MemoryTrustStore::default();
         let p = FreshnessPolicy::default();
         let m = manifest(Some(9), Some("2027-01-01T00:00:00Z"));
-        admit(&m, "u", &store, JAN_2027 - 1.0, &p).unwrap();
-        let e = admit(&m, "u", &store, JAN_2027, &p).unwrap_err();
+        admit(&m, "u", &store, JAN_2027 - 1.0, &p, true).unwrap();
+        let e = admit(&m, "u", &store, JAN_2027, &p, true).unwrap_err();
         assert_eq!(e.code(), "E_EXPIRED");
         assert!(e.to_string().contains("2027-01-01T00:00:00Z"), "{e}");
         let other = MemoryTrustStore::default();
-        assert!(admit(&m, "u", &other, JAN_2027 + 1.0, &p).is_err());
+        assert!(admit(&m, "u", &other, JAN_2027 + 1.0, &p, true).is_err());
         assert_eq!(other.trusted_version("u"), None);
         let late = FreshnessPolicy {
             allow_expired: true,
             ..Default::default()
         };
-        admit(&m, "u", &other, JAN_2027 + 1.0, &late).unwrap();
+        admit(&m, "u", &other, JAN_2027 + 1.0, &late, true).unwrap();
         // A manifest without `expires` never expires (manifests written before it existed).
-        admit(&manifest(Some(10), None), "u", &store, f64::MAX, &p).unwrap();
+        admit(&manifest(Some(10), None), "u", &store, f64::MAX, &p, true).unwrap();
     }
 
     #[test]

@@ -70,6 +70,13 @@ async fn await_js(v: JsValue) -> std::result::Result<JsValue, JsValue> {
     wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&v)).await
 }
 
+/// `controller.abort()`, if it has one.
+fn abort(controller: &JsValue) {
+    if let Some(f) = method(controller, "abort") {
+        let _ = f.call0(controller);
+    }
+}
+
 /// An `AbortController` whose `abort()` fires after `ms` unless [`Deadline::clear`]ed (where
 /// the host has both; otherwise no deadline).
 struct Deadline {
@@ -99,9 +106,7 @@ impl Deadline {
         let (c, f) = (controller.clone(), fired.clone());
         let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
             f.set(true);
-            if let Some(abort) = method(&c, "abort") {
-                let _ = abort.call0(&c);
-            }
+            abort(&c);
         });
         let timer = set_timeout
             .call2(&global, callback.as_ref(), &JsValue::from_f64(ms))
@@ -123,9 +128,7 @@ impl Deadline {
     /// Aborts now (a body past its limit: stop the transfer).
     fn abort(&self) {
         if let Some(c) = &self.controller {
-            if let Some(abort) = method(c, "abort") {
-                let _ = abort.call0(c);
-            }
+            abort(c);
         }
     }
 }
@@ -249,10 +252,7 @@ pub(crate) async fn post_json(url: &str, body: &str, beacon: bool) -> Result<()>
     if beacon {
         let navigator =
             js_sys::Reflect::get(&global, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
-        if let Some(send) = js_sys::Reflect::get(&navigator, &"sendBeacon".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        {
+        if let Some(send) = method(&navigator, "sendBeacon") {
             let queued = send
                 .call2(&navigator, &url.into(), &body.into())
                 .ok()
@@ -263,9 +263,7 @@ pub(crate) async fn post_json(url: &str, body: &str, beacon: bool) -> Result<()>
             };
         }
     }
-    let fetch = js_sys::Reflect::get(&global, &"fetch".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    let fetch = method(&global, "fetch")
         .ok_or_else(|| Error::unsupported("this host has no global fetch"))?;
     let init = js_sys::Object::new();
     let headers = js_sys::Object::new();

@@ -107,17 +107,28 @@ pub fn lock_registry(dir: &Path, create: bool) -> Result<RegistryLock> {
     }
 }
 
-/// Reads an artifact of the registry at `root`: `relative` (already checked by the manifest to
-/// stay inside) must resolve, symlinks followed, to a regular file inside `root` of exactly
-/// `size` bytes (when `size` > 0). A FIFO, a device, a directory or a link out of the registry
-/// is refused before a byte is read, and no more than `size` bytes are ever read, so a hostile
-/// registry cannot hang `verify` or make it read without end.
-pub fn read_registry_file(root: &Path, relative: &str, size: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
+/// Reads a file of the registry at `root`: `relative` (already checked by the manifest to stay
+/// inside) must resolve, symlinks followed, to a regular file inside `root`. With `size` > 0
+/// (an artifact) it must be exactly that long (`E_INTEGRITY` otherwise); with 0 (the manifest)
+/// at most `max_bytes`. A FIFO, a device, a directory or a link out of the registry is refused
+/// before a byte is read, and never more than the limit is read, so a hostile registry cannot
+/// hang `verify` or make it read without end.
+pub fn read_registry_file(
+    root: &Path,
+    relative: &str,
+    size: u64,
+    max_bytes: u64,
+) -> Result<Vec<u8>> {
+    use mlcycle::native::{read_regular_file, ReadFailure};
     let path = root.join(relative.split(['?', '#']).next().unwrap_or(relative));
     let io = |reason: String| mlcycle::Error::Io {
         path: path.display().to_string(),
         reason,
+    };
+    let integrity = |actual: u64| mlcycle::Error::Integrity {
+        url: path.display().to_string(),
+        expected: format!("{size} bytes"),
+        actual: format!("{actual} bytes"),
     };
     let real_root = std::fs::canonicalize(root).map_err(|e| io(e.to_string()))?;
     let real = std::fs::canonicalize(&path).map_err(|e| io(e.to_string()))?;
@@ -129,23 +140,17 @@ pub fn read_registry_file(root: &Path, relative: &str, size: u64) -> Result<Vec<
         ))
         .into());
     }
-    let meta = std::fs::metadata(&real).map_err(|e| io(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(io("not a regular file".into()).into());
-    }
-    if size > 0 && meta.len() != size {
-        return Err(mlcycle::Error::Integrity {
-            url: path.display().to_string(),
-            expected: format!("{size} bytes"),
-            actual: format!("{} bytes", meta.len()),
+    let limit = if size > 0 { size } else { max_bytes };
+    match read_regular_file(&real, limit) {
+        Ok(bytes) if size > 0 && bytes.len() as u64 != size => {
+            Err(integrity(bytes.len() as u64).into())
         }
-        .into());
+        Ok(bytes) => Ok(bytes),
+        Err(ReadFailure::NotRegular) => Err(io("not a regular file".into()).into()),
+        Err(ReadFailure::TooLarge(len)) if size > 0 => Err(integrity(len).into()),
+        Err(ReadFailure::TooLarge(_)) => {
+            Err(mlcycle::host::too_large(&path.display().to_string(), max_bytes).into())
+        }
+        Err(ReadFailure::Io(e)) => Err(io(e.to_string()).into()),
     }
-    let file = std::fs::File::open(&real).map_err(|e| io(e.to_string()))?;
-    let cap = if size > 0 { size } else { meta.len() };
-    let mut bytes = Vec::with_capacity(cap.min(1 << 30) as usize);
-    file.take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| io(e.to_string()))?;
-    Ok(bytes)
 }

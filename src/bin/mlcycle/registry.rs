@@ -251,29 +251,24 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     let holdout_bytes = read(&args.holdout)?;
     let holdout_csv = read_records(&String::from_utf8_lossy(&holdout_bytes))?;
     let train_csv = read_records(&String::from_utf8_lossy(&train_bytes))?;
-    if let Some(p) = prep.pipeline() {
-        p.check_header(&train_csv.header)?;
-        p.check_header(&holdout_csv.header)?;
-    }
-    if prep.pipeline().is_none() {
-        // Straight into the graph: every field it reads must be a column of both CSVs, or
-        // every row would be refused (better said here, once, with the names).
-        for (what, csv) in [("training", &train_csv), ("holdout", &holdout_csv)] {
-            let missing: Vec<&str> = prep
-                .field_names()
-                .filter(|f| !csv.header.iter().any(|h| h == f))
-                .collect();
-            if !missing.is_empty() {
-                bail!(mlcycle::Error::invalid_argument(
-                    "spec",
-                    format!(
-                        "no --spec: the model reads the record fields [{}], and the {what} CSV lacks [{}]; \
-                         publish with the feature spec it was trained with",
-                        prep.field_names().collect::<Vec<_>>().join(", "),
-                        missing.join(", ")
-                    ),
-                ));
-            }
+    // Every field the records feed must be a column of both CSVs, or every row would be
+    // refused (better said here, once, with the names).
+    for (what, csv) in [("training", &train_csv), ("holdout", &holdout_csv)] {
+        if let Some(p) = prep.pipeline() {
+            p.check_header(&csv.header)?;
+            continue;
+        }
+        let missing = prep.missing_columns(&csv.header);
+        if !missing.is_empty() {
+            bail!(mlcycle::Error::invalid_argument(
+                "spec",
+                format!(
+                    "no --spec: the model reads the record fields [{}], and the {what} CSV lacks [{}]; \
+                     publish with the feature spec it was trained with",
+                    prep.field_names().collect::<Vec<_>>().join(", "),
+                    missing.join(", ")
+                ),
+            ));
         }
     }
     let holdout = holdout_csv.records;
@@ -613,20 +608,12 @@ pub struct VerifyArgs {
 pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
     let path = manifest_path(&args.registry);
     // The manifest too: a regular file inside the folder, at most 16 MiB.
-    let declared = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let bytes = if declared > mlcycle::host::MAX_MANIFEST_BYTES {
-        Vec::new()
-    } else {
-        read_registry_file(&args.registry, "manifest.json", 0)?
-    };
-    if declared > mlcycle::host::MAX_MANIFEST_BYTES
-        || bytes.len() as u64 > mlcycle::host::MAX_MANIFEST_BYTES
-    {
-        bail!(mlcycle::host::too_large(
-            &path.display().to_string(),
-            mlcycle::host::MAX_MANIFEST_BYTES
-        ));
-    }
+    let bytes = read_registry_file(
+        &args.registry,
+        "manifest.json",
+        0,
+        mlcycle::host::MAX_MANIFEST_BYTES,
+    )?;
     let m = Manifest::from_slice(&bytes)?;
     match (&args.public_key, &m.signature) {
         (Some(k), _) => {
@@ -676,7 +663,12 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode> {
                     println!("skip {name} {version} {kind} {} (remote)", a.url);
                     continue;
                 }
-                let bytes = read_registry_file(&args.registry, &a.url, a.size)?;
+                let bytes = read_registry_file(
+                    &args.registry,
+                    &a.url,
+                    a.size,
+                    mlcycle::host::MAX_UNSIZED_ARTIFACT_BYTES,
+                )?;
                 verify_bytes(&args.registry.join(&a.url).display().to_string(), a, &bytes)?;
                 checked += 1;
                 println!("ok  {name} {version} {kind} {}", a.sha256);
