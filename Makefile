@@ -13,17 +13,23 @@ INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozi
                 columns_logreg binarizer_logreg te5_lgbm te5_hgb te5_regressor_lgbm te5_rf_average \
                 te5_rf_average_f64 te5_member_sum te5_member_max
 
-.PHONY: fuzz all tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
+.PHONY: fuzz all tools build-tools pkg cli registry test-registry test-e2e check-size demo test test-native test-wasm-node test-wasm-chromium test-js \
         test-python check-glue fmt-check bench clean nnef-fixtures
 
 all: pkg
 
+## What a fresh machine lacks: wasm target, wasm-bindgen-cli, npm and Python dev dependencies,
+## and (for the tests) Debian's chromium + chromium-driver — or a stop with the command to run.
 tools:
-	@./scripts/install-tools.sh
+	@CHROMEDRIVER=$(CHROMEDRIVER) ./scripts/install-tools.sh
+
+## The same without the browser (what building the packages and the demo need).
+build-tools:
+	@MLCYCLE_SKIP_BROWSER=1 ./scripts/install-tools.sh
 
 ## The wasm npm packages (release, SIMD, wasm-opt -Oz): pkg/ (full: ONNX + NNEF) and
 ## pkg-slim/ (the edge build: precompiled NNEF models only, no ONNX parser).
-pkg: tools
+pkg: build-tools
 	./scripts/build-pkg.sh full
 	./scripts/build-pkg.sh slim
 

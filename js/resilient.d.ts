@@ -35,5 +35,5 @@ export class Runtime {
 
 /** `module`: the wasm as bytes, a URL, a `Response` or a compiled module (default: beside this file). */
 export function createRuntime(options?: {
-  module?: WebAssembly.Module | BufferSource | URL | string | Response;
+  module?: WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string | Response;
 }): Promise<Runtime>;

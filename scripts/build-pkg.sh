@@ -34,30 +34,78 @@ else
   echo "note: wasm-opt not found (run npm install); the wasm is not post-optimized" >&2
 fi
 
-# Trap recovery (js/resilient.js): a plain ES module beside the glue.
-cp js/resilient.js js/resilient.d.ts "$OUT/"
+# The package layer (js/): entries per host (index.js for pages/workers/bundlers, node.js,
+# workerd.js) around the wasm-bindgen glue, their types, trap recovery, README and licences.
+cp js/init.js js/index.js js/node.js js/workerd.js js/index.d.ts js/resilient.js js/resilient.d.ts "$OUT/"
+RAW=$(stat -c %s "$WASM")
+sed -i "s|/\* WASM_BYTES \*/ null|$RAW|" "$OUT/index.js"
+grep -q "^const WASM_BYTES = $RAW;" "$OUT/index.js" || { echo "build-pkg: WASM_BYTES not set in index.js" >&2; exit 1; }
+# The generated .d.ts must compile with TypeScript's default lib (no esnext.disposable): the
+# `[Symbol.dispose]` members are dropped from the types (the runtime keeps them), and the raw
+# wasm exports (`InitOutput`) say `unknown` where wasm-bindgen writes `any`.
+sed -i -e '/\[Symbol\.dispose\]()/d' -e '/^    readonly .*: (/s/\bany\b/unknown/g' "$OUT/mlcycle.d.ts"
+# ...and without the DOM lib (a Node project: `lib: ["ES2022"]` + @types/node, which has URL,
+# Request and Response but not RequestInfo, BufferSource or the WebAssembly namespace): those
+# are spelled out, and the WebAssembly interfaces the glue names are declared (empty
+# declarations merge with the DOM's when it is there).
+sed -i -e 's/\bRequestInfo\b/Request | string/g' -e 's/\bBufferSource\b/ArrayBuffer | ArrayBufferView/g' "$OUT/mlcycle.d.ts"
+cat >> "$OUT/mlcycle.d.ts" <<'TS'
+
+declare global {
+    namespace WebAssembly {
+        interface Module {}
+        interface Memory {}
+        interface Table {}
+    }
+}
+TS
 
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+REPOSITORY=$(sed -n 's/^repository = "\(.*\)"/\1/p' Cargo.toml | head -1)
+case "$FLAVOR" in
+  full) DESCRIPTION="Client-side ML lifecycle in one wasm package: verified model registry, feature pipeline, ONNX and precompiled-model inference, monitoring, validation" ;;
+  slim) DESCRIPTION="The edge build of mlcycle: verified model registry, feature pipeline, inference of precompiled (NNEF) models, monitoring, validation, without the ONNX parser" ;;
+esac
+sed -e "s|__NAME__|$NAME|g" -e "s|__DESCRIPTION__|$DESCRIPTION|g" -e "s|__REPOSITORY__|$REPOSITORY|g" js/README.md > "$OUT/README.md"
+cp LICENSE-MIT LICENSE-APACHE "$OUT/"
+
 cat > "$OUT/package.json" <<JSON
 {
   "name": "$NAME",
   "version": "$VERSION",
-  "description": "Client-side ML lifecycle in one wasm package: verified model registry, feature pipeline, ONNX inference, monitoring, validation",
+  "description": "$DESCRIPTION",
   "license": "MIT OR Apache-2.0",
+  "repository": { "type": "git", "url": "git+$REPOSITORY.git" },
+  "homepage": "$REPOSITORY#readme",
+  "keywords": ["machine-learning", "onnx", "webassembly", "wasm", "inference", "model-registry", "mlops", "monitoring", "drift", "edge"],
   "type": "module",
-  "main": "mlcycle.js",
-  "module": "mlcycle.js",
-  "types": "mlcycle.d.ts",
+  "main": "node.js",
+  "module": "index.js",
+  "browser": "index.js",
+  "types": "index.d.ts",
   "exports": {
-    ".": { "types": "./mlcycle.d.ts", "default": "./mlcycle.js" },
+    ".": {
+      "types": "./index.d.ts",
+      "workerd": "./workerd.js",
+      "node": "./node.js",
+      "browser": "./index.js",
+      "default": "./index.js"
+    },
     "./resilient": { "types": "./resilient.d.ts", "default": "./resilient.js" },
-    "./mlcycle_bg.wasm": "./mlcycle_bg.wasm"
+    "./mlcycle_bg.wasm": "./mlcycle_bg.wasm",
+    "./package.json": "./package.json"
   },
-  "files": ["mlcycle.js", "mlcycle.d.ts", "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts", "resilient.js", "resilient.d.ts"],
+  "files": ["index.js", "index.d.ts", "node.js", "workerd.js", "init.js", "mlcycle.js", "mlcycle.d.ts",
+            "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts",
+            "resilient.js", "resilient.d.ts", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
+  "engines": { "node": ">=20" },
   "sideEffects": false
 }
 JSON
 
-RAW=$(stat -c %s "$WASM")
-GZ=$(gzip -9 -c "$WASM" | wc -c)
-echo "pkg ($FLAVOR): $OUT/mlcycle_bg.wasm raw $RAW B (before wasm-opt $RAW_BEFORE B), gzip -9 $GZ B"
+# Precompressed copies for servers that send them (`mlcycle serve` does; see README "Serving
+# the wasm compressed"). Not in the npm tarball: npm compresses it anyway, and hosts differ.
+node scripts/compress.mjs "$WASM"
+GZ=$(stat -c %s "$WASM.gz")
+BR=$(stat -c %s "$WASM.br")
+echo "pkg ($FLAVOR): $OUT/mlcycle_bg.wasm raw $RAW B (before wasm-opt $RAW_BEFORE B), gzip -9 $GZ B, brotli -q11 $BR B"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make` needs and a fresh machine lacks; quick and silent when all is present.
-# System packages (chromium, chromium-driver) are .ci/run's job (they need apt and root).
+# `make test` and `make demo` run it first, so a fresh machine never fails halfway through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +27,30 @@ fi
 # 4. Python oracles (scikit-learn, scipy) for the parity tests and the exporter.
 if ! python3 -c "import sklearn, scipy, numpy, pandas" 2>/dev/null; then
   python3 -m pip install --quiet -r requirements-dev.txt
+fi
+
+# 5. The browser the Chromium tests drive: Debian's chromium + chromium-driver (never a
+#    downloaded browser). Installed with apt when this user may (root, or sudo without a
+#    password); otherwise stop now, before any build, with the exact command to run.
+#    MLCYCLE_SKIP_BROWSER=1 skips this (for `make pkg`/`make demo` on a machine without apt).
+if [ -z "${MLCYCLE_SKIP_BROWSER:-}" ]; then
+  need=()
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
+  [ -x "${CHROMEDRIVER:-/usr/bin/chromedriver}" ] || need+=(chromium-driver)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing ${need[*]} (apt-get)"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
+      echo "installing ${need[*]} (sudo apt-get)"
+      sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+    else
+      echo "error: the browser tests need ${need[*]}, which this user cannot install. Run:" >&2
+      echo "  sudo apt-get install -y ${need[*]}" >&2
+      echo "then run make again (or set CHROMIUM_PATH / CHROMEDRIVER to existing binaries)." >&2
+      exit 1
+    fi
+  fi
 fi

@@ -169,8 +169,8 @@ fn publish_resolve_promote_rollback_verify() {
         "1.0.0"
     );
     assert!(
-        ok(&["verify", "--registry", r]).contains("verified 10 artifacts"),
-        "model, nnef, features, reference and validation of two versions"
+        ok(&["verify", "--registry", r]).contains("verified 12 artifacts"),
+        "model, nnef, features, reference, smoke and validation of two versions"
     );
     // Each version carries its precompiled form, which predicts what the ONNX model does.
     let manifest: serde_json::Value =

@@ -139,3 +139,129 @@ fn hostile_clients_neither_escape_nor_exhaust_the_server() {
     assert!(ok.contains("200"), "{ok}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sends `request` and returns the head (status line and headers, lower-cased names) and body.
+fn exchange(addr: &str, request: &str) -> (String, Vec<(String, String)>, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let end = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&out[..end]).to_string();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or("").to_string();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, out[end + 4..].to_vec())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn precompressed_siblings_are_served_to_clients_that_accept_them() {
+    let dir = std::env::temp_dir().join(format!("mlcycle-cli-serve-enc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = vec![7u8; 5000];
+    std::fs::write(dir.join("m.wasm"), &original).unwrap();
+    std::fs::write(dir.join("m.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(dir.join("m.wasm.gz"), b"gzip bytes, a little longer").unwrap();
+    std::fs::write(dir.join("plain.js"), b"export {}").unwrap();
+    std::fs::write(dir.join("old.js"), b"export const fresh = 1").unwrap();
+    std::fs::write(dir.join("old.js.br"), b"stale").unwrap();
+    let past = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.join("old.js.br"))
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    let server = start(&dir);
+    let ask = |path: &str, accept: Option<&str>| {
+        let extra = accept
+            .map(|a| format!("Accept-Encoding: {a}\r\n"))
+            .unwrap_or_default();
+        exchange(
+            &server.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n"),
+        )
+    };
+
+    let (status, h, body) = ask("/m.wasm", Some("gzip, deflate, br, zstd"));
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(header(&h, "content-encoding"), Some("br"));
+    assert_eq!(header(&h, "content-length"), Some("12"));
+    assert_eq!(header(&h, "content-type"), Some("application/wasm"));
+    assert_eq!(header(&h, "vary"), Some("Accept-Encoding"));
+    assert_eq!(body, b"brotli bytes");
+    let br_etag = header(&h, "etag").unwrap().to_string();
+
+    let (_, h, body) = ask("/m.wasm", Some("gzip"));
+    assert_eq!(header(&h, "content-encoding"), Some("gzip"));
+    assert_eq!(body, b"gzip bytes, a little longer");
+    let gz_etag = header(&h, "etag").unwrap().to_string();
+    let (_, h, _) = ask("/m.wasm", Some("br;q=0, gzip;q=0.8"));
+    assert_eq!(
+        header(&h, "content-encoding"),
+        Some("gzip"),
+        "q=0 refuses br"
+    );
+    let (_, h, _) = ask("/m.wasm", Some("br;q=0.2, gzip;q=0.9"));
+    assert_eq!(
+        header(&h, "content-encoding"),
+        Some("gzip"),
+        "the higher q wins"
+    );
+
+    let (_, h, body) = ask("/m.wasm", None);
+    assert_eq!(header(&h, "content-encoding"), None);
+    assert_eq!(header(&h, "vary"), Some("Accept-Encoding"));
+    assert_eq!(body, original);
+    let identity_etag = header(&h, "etag").unwrap().to_string();
+    assert!(br_etag != gz_etag && gz_etag != identity_etag && br_etag != identity_etag);
+
+    // Revalidation is per encoding: the brotli ETag is not a match for the identity body.
+    let (status, _, _) = exchange(
+        &server.addr,
+        &format!("GET /m.wasm HTTP/1.1\r\nAccept-Encoding: br\r\nIf-None-Match: {br_etag}\r\n\r\n"),
+    );
+    assert!(status.contains("304"), "{status}");
+    let (status, _, _) = exchange(
+        &server.addr,
+        &format!("GET /m.wasm HTTP/1.1\r\nIf-None-Match: {br_etag}\r\n\r\n"),
+    );
+    assert!(status.contains("200"), "{status}");
+
+    // HEAD (what `curl -I` sends) gives the sizes without a body.
+    let (_, h, body) = exchange(
+        &server.addr,
+        "HEAD /m.wasm HTTP/1.1\r\nAccept-Encoding: br\r\n\r\n",
+    );
+    assert_eq!(header(&h, "content-encoding"), Some("br"));
+    assert_eq!(header(&h, "content-length"), Some("12"));
+    assert!(body.is_empty());
+
+    let (_, h, _) = ask("/plain.js", Some("br"));
+    assert_eq!(header(&h, "content-encoding"), None);
+    assert_eq!(header(&h, "vary"), None, "nothing to vary on");
+    let (_, h, body) = ask("/old.js", Some("br"));
+    assert_eq!(
+        header(&h, "content-encoding"),
+        None,
+        "a stale sibling is ignored"
+    );
+    assert_eq!(body, b"export const fresh = 1");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

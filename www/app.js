@@ -1,5 +1,5 @@
 // mlcycle demo: bootstrap, tabs, the registry panel and the deployment state shared by panels.
-import init, { Registry } from '../pkg/mlcycle.js';
+import init, { Registry } from '../pkg/index.js';
 import { esc } from './charts.js';
 import * as playground from './playground.js';
 import * as validation from './validation.js';
@@ -73,7 +73,7 @@ export const ctx = {
     let d = this.live.get(version);
     if (!d) {
       try {
-        d = await this.registry.open(MODEL, this.request(choice));
+        d = await this.registry.open(MODEL, { ...this.request(choice), onProgress: (e) => setStatus(openProgress(version, e)) });
       } catch (e) {
         this.verified.set(version, e);
         this.deployment = null;
@@ -103,6 +103,24 @@ export const ctx = {
 };
 
 function setStatus(text) { $('status').textContent = text; }
+
+const mb = (bytes) => (bytes / 1e6).toFixed(1);
+
+/** The status line while the runtime downloads (`init({onProgress})`). */
+function runtimeProgress({ loadedBytes, totalBytes }) {
+  return totalBytes ? `Downloading the runtime: ${mb(loadedBytes)} / ${mb(totalBytes)} MB…` : `Downloading the runtime: ${mb(loadedBytes)} MB…`;
+}
+
+/** The status line while a version opens (`registry.open(model, {onProgress})`). */
+function openProgress(version, { phase, loadedBytes, totalBytes }) {
+  const kb = (b) => (b / 1e3).toFixed(0);
+  switch (phase) {
+    case 'download': return `Downloading and verifying ${MODEL} ${version}: ${kb(loadedBytes)}${totalBytes ? ` / ${kb(totalBytes)}` : ''} kB…`;
+    case 'load': return `Loading the ${MODEL} ${version} model…`;
+    case 'smoke': return `Checking ${MODEL} ${version} on its golden rows…`;
+    default: return `Opening ${MODEL} ${version}…`;
+  }
+}
 
 function describeSelection(sel) {
   const r = sel.reason ?? {};
@@ -256,7 +274,8 @@ async function boot() {
   validation.mount(ctx);
   monitor.mount(ctx);
   try {
-    await init();
+    await init({ onProgress: (e) => setStatus(runtimeProgress(e)) });
+    setStatus('Reading the registry…');
     // A registry may publish the public key it is signed with next to its manifest
     // (`registry.pub`); a real deployment would ship the key with the page instead.
     const publicKey = await fetch(new URL('registry.pub', REGISTRY_URL)).then((r) => (r.ok ? r.text() : null), () => null);

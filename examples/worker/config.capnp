@@ -17,6 +17,8 @@ const config :Workerd.Config = (
 const mlcycleWorker :Workerd.Worker = (
   modules = [
     (name = "worker", esModule = embed "worker.mjs"),
+    (name = "workerd.js", esModule = embed "../../pkg-slim/workerd.js"),
+    (name = "init.js", esModule = embed "../../pkg-slim/init.js"),
     (name = "mlcycle.js", esModule = embed "../../pkg-slim/mlcycle.js"),
     (name = "mlcycle_bg.wasm", wasm = embed "../../pkg-slim/mlcycle_bg.wasm"),
   ],

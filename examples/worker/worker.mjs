@@ -4,15 +4,15 @@
 //   GET  /monitor   the isolate's monitoring report (drift, telemetry, alerts); ?format=otlp for OTLP/JSON
 // Bad JSON or an invalid record → 400 {error: {code, message, field}}; server faults → 500.
 // Uses the slim edge package (pkg-slim/, NNEF only): the registry's precompiled `nnef` artifacts.
-// The wasm arrives as a module binding (workerd forbids compiling raw bytes at run time).
-import { initSync, Registry, buildInfo } from './mlcycle.js';
-import wasmModule from './mlcycle_bg.wasm';
-
-initSync({ module: wasmModule });
+// It imports the package's `workerd` entry (what `import … from 'mlcycle-slim'` resolves to
+// under wrangler): the wasm arrives as a module binding (workerd forbids compiling raw bytes at
+// run time), so `init()` needs no argument.
+import init, { Registry, buildInfo } from './workerd.js';
 
 let deployment; // one per isolate, opened on first use
 async function getDeployment(env) {
   if (!deployment) {
+    await init();
     const registry = await Registry.load(env.REGISTRY_URL, env.PUBLIC_KEY ? { publicKey: env.PUBLIC_KEY } : undefined);
     deployment = await registry.open(env.MODEL || 'penguins', { alias: env.ALIAS || 'production' });
   }

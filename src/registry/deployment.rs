@@ -4,24 +4,22 @@
 //!
 //! Refresh is split in two so a JS host can keep predicting while it runs:
 //! [`prepare_update`] is async and touches no deployment state (it returns a fully loaded,
-//! smoke-tested candidate or an error), [`Deployment::commit`] swaps synchronously.
+//! smoke-tested candidate or an error), [`Deployment::commit`] swaps synchronously. Loading
+//! itself (manifest admission, concurrent verified downloads, smoke test) is `loading.rs`.
 
-use super::artifacts::{fetch_verified, ArtifactCache};
-use super::freshness::{self, FreshnessPolicy, TrustStore};
-use super::manifest::{Manifest, VersionEntry};
+use super::artifacts::ArtifactCache;
+use super::freshness::{FreshnessPolicy, TrustStore};
+use super::loading::{load_manifest, load_version, LoadedVersion};
 use super::rollout::{resolve, ResolveRequest, Selection};
-use super::signing;
 use crate::error::{Error, Result};
-use crate::features::{Pipeline, Record};
+use crate::features::Record;
 use crate::host::{Clock, Fetch};
-use crate::inference::Preprocessing;
-use crate::inference::{argmax, LoadOptions, Model, ModelKind};
+use crate::inference::{argmax, ModelKind};
 use crate::monitor::{
     AlertEvent, FeedbackOutcome, Monitor, MonitorConfig, MonitorReport, ReferenceProfile,
 };
 use crate::validation::{validate, ValidateOptions, ValidationReport};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::VecDeque;
 
 /// Where a deployment comes from and what it asks for.
@@ -41,332 +39,6 @@ pub struct Target {
     /// Escape hatches from the rollback/expiry checks (off by default).
     #[serde(default)]
     pub freshness: FreshnessPolicy,
-}
-
-/// Golden rows a version must reproduce before it serves (stored in its validation artifact).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SmokeRows {
-    /// Raw records (JSON objects) fed through the version's pipeline.
-    pub records: Vec<Value>,
-    /// Expected outputs per record (probabilities or values), computed at publish time.
-    pub expected: Vec<Vec<f32>>,
-    /// Max allowed |got − expected|.
-    #[serde(default = "default_tolerance")]
-    pub tolerance: f32,
-}
-
-fn default_tolerance() -> f32 {
-    1e-5
-}
-
-/// Everything needed to serve one version.
-#[derive(Debug)]
-pub struct LoadedVersion {
-    pub selection: Selection,
-    pub entry: VersionEntry,
-    pub model: Model,
-    /// The artifact the model was loaded from: `nnef` (precompiled) or `model` (ONNX).
-    pub model_format: &'static str,
-    /// How records reach the model: the version's feature spec, or (published without one)
-    /// straight into the graph's inputs.
-    pub preprocessing: Preprocessing,
-    /// The version's reference profile (JSON), when published.
-    pub reference: Option<Value>,
-    /// The version's validation artifact (JSON), when published.
-    pub validation: Option<Value>,
-}
-
-impl LoadedVersion {
-    /// Class labels (from the manifest, else the model).
-    pub fn labels(&self) -> &[String] {
-        if self.entry.labels.is_empty() {
-            self.model.labels()
-        } else {
-            &self.entry.labels
-        }
-    }
-
-    /// Features for one record (the pipeline's output vector). A version without a spec has
-    /// none to show: its graph computes them from the raw record.
-    pub fn features(&self, record: &Record) -> Result<Vec<f32>> {
-        match self.preprocessing.pipeline() {
-            Some(p) => p.transform(record),
-            None => Err(Error::unsupported(
-                "this version has no feature spec: its model computes the features from the raw record",
-            )),
-        }
-    }
-
-    /// Runs the smoke rows (or, without any, one all-missing record) and checks the outputs.
-    pub fn smoke_test(&self) -> Result<()> {
-        let fail = |reason: String| Error::SmokeTest {
-            version: self.selection.version.clone(),
-            reason,
-        };
-        let rows: Option<SmokeRows> = self
-            .validation
-            .as_ref()
-            .and_then(|v| v.get("smoke"))
-            .map(|s| serde_json::from_value(s.clone()))
-            .transpose()
-            .map_err(|e| fail(format!("unreadable smoke rows: {e}")))?;
-        match rows {
-            Some(rows) if !rows.records.is_empty() => {
-                if rows.records.len() != rows.expected.len() {
-                    return Err(fail(
-                        "smoke records and expected outputs differ in count".into(),
-                    ));
-                }
-                for (i, (rec, want)) in rows.records.iter().zip(&rows.expected).enumerate() {
-                    let record =
-                        Record::from_json(rec).map_err(|e| fail(format!("row {i}: {e}")))?;
-                    let got = self
-                        .preprocessing
-                        .predict(&self.model, &record)
-                        .map_err(|e| fail(format!("row {i}: {e}")))?;
-                    if got.values.len() != want.len() {
-                        return Err(fail(format!(
-                            "row {i}: {} outputs, expected {}",
-                            got.values.len(),
-                            want.len()
-                        )));
-                    }
-                    for (g, w) in got.values.iter().zip(want) {
-                        if !((g - w).abs() <= rows.tolerance) {
-                            return Err(fail(format!(
-                                "row {i}: output {g} differs from the published {w}"
-                            )));
-                        }
-                    }
-                }
-                Ok(())
-            }
-            _ => {
-                // No golden rows: at least the artifacts must fit together and give finite output.
-                let x = match &self.preprocessing {
-                    Preprocessing::Spec(p) => p
-                        .transform(&Record::new())
-                        .unwrap_or_else(|_| vec![0.0; p.width()]),
-                    Preprocessing::Graph(_) => {
-                        // Every field missing: the graph must run (a model without imputers may
-                        // rightly answer NaN to NaN, so only the run itself is checked).
-                        let mut empty = Record::new();
-                        for name in self.preprocessing.field_names() {
-                            empty.insert(name, crate::features::RawValue::Null);
-                        }
-                        return match self.preprocessing.predict(&self.model, &empty) {
-                            Ok(_) | Err(Error::FeatureInvalid { .. }) => Ok(()),
-                            Err(e) => Err(fail(e.to_string())),
-                        };
-                    }
-                };
-                let got = self.model.predict(&x, 1).map_err(|e| fail(e.to_string()))?;
-                if got.values.iter().any(|v| !v.is_finite()) {
-                    return Err(fail("the model returns non-finite values".into()));
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
-/// How a manifest is trusted: the page's public key, the versions trusted before, the policy.
-#[derive(Clone, Copy, Debug)]
-pub struct Trust<'a, T: TrustStore + ?Sized> {
-    /// Hex Ed25519 key the manifest must be signed with (`None`: signatures are not checked).
-    pub public_key: Option<&'a str>,
-    /// Highest manifest version trusted per registry URL.
-    pub store: &'a T,
-    pub policy: &'a FreshnessPolicy,
-}
-
-/// Loads a manifest and admits it: parsed, signature-verified (when a key is given), then
-/// checked for rollback and expiry (`E_ROLLBACK`, `E_EXPIRED`; see [`freshness`]). Its version
-/// is remembered only when a trusted key verified it, and never from a manifest that fails.
-pub async fn load_manifest<F: Fetch, T: TrustStore + ?Sized>(
-    fetch: &F,
-    url: &str,
-    trust: Trust<'_, T>,
-    now_ms: f64,
-) -> Result<Manifest> {
-    let bytes = fetch
-        .fetch_at_most(url, crate::host::MAX_MANIFEST_BYTES)
-        .await?;
-    let manifest = Manifest::from_slice(&bytes)?;
-    if let Some(key) = trust.public_key {
-        signing::verify(&manifest, key)?;
-    }
-    freshness::admit(
-        &manifest,
-        &freshness::registry_id(url),
-        trust.store,
-        now_ms,
-        trust.policy,
-        trust.public_key.is_some(),
-    )?;
-    Ok(manifest)
-}
-
-impl Target {
-    /// The trust settings of this target, with the host's `store`.
-    pub fn trust<'a, T: TrustStore + ?Sized>(&'a self, store: &'a T) -> Trust<'a, T> {
-        Trust {
-            public_key: self.public_key.as_deref(),
-            store,
-            policy: &self.freshness,
-        }
-    }
-}
-
-async fn fetch_json<F: Fetch, C: ArtifactCache>(
-    fetch: &F,
-    cache: &C,
-    manifest_url: &str,
-    entry: &VersionEntry,
-    kind: &str,
-) -> Result<Option<Value>> {
-    let Some(a) = entry.artifacts.get(kind) else {
-        return Ok(None);
-    };
-    let bytes = fetch_verified(fetch, cache, manifest_url, a).await?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| Error::Manifest {
-            field: format!("artifacts.{kind}"),
-            reason: format!("not JSON: {e}"),
-        })
-}
-
-/// Artifact kind of a version's precompiled model (tract NNEF tar with mlcycle metadata,
-/// written by `mlcycle publish`).
-pub const NNEF_ARTIFACT: &str = "nnef";
-
-/// Loads a version's model, preferring its precompiled `nnef` artifact (no ONNX parsing or
-/// optimization at load; identical predictions) and falling back to the ONNX `model`.
-///
-/// - The slim build has no ONNX parser: a version without `nnef` is `E_UNSUPPORTED`.
-/// - In the full build, an `nnef` artifact this build cannot read (e.g. written by a newer
-///   mlcycle) falls back to ONNX. A hash mismatch never falls back: tampering is an error.
-///
-/// Returns the model and the artifact kind it came from.
-async fn load_model<F: Fetch, C: ArtifactCache>(
-    fetch: &F,
-    cache: &C,
-    manifest_url: &str,
-    entry: &VersionEntry,
-) -> Result<(Model, &'static str)> {
-    let labels = if entry.labels.is_empty() {
-        None
-    } else {
-        Some(entry.labels.clone())
-    };
-    let options = LoadOptions {
-        labels,
-        ..Default::default()
-    };
-    let nnef_error = match entry.artifacts.get(NNEF_ARTIFACT) {
-        Some(a) => {
-            let bytes = fetch_verified(fetch, cache, manifest_url, a).await?;
-            match Model::from_nnef_with(&bytes, &options) {
-                Ok(model) => return Ok((model, NNEF_ARTIFACT)),
-                Err(e) if crate::inference::ONNX_SUPPORTED => Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        None => None,
-    };
-    if !crate::inference::ONNX_SUPPORTED {
-        return Err(Error::unsupported(format!(
-            "this version has no `{NNEF_ARTIFACT}` artifact and this build loads precompiled \
-             models only: republish it with `mlcycle publish` (which writes one) or use the \
-             full mlcycle package"
-        )));
-    }
-    let model_artifact = entry
-        .artifacts
-        .get("model")
-        .ok_or_else(|| match nnef_error {
-            Some(e) => e,
-            None => Error::Manifest {
-                field: "artifacts.model".into(),
-                reason: "missing".into(),
-            },
-        })?;
-    let model_bytes = fetch_verified(fetch, cache, manifest_url, model_artifact).await?;
-    Ok((Model::from_bytes_with(&model_bytes, &options)?, "model"))
-}
-
-/// Fetches, verifies and loads every artifact of a selected version, then smoke-tests it.
-pub async fn load_version<F: Fetch, C: ArtifactCache>(
-    fetch: &F,
-    cache: &C,
-    manifest_url: &str,
-    manifest: &Manifest,
-    selection: Selection,
-) -> Result<LoadedVersion> {
-    let entry = manifest
-        .model(&selection.model)?
-        .versions
-        .get(&selection.version)
-        .cloned()
-        .ok_or_else(|| Error::NotFound {
-            what: "version".into(),
-            name: selection.version.clone(),
-        })?;
-    let (model, model_format) = load_model(fetch, cache, manifest_url, &entry).await?;
-    let pipeline = match fetch_json(fetch, cache, manifest_url, &entry, "features").await? {
-        Some(spec) => {
-            let p = Pipeline::from_json(&spec.to_string())?;
-            if let Some(h) = &entry.feature_spec_hash {
-                if h != p.version() {
-                    return Err(Error::Manifest {
-                        field: "featureSpecHash".into(),
-                        reason: format!(
-                            "the spec hashes to {}, the manifest says {h}",
-                            p.version()
-                        ),
-                    });
-                }
-            }
-            Some(p)
-        }
-        None => None,
-    };
-    let preprocessing = Preprocessing::new(pipeline.map(std::sync::Arc::new), &model)?;
-    let reference = fetch_json(fetch, cache, manifest_url, &entry, "reference").await?;
-    let validation = fetch_json(fetch, cache, manifest_url, &entry, "validation").await?;
-    let loaded = LoadedVersion {
-        selection,
-        entry,
-        model,
-        model_format,
-        preprocessing,
-        reference,
-        validation,
-    };
-    loaded.smoke_test()?;
-    Ok(loaded)
-}
-
-/// Re-reads the manifest and, when the target now resolves to another version, loads and
-/// smoke-tests it. `Ok(None)`: nothing to change. Touches no deployment state.
-pub async fn prepare_update<F: Fetch, C: ArtifactCache, T: TrustStore + ?Sized>(
-    fetch: &F,
-    cache: &C,
-    store: &T,
-    target: &Target,
-    current_version: &str,
-    now_ms: f64,
-) -> Result<Option<LoadedVersion>> {
-    let manifest = load_manifest(fetch, &target.manifest_url, target.trust(store), now_ms).await?;
-    let selection = resolve(&manifest, &target.model, &target.request, now_ms)?;
-    if selection.version == current_version {
-        return Ok(None);
-    }
-    load_version(fetch, cache, &target.manifest_url, &manifest, selection)
-        .await
-        .map(Some)
 }
 
 /// One prediction, as returned to callers.
@@ -389,7 +61,12 @@ pub struct PredictionOutput {
 
 /// What happened to the deployment, for status panels and tests.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+/// (Fields are camelCase too, `atMs`, like every other object the API returns.)
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum DeploymentEvent {
     /// A version started serving.
     Deployed { version: String, at_ms: f64 },
@@ -535,6 +212,14 @@ impl Deployment {
     /// The serving version.
     pub fn current(&self) -> &LoadedVersion {
         &self.current
+    }
+
+    /// Keeps a published validation report fetched on demand with the version it belongs to
+    /// (ignored when another version serves by now).
+    pub fn remember_validation(&mut self, version: &str, validation: serde_json::Value) {
+        if self.current.selection.version == version {
+            self.current.validation = Some(validation);
+        }
     }
 
     /// The serving version string.

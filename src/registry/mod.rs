@@ -6,16 +6,20 @@ pub mod artifacts;
 pub mod deployment;
 pub mod freshness;
 pub mod hash;
+pub mod loading;
 pub mod manifest;
+pub mod progress;
 pub mod publish;
 pub mod rollout;
 pub mod signing;
 
 pub use artifacts::{ArtifactCache, MemoryCache};
-pub use deployment::{
-    load_manifest, load_version, prepare_update, Deployment, DeploymentEvent, DeploymentStatus,
-    LoadedVersion, PredictionOutput, SmokeRows, Target, Trust, NNEF_ARTIFACT,
-};
+pub use deployment::{Deployment, DeploymentEvent, DeploymentStatus, PredictionOutput, Target};
 pub use freshness::{FreshnessPolicy, MemoryTrustStore, TrustStore};
+pub use loading::{
+    fetch_published_validation, load_manifest, load_version, load_version_with, prepare_update,
+    LoadedVersion, SmokeRows, Trust, NNEF_ARTIFACT, SMOKE_ARTIFACT, VALIDATION_ARTIFACT,
+};
 pub use manifest::{Artifact, Manifest, ModelEntry, Rollout, VersionEntry};
+pub use progress::{LoadPhase, LoadProgress, NoProgress, Progress};
 pub use rollout::{resolve, Reason, ResolveRequest, Selection};

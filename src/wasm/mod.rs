@@ -25,7 +25,7 @@ pub fn start() {
 
 /// What this package is: `{ version, flavor: "full" | "slim", onnx }`. The slim edge package
 /// (`mlcycle-slim`) loads precompiled NNEF models only; its ONNX calls throw `E_UNSUPPORTED`.
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = buildInfo)]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = buildInfo, unchecked_return_type = "BuildInfo")]
 pub fn build_info() -> JsResult<wasm_bindgen::JsValue> {
     let onnx = crate::inference::ONNX_SUPPORTED;
     to_js(&serde_json::json!({
@@ -41,3 +41,10 @@ pub fn build_info() -> JsResult<wasm_bindgen::JsValue> {
 pub fn debug_trap() {
     core::arch::wasm32::unreachable()
 }
+
+/// The TypeScript interfaces of every plain object the API takes or returns (`Prediction`,
+/// `ValidationReport`, `MlcycleError`…): wasm-bindgen writes them into `mlcycle.d.ts`, and the
+/// `unchecked_*_type` attributes on the exports refer to them. The custom section is read at
+/// bindgen time and is not in the shipped wasm.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = include_str!("types.d.ts");

@@ -115,8 +115,13 @@ impl Model {
     /// constants together; default 512 MiB): a file over it is `E_MODEL_INVALID` before
     /// anything is allocated.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], options: JsValue) -> JsResult<Model> {
-        let options = load_options(options)?;
+    pub fn from_bytes(
+        bytes: &[u8],
+        #[wasm_bindgen(unchecked_optional_param_type = "ModelOptions | string[]")] options: Option<
+            JsValue,
+        >,
+    ) -> JsResult<Model> {
+        let options = load_options(options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(Model::new(inference::Model::from_bytes_with(
             bytes, &options,
         )?))
@@ -125,8 +130,13 @@ impl Model {
     /// Loads a model precompiled by `toNnef()` / `mlcycle` (tract NNEF tar with mlcycle metadata):
     /// skips ONNX parsing; predictions are identical to the ONNX path. Options as `fromBytes`.
     #[wasm_bindgen(js_name = fromNnef)]
-    pub fn from_nnef(bytes: &[u8], options: JsValue) -> JsResult<Model> {
-        let options = load_options(options)?;
+    pub fn from_nnef(
+        bytes: &[u8],
+        #[wasm_bindgen(unchecked_optional_param_type = "ModelOptions | string[]")] options: Option<
+            JsValue,
+        >,
+    ) -> JsResult<Model> {
+        let options = load_options(options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(Model::new(inference::Model::from_nnef_with(
             bytes, &options,
         )?))
@@ -150,7 +160,7 @@ impl Model {
     pub fn predict(
         &self,
         #[wasm_bindgen(
-            unchecked_param_type = "Float32Array | Record<string, unknown> | Record<string, unknown>[]"
+            unchecked_param_type = "Float32Array | FeatureRecord | FeatureRecord[] | Columns"
         )]
         input: JsValue,
         rows: Option<usize>,
@@ -195,19 +205,22 @@ impl Model {
     }
 
     /// `classifier`, `regressor` or `tensor`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "'classifier' | 'regressor' | 'tensor'"
+    )]
     pub fn kind(&self) -> String {
         self.inner.info().kind.as_str().to_string()
     }
 
     /// Declared inputs: `[{name, dtype, shape}]` (`null` for symbolic dimensions).
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "TensorInfo[]")]
     pub fn inputs(&self) -> JsResult<JsValue> {
         to_js(&self.inner.info().inputs)
     }
 
     /// Declared outputs: `[{name, dtype, shape}]`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "TensorInfo[]")]
     pub fn outputs(&self) -> JsResult<JsValue> {
         to_js(&self.inner.info().outputs)
     }
@@ -225,7 +238,7 @@ impl Model {
     }
 
     /// Everything known about the model as one plain object.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> JsResult<JsValue> {
         to_js(self.inner.info())
     }

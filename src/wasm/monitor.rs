@@ -134,7 +134,7 @@ impl Monitor {
     /// the prediction id for `feedback`.
     pub fn observe(
         &mut self,
-        record: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord")] record: &JsValue,
         probabilities: Option<Vec<f32>>,
         latency_ms: f64,
         now_ms: f64,
@@ -155,7 +155,7 @@ impl Monitor {
     #[wasm_bindgen(js_name = observeBatch)]
     pub fn observe_batch(
         &mut self,
-        records: &js_sys::Array,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
         probabilities: Option<Vec<f32>>,
         latency_ms: f64,
         now_ms: f64,
@@ -183,6 +183,7 @@ impl Monitor {
 
     /// Joins a delayed true label to a prediction id: returns `matched`, `late`, `unmatched`,
     /// `duplicate` or `unknownLabel`.
+    #[wasm_bindgen(unchecked_return_type = "FeedbackOutcome")]
     pub fn feedback(&mut self, id: &str, label: &str, now_ms: f64) -> String {
         let outcome = self.inner.feedback(id, label, now_ms);
         self.dispatch();
@@ -196,6 +197,7 @@ impl Monitor {
     }
 
     /// The report as a plain object.
+    #[wasm_bindgen(unchecked_return_type = "MonitorReport")]
     pub fn report(&self) -> JsResult<JsValue> {
         to_js(&self.inner.report())
     }
@@ -236,13 +238,17 @@ impl Monitor {
     /// Calls `fn(event)` for every alert transition (`{signal, from, to, value, warn, alert,
     /// atMs}`); `null` removes it. Do not call this monitor from inside the callback.
     #[wasm_bindgen(js_name = onAlert)]
-    pub fn on_alert(&mut self, callback: Option<js_sys::Function>) {
+    pub fn on_alert(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "((event: AlertEvent) => void) | null")]
+        callback: Option<js_sys::Function>,
+    ) {
         self.on_alert = callback;
         self.dispatch();
     }
 
     /// Takes the queued transitions (when no onAlert callback consumes them).
-    #[wasm_bindgen(js_name = drainEvents)]
+    #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "AlertEvent[]")]
     pub fn drain_events(&mut self) -> JsResult<JsValue> {
         to_js(&self.inner.drain_events())
     }

@@ -189,28 +189,37 @@ impl Pipeline {
     }
 
     /// Features of one record (an object); throws `E_FEATURE_INVALID` with `field`.
-    pub fn transform(&self, record: &JsValue) -> JsResult<Vec<f32>> {
+    pub fn transform(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord")] record: &JsValue,
+    ) -> JsResult<Vec<f32>> {
         Ok(self.inner.transform(&self.record(record, None)?)?)
     }
 
     /// Features of an array of records, `records.length × width` row-major; throws on the first
     /// invalid record (its index is in the message).
     #[wasm_bindgen(js_name = transformBatch)]
-    pub fn transform_batch(&self, records: &js_sys::Array) -> JsResult<Vec<f32>> {
+    pub fn transform_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    ) -> JsResult<Vec<f32>> {
         Ok(self.inner.transform_batch_strict(&self.records(records)?)?)
     }
 
     /// Like `transformBatch` but never throws on bad records: `{rows, width, values:
     /// Float32Array (invalid rows NaN), valid: boolean[], errors: [{row, field, rule, message}],
     /// coerced: {field: count}}`.
-    #[wasm_bindgen(js_name = transformBatchReport)]
-    pub fn transform_batch_report(&self, records: &js_sys::Array) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = transformBatchReport, unchecked_return_type = "TransformReport")]
+    pub fn transform_batch_report(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    ) -> JsResult<JsValue> {
         report(&self.inner.transform_batch(&self.records(records)?))
     }
 
     /// Raw CSV text (header first) through the pipeline; same result shape as
     /// `transformBatchReport`.
-    #[wasm_bindgen(js_name = transformCsv)]
+    #[wasm_bindgen(js_name = transformCsv, unchecked_return_type = "TransformReport")]
     pub fn transform_csv(&self, csv: &str) -> JsResult<JsValue> {
         report(&self.inner.transform_csv(csv)?)
     }
@@ -240,7 +249,7 @@ impl Pipeline {
     }
 
     /// The normalized spec as a plain object.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "FeatureSpec")]
     pub fn spec(&self) -> JsResult<JsValue> {
         to_js(self.inner.spec())
     }

@@ -115,6 +115,35 @@ struct OpenOptions {
     alias: Option<String>,
 }
 
+/// Calls a page's `onProgress(event)` (exceptions in it are the page's; the load goes on).
+struct JsProgress(Option<js_sys::Function>);
+
+impl registry::Progress for JsProgress {
+    fn report(&self, event: registry::LoadProgress) {
+        if let (Some(f), Ok(v)) = (&self.0, to_js(&event)) {
+            let _ = f.call1(&JsValue::UNDEFINED, &v);
+        }
+    }
+}
+
+/// Splits a callback member off an options object (serde cannot read functions): the function,
+/// if `key` holds one, and a copy of the object without it. A non-function there is an error.
+fn take_callback(v: &JsValue, key: &str) -> JsResult<(Option<js_sys::Function>, JsValue)> {
+    if !v.is_object() {
+        return Ok((None, v.clone()));
+    }
+    let member = js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if member.is_undefined() || member.is_null() {
+        return Ok((None, v.clone()));
+    }
+    let Some(f) = member.dyn_ref::<js_sys::Function>() else {
+        return Err(Error::invalid_argument(key, "must be a function").into());
+    };
+    let rest = js_sys::Object::assign(&js_sys::Object::new(), v.unchecked_ref());
+    let _ = js_sys::Reflect::delete_property(&rest, &key.into());
+    Ok((Some(f.clone()), rest.into()))
+}
+
 fn options<T: for<'de> Deserialize<'de> + Default>(name: &str, v: JsValue) -> JsResult<T> {
     if v.is_undefined() || v.is_null() {
         Ok(T::default())
@@ -155,8 +184,12 @@ impl Registry {
     /// signed with it), `subject` (default subject for `open`), and the operator escape hatches
     /// `allowRollback` / `allowExpired` (see docs/security.md). A manifest older than one this
     /// page trusted before is `E_ROLLBACK`, one past its `expires` time `E_EXPIRED`.
-    pub async fn load(url: String, options_value: JsValue) -> JsResult<Registry> {
-        let opts: LoadOptions = options("options", options_value)?;
+    pub async fn load(
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "RegistryLoadOptions")]
+        options_value: Option<JsValue>,
+    ) -> JsResult<Registry> {
+        let opts: LoadOptions = options("options", options_value.unwrap_or(JsValue::UNDEFINED))?;
         let url = absolute_url(&url);
         let fetch = match opts.timeout_ms {
             // setTimeout fires at once past 2^31 - 1 ms.
@@ -176,7 +209,7 @@ impl Registry {
             allow_rollback: opts.allow_rollback,
             allow_expired: opts.allow_expired,
         };
-        let trust = registry::deployment::Trust {
+        let trust = registry::Trust {
             public_key: opts.public_key.as_deref(),
             store: &JsTrustStore,
             policy: &freshness,
@@ -193,7 +226,7 @@ impl Registry {
     }
 
     /// The manifest as a plain object.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Manifest")]
     pub fn manifest(&self) -> JsResult<JsValue> {
         to_js(&self.manifest)
     }
@@ -211,8 +244,15 @@ impl Registry {
     }
 
     /// Which version `{subject, version, alias}` gets, and why.
-    pub fn resolve(&self, model: &str, options_value: JsValue) -> JsResult<JsValue> {
-        let o: OpenOptions = options("options", options_value)?;
+    #[wasm_bindgen(unchecked_return_type = "Resolution")]
+    pub fn resolve(
+        &self,
+        model: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "ResolveOptions")] options_value: Option<
+            JsValue,
+        >,
+    ) -> JsResult<JsValue> {
+        let o: OpenOptions = options("options", options_value.unwrap_or(JsValue::UNDEFINED))?;
         let req = ResolveRequest {
             subject: o.subject.or_else(|| self.subject.clone()),
             version: o.version,
@@ -228,7 +268,17 @@ impl Registry {
 
     /// Opens a deployment of `model`: resolves, fetches and verifies every artifact, loads the
     /// pipeline and model, runs the smoke test. Resolves to a `Deployment`.
-    pub fn open(&self, model: String, options_value: JsValue) -> JsResult<js_sys::Promise> {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Deployment>")]
+    pub fn open(
+        &self,
+        model: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options_value: Option<
+            JsValue,
+        >,
+    ) -> JsResult<js_sys::Promise> {
+        let options_value = options_value.unwrap_or(JsValue::UNDEFINED);
+        let (on_progress, options_value) = take_callback(&options_value, "onProgress")?;
+        let progress = JsProgress(on_progress);
         let o: OpenOptions = options("options", options_value)?;
         let target = Target {
             manifest_url: self.url.clone(),
@@ -248,9 +298,15 @@ impl Registry {
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let now = js_sys::Date::now();
             let selection = registry::resolve(&manifest, &target.model, &target.request, now)?;
-            let loaded =
-                registry::load_version(&fetch, &cache, &target.manifest_url, &manifest, selection)
-                    .await?;
+            let loaded = registry::load_version_with(
+                &fetch,
+                &cache,
+                &target.manifest_url,
+                &manifest,
+                selection,
+                &progress,
+            )
+            .await?;
             let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
             let keys = RecordKeys::of(&loaded.preprocessing, &[]);
             let inner = registry::Deployment::new(target, loaded, prefix, now)?;
@@ -297,7 +353,11 @@ fn busy() -> JsValue {
 impl Deployment {
     /// Predicts one record (a plain object keyed by the spec's field names):
     /// `{id, label, probabilities, values, version, latencyMs}`.
-    pub fn predict(&self, record: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Prediction")]
+    pub fn predict(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord")] record: JsValue,
+    ) -> JsResult<JsValue> {
         let result = {
             let keys = self.keys.try_borrow().map_err(|_| busy())?;
             let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
@@ -336,12 +396,17 @@ impl Deployment {
 
     /// Registers `fn(event)` for alert transitions (`{signal, from, to, value, atMs, …}`).
     #[wasm_bindgen(js_name = onAlert)]
-    pub fn on_alert(&self, handler: js_sys::Function) {
+    pub fn on_alert(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: AlertEvent) => void")]
+        handler: js_sys::Function,
+    ) {
         self.alert_handlers.borrow_mut().push(handler);
     }
 
     /// Joins a delayed true label to a prediction id: `matched`, `late`, `unmatched`,
     /// `duplicate` or `unknownLabel`.
+    #[wasm_bindgen(unchecked_return_type = "FeedbackOutcome")]
     pub fn feedback(&self, prediction_id: &str, true_label: &str) -> JsResult<JsValue> {
         let outcome = self.inner.try_borrow_mut().map_err(|_| busy())?.feedback(
             prediction_id,
@@ -353,6 +418,7 @@ impl Deployment {
     }
 
     /// The serving version's monitoring report (plain object), or `null` without a reference.
+    #[wasm_bindgen(unchecked_return_type = "MonitorReport | null")]
     pub fn monitor(&self) -> JsResult<JsValue> {
         let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
         d.evaluate(js_sys::Date::now());
@@ -450,7 +516,7 @@ impl Deployment {
 
     /// Posts the OTLP/JSON metrics to a collector URL (`navigator.sendBeacon` when
     /// `beacon` is true and available, else `fetch` POST). Resolves to whether it was sent.
-    #[wasm_bindgen(js_name = postOtlp)]
+    #[wasm_bindgen(js_name = postOtlp, unchecked_return_type = "Promise<boolean>")]
     pub fn post_otlp(&self, url: String, beacon: Option<bool>) -> js_sys::Promise {
         let body = self.export_otlp();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -464,36 +530,65 @@ impl Deployment {
 
     /// Validates the serving version on labelled records in this browser/worker: metrics,
     /// latency here, data quality, the manifest's criteria and the go/no-go.
+    #[wasm_bindgen(unchecked_return_type = "ValidationReport")]
     pub fn validate(
         &self,
-        records: js_sys::Array,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: js_sys::Array,
         labels: Vec<String>,
-        options_value: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options_value: Option<
+            JsValue,
+        >,
     ) -> JsResult<JsValue> {
-        let options: crate::validation::ValidateOptions = options("options", options_value)?;
+        let options: crate::validation::ValidateOptions =
+            options("options", options_value.unwrap_or(JsValue::UNDEFINED))?;
         let keys = self.keys.try_borrow().map_err(|_| busy())?;
         let recs = keys.read_all(&records)?;
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         to_js(&d.validate(&recs, &labels, &options, &JsClock)?)
     }
 
-    /// The serving version's published validation report (from `validation.json`), or `null`.
-    #[wasm_bindgen(getter, js_name = publishedValidation)]
-    pub fn published_validation(&self) -> JsResult<JsValue> {
-        let d = self.inner.try_borrow().map_err(|_| busy())?;
-        match d
-            .current()
-            .validation
-            .as_ref()
-            .and_then(|v| v.get("report"))
-        {
-            Some(r) => to_js(r),
-            None => Ok(JsValue::NULL),
-        }
+    /// The serving version's published validation report (`validation.json`'s report), or
+    /// `null` when it has none. Fetched and verified on the first call, not at `open`: it is
+    /// not needed to serve, so it stays off the path to the first prediction.
+    #[wasm_bindgen(
+        js_name = publishedValidation,
+        unchecked_return_type = "Promise<ValidationReport | null>"
+    )]
+    pub fn published_validation(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        let cache = self.cache.clone();
+        let fetch = self.fetch;
+        wasm_bindgen_futures::future_to_promise(async move {
+            let report = |v: &serde_json::Value| match v.get("report") {
+                Some(r) => to_js(r),
+                None => Ok(JsValue::NULL),
+            };
+            let (url, entry, version) = {
+                let d = inner.try_borrow().map_err(|_| busy())?;
+                if let Some(v) = &d.current().validation {
+                    return report(v);
+                }
+                (
+                    d.target().manifest_url.clone(),
+                    d.current().entry.clone(),
+                    d.version().to_string(),
+                )
+            };
+            let Some(v) =
+                registry::fetch_published_validation(&fetch, &cache, &url, &entry).await?
+            else {
+                return Ok(JsValue::NULL);
+            };
+            let out = report(&v);
+            if let Ok(mut d) = inner.try_borrow_mut() {
+                d.remember_validation(&version, v);
+            }
+            out
+        })
     }
 
     /// The serving version's reference profile (plain object), or `null`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "ReferenceProfile | null")]
     pub fn reference(&self) -> JsResult<JsValue> {
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         match &d.current().reference {
@@ -506,6 +601,7 @@ impl Deployment {
     /// the serving one, smoke-tests it and swaps. Never rejects: resolves to
     /// `{changed, version, error}` — on any failure the serving version stays and `error` says
     /// why (`code`, `message`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<RefreshResult>")]
     pub fn refresh(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         let keys = self.keys.clone();
@@ -557,6 +653,7 @@ impl Deployment {
     }
 
     /// `{model, version, selection, labels, featureVersion, predictions, failedPredictions, events}`.
+    #[wasm_bindgen(unchecked_return_type = "DeploymentStatus")]
     pub fn status(&self) -> JsResult<JsValue> {
         to_js(&self.inner.try_borrow().map_err(|_| busy())?.status())
     }
@@ -586,14 +683,17 @@ impl Deployment {
 
     /// The serving version's feature spec (plain object), for building forms; for a version
     /// published without one, the raw fields its model's graph reads (no transforms).
-    #[wasm_bindgen(getter, js_name = featureSpec)]
+    #[wasm_bindgen(getter, js_name = featureSpec, unchecked_return_type = "FeatureSpec")]
     pub fn feature_spec(&self) -> JsResult<JsValue> {
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         to_js(d.current().preprocessing.spec())
     }
 
     /// The serving version's features for a record (the transformed vector), for display.
-    pub fn features(&self, record: JsValue) -> JsResult<Vec<f32>> {
+    pub fn features(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord")] record: JsValue,
+    ) -> JsResult<Vec<f32>> {
         let keys = self.keys.try_borrow().map_err(|_| busy())?;
         let rec = keys.read(&record, None)?;
         let d = self.inner.try_borrow().map_err(|_| busy())?;

@@ -54,28 +54,40 @@ fn label_of(v: &JsValue) -> String {
 /// quality: {reference, missingRateWarning, iqrFactor}, zeroDivision, calibrationBins,
 /// rocCurves, device, evidence, includePredictions}`. Returns the report as a plain object;
 /// throws `E_INVALID_ARGUMENT` for an unknown metric name.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "ValidationReport")]
 pub fn validate(
     model: &Model,
     pipeline: &Pipeline,
-    records: &js_sys::Array,
-    labels: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "Array<string | number> | string")] labels: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    validate_records(model, Some(pipeline), records, labels, options)
+    validate_records(
+        model,
+        Some(pipeline),
+        records,
+        labels,
+        options.unwrap_or(JsValue::UNDEFINED),
+    )
 }
 
 /// `validate` for a model that carries its own preprocessing (skl2onnx's one-input-per-column
 /// exports): each record's fields go straight into the inputs that read them; a record
 /// without one of them is rejected (counted in `dataset.invalidFeatures`), not read as missing.
-#[wasm_bindgen(js_name = validateRaw)]
+#[wasm_bindgen(js_name = validateRaw, unchecked_return_type = "ValidationReport")]
 pub fn validate_raw(
     model: &Model,
-    records: &js_sys::Array,
-    labels: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "Array<string | number> | string")] labels: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    validate_records(model, None, records, labels, options)
+    validate_records(
+        model,
+        None,
+        records,
+        labels,
+        options.unwrap_or(JsValue::UNDEFINED),
+    )
 }
 
 fn validate_records(
@@ -116,26 +128,38 @@ fn validate_records(
 }
 
 /// Like `validate` on raw CSV text (header first) whose `labelColumn` holds the labels.
-#[wasm_bindgen(js_name = validateCsv)]
+#[wasm_bindgen(js_name = validateCsv, unchecked_return_type = "ValidationReport")]
 pub fn validate_csv(
     model: &Model,
     pipeline: &Pipeline,
     csv: &str,
     label_column: &str,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    validate_csv_text(model, Some(pipeline), csv, label_column, options)
+    validate_csv_text(
+        model,
+        Some(pipeline),
+        csv,
+        label_column,
+        options.unwrap_or(JsValue::UNDEFINED),
+    )
 }
 
 /// `validateCsv` for a model that carries its own preprocessing (see `validateRaw`).
-#[wasm_bindgen(js_name = validateRawCsv)]
+#[wasm_bindgen(js_name = validateRawCsv, unchecked_return_type = "ValidationReport")]
 pub fn validate_raw_csv(
     model: &Model,
     csv: &str,
     label_column: &str,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    validate_csv_text(model, None, csv, label_column, options)
+    validate_csv_text(
+        model,
+        None,
+        csv,
+        label_column,
+        options.unwrap_or(JsValue::UNDEFINED),
+    )
 }
 
 fn validate_csv_text(
@@ -170,21 +194,25 @@ fn validate_csv_text(
 
 /// The data quality report of records (plain objects) against the pipeline's spec. `options`
 /// (optional): `{reference: {field: {min, max}}, missingRateWarning, iqrFactor}`.
-#[wasm_bindgen(js_name = qualityReport)]
+#[wasm_bindgen(js_name = qualityReport, unchecked_return_type = "QualityReport")]
 pub fn quality_report(
     pipeline: &Pipeline,
-    records: &js_sys::Array,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    #[wasm_bindgen(unchecked_optional_param_type = "QualityOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    let opts: QualityOptions = self::options("options", options)?;
+    let opts: QualityOptions = self::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
     let recs = pipeline.records(records)?;
     to_js(&validation::quality_report(pipeline.core(), &recs, &opts)?)
 }
 
 /// The data quality report of raw CSV text (header first).
-#[wasm_bindgen(js_name = qualityReportCsv)]
-pub fn quality_report_csv(pipeline: &Pipeline, csv: &str, options: JsValue) -> JsResult<JsValue> {
-    let opts: QualityOptions = self::options("options", options)?;
+#[wasm_bindgen(js_name = qualityReportCsv, unchecked_return_type = "QualityReport")]
+pub fn quality_report_csv(
+    pipeline: &Pipeline,
+    csv: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "QualityOptions")] options: Option<JsValue>,
+) -> JsResult<JsValue> {
+    let opts: QualityOptions = self::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
     let parsed = read_records(csv)?;
     pipeline.core().check_header(&parsed.header)?;
     to_js(&validation::quality_report(

@@ -151,7 +151,7 @@ test('validation runs in the host and matches the published report', async () =>
   const d = await reg.open('penguins', { alias: 'production' });
   const rows = await testRecords();
   const report = d.validate(rows.map((r) => r.record), rows.map((r) => r.species), { latency: { enabled: false } });
-  const published = d.publishedValidation;
+  const published = await d.publishedValidation();
   assert.equal(report.metrics.accuracy, published.metrics.accuracy);
   // Native and wasm f32 kernels round differently in the last bits: log loss agrees to ~1e-7.
   const diff = Math.abs(report.metrics.logLoss - published.metrics.logLoss);

@@ -355,9 +355,23 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             media_type: "application/onnx".into(),
         },
         NewArtifact {
-            kind: "validation".into(),
+            kind: mlcycle::registry::VALIDATION_ARTIFACT.into(),
             file_name: "validation.json".into(),
             bytes: serde_json::to_vec_pretty(&validation_value)?,
+            media_type: "application/json".into(),
+        },
+        // The golden rows alone: what `open` needs before serving, so the (larger) report
+        // stays off the path to the first prediction. Also kept in validation.json for
+        // runtimes that predate smoke.json.
+        NewArtifact {
+            kind: mlcycle::registry::SMOKE_ARTIFACT.into(),
+            file_name: "smoke.json".into(),
+            bytes: serde_json::to_vec(&json!({
+                "format": "mlcycle.smoke/1",
+                "records": smoke.records,
+                "expected": smoke.expected,
+                "tolerance": smoke.tolerance,
+            }))?,
             media_type: "application/json".into(),
         },
     ];

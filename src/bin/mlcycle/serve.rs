@@ -11,6 +11,12 @@
 //! it) and must arrive, all of it, within `--head-timeout-secs` (10 s); at most [`MAX_CONNECTIONS`] are handled at once
 //! (503 past it) and a thread that cannot be spawned is a 503, never an abort; files are
 //! streamed, not read whole into memory.
+//!
+//! Precompressed siblings (`x.wasm.br`, `x.wasm.gz`, written by `make pkg`) are served to clients
+//! that accept them: brotli before gzip before identity, honouring `q=0`; `Content-Encoding`,
+//! `Vary: Accept-Encoding` and an ETag per encoding, `Content-Length` the bytes sent. A sibling
+//! older than its original is stale and ignored. The MIME type stays the original's, so
+//! `WebAssembly.compileStreaming` works on the decoded body. Nothing is compressed on the fly.
 
 use anyhow::{Context, Result};
 use std::io::{Read, Write};
@@ -146,6 +152,7 @@ enum Head {
         method: String,
         target: String,
         if_none_match: Option<String>,
+        accept_encoding: Option<String>,
     },
     TooLarge,
     Broken,
@@ -177,15 +184,22 @@ fn read_head(stream: &mut TcpStream, timeout: Duration) -> Head {
     let text = String::from_utf8_lossy(&head[..end]);
     let mut lines = text.lines();
     let request_line = lines.next().unwrap_or("");
-    let if_none_match = lines
+    let headers: Vec<(&str, &str)> = lines
         .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("if-none-match"))
-        .map(|(_, v)| v.trim().to_string());
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_string())
+    };
     let mut parts = request_line.split_whitespace();
     Head::Request {
         method: parts.next().unwrap_or("").to_string(),
         target: parts.next().unwrap_or("/").to_string(),
-        if_none_match,
+        if_none_match: header("if-none-match"),
+        accept_encoding: header("accept-encoding"),
     }
 }
 
@@ -198,25 +212,27 @@ fn find_end(b: &[u8]) -> Option<usize> {
 
 fn handle(mut stream: TcpStream, root: &Path, index: &str, head_timeout: Duration) {
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let (method, target, if_none_match) = match read_head(&mut stream, head_timeout) {
-        Head::Request {
-            method,
-            target,
-            if_none_match,
-        } => (method, target, if_none_match),
-        Head::TooLarge => {
-            respond(
-                &mut stream,
-                "431 Request Header Fields Too Large",
-                &[],
-                b"request head too large",
-                false,
-            );
-            linger(&mut stream);
-            return;
-        }
-        Head::Broken => return,
-    };
+    let (method, target, if_none_match, accept_encoding) =
+        match read_head(&mut stream, head_timeout) {
+            Head::Request {
+                method,
+                target,
+                if_none_match,
+                accept_encoding,
+            } => (method, target, if_none_match, accept_encoding),
+            Head::TooLarge => {
+                respond(
+                    &mut stream,
+                    "431 Request Header Fields Too Large",
+                    &[],
+                    b"request head too large",
+                    false,
+                );
+                linger(&mut stream);
+                return;
+            }
+            Head::Broken => return,
+        };
     let head = method == "HEAD";
     if method != "GET" && !head {
         respond(
@@ -242,27 +258,41 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str, head_timeout: Duratio
         );
         return;
     };
-    let mtime = meta
+    let (body_path, body_meta, encoding) =
+        match precompressed(root, &path, &meta, accept_encoding.as_deref()) {
+            Some((p, m, enc)) => (p, m, Some(enc)),
+            None => (path.clone(), meta, None),
+        };
+    let mtime = body_meta
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let etag = format!("\"{:x}-{:x}\"", meta.len(), mtime);
-    let common = vec![
+    let etag = match encoding {
+        Some(enc) => format!("\"{:x}-{:x}-{enc}\"", body_meta.len(), mtime),
+        None => format!("\"{:x}-{:x}\"", body_meta.len(), mtime),
+    };
+    let mut common = vec![
         ("Content-Type", mime(&path).to_string()),
         ("Cache-Control", "no-cache".to_string()),
         ("ETag", etag.clone()),
         ("X-Content-Type-Options", "nosniff".to_string()),
     ];
+    if has_precompressed(root, &path) {
+        common.push(("Vary", "Accept-Encoding".to_string()));
+    }
+    if let Some(enc) = encoding {
+        common.push(("Content-Encoding", enc.to_string()));
+    }
     if if_none_match.as_deref() == Some(etag.as_str()) {
         respond(&mut stream, "304 Not Modified", &common, b"", true);
         return;
     }
-    match std::fs::File::open(&path) {
+    match std::fs::File::open(&body_path) {
         Ok(file) => {
-            if write_head(&mut stream, "200 OK", &common, meta.len()).is_ok() && !head {
-                let _ = std::io::copy(&mut file.take(meta.len()), &mut stream);
+            if write_head(&mut stream, "200 OK", &common, body_meta.len()).is_ok() && !head {
+                let _ = std::io::copy(&mut file.take(body_meta.len()), &mut stream);
             }
         }
         Err(_) => respond(
@@ -273,6 +303,86 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str, head_timeout: Duratio
             head,
         ),
     }
+}
+
+/// Content codings with a precompressed sibling, best first: (coding, file suffix).
+const CODINGS: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
+
+/// The quality a client gives `coding` in its `Accept-Encoding` (RFC 9110 §12.5.3): its own
+/// entry, else `*`, else 0. A malformed `q` counts as 0 (refused), never as 1.
+fn accepted_quality(accept: &str, coding: &str) -> f32 {
+    let mut star = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+            .map(|v| {
+                v.trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .unwrap_or(0.0)
+            })
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case(coding) {
+            return q;
+        }
+        if name == "*" {
+            star = Some(q);
+        }
+    }
+    star.unwrap_or(0.0)
+}
+
+/// A sibling `path.<suffix>` that is confined like the original, a regular file, and not older
+/// than the original (a stale one would serve old bytes under a fresh name).
+fn sibling(
+    root: &Path,
+    path: &Path,
+    meta: &std::fs::Metadata,
+    suffix: &str,
+) -> Option<(PathBuf, std::fs::Metadata)> {
+    let mut name = path.file_name()?.to_os_string();
+    name.push(".");
+    name.push(suffix);
+    let real = path.with_file_name(name).canonicalize().ok()?;
+    if !real.starts_with(root) {
+        return None;
+    }
+    let m = std::fs::metadata(&real).ok().filter(|m| m.is_file())?;
+    match (m.modified(), meta.modified()) {
+        (Ok(s), Ok(o)) if s >= o => Some((real, m)),
+        _ => None,
+    }
+}
+
+fn has_precompressed(root: &Path, path: &Path) -> bool {
+    std::fs::metadata(path).ok().is_some_and(|meta| {
+        CODINGS
+            .iter()
+            .any(|(_, suffix)| sibling(root, path, &meta, suffix).is_some())
+    })
+}
+
+/// The best precompressed sibling the client accepts, with its coding; `None`: send the file.
+fn precompressed(
+    root: &Path,
+    path: &Path,
+    meta: &std::fs::Metadata,
+    accept: Option<&str>,
+) -> Option<(PathBuf, std::fs::Metadata, &'static str)> {
+    let accept = accept?;
+    let mut best: Option<(f32, PathBuf, std::fs::Metadata, &'static str)> = None;
+    for (coding, suffix) in CODINGS {
+        let q = accepted_quality(accept, coding);
+        if q > 0.0 && best.as_ref().is_none_or(|b| q > b.0) {
+            if let Some((p, m)) = sibling(root, path, meta, suffix) {
+                best = Some((q, p, m, coding));
+            }
+        }
+    }
+    best.map(|(_, p, m, coding)| (p, m, coding))
 }
 
 /// Closes after an early answer without losing it: shuts down our side, then drains (a
@@ -375,6 +485,17 @@ mod tests {
             Some(PathBuf::from("/srv/www/index.html"))
         );
         assert_eq!(mime(Path::new("x.wasm")), "application/wasm");
+    }
+
+    #[test]
+    fn accept_encoding_qualities() {
+        assert_eq!(accepted_quality("gzip, deflate, br, zstd", "br"), 1.0);
+        assert_eq!(accepted_quality("gzip;q=0.5, br;q=0", "br"), 0.0);
+        assert_eq!(accepted_quality("gzip;q=0.5, br;q=0", "gzip"), 0.5);
+        assert_eq!(accepted_quality("*;q=0.3", "br"), 0.3);
+        assert_eq!(accepted_quality("identity", "gzip"), 0.0);
+        assert_eq!(accepted_quality("br;q=banana", "br"), 0.0);
+        assert_eq!(accepted_quality("BR", "br"), 1.0);
     }
 
     #[test]
