@@ -6,11 +6,12 @@
 //   await init({ onProgress: (e) => show(e) });      // e = {phase: 'runtime', loadedBytes, totalBytes}
 //   await init({ module_or_path: urlBytesOrModule }); // anything wasm-bindgen's init takes
 //
-// Progress streams the body through a counting `ReadableStream`, so the response stays a
-// `Response` with `application/wasm` and `WebAssembly.instantiateStreaming` still compiles
-// while it downloads. `loadedBytes` counts decoded bytes (what a `Content-Encoding: br` body
-// inflates to); `totalBytes` is the wasm's size when it is this package's file, else the
-// server's `Content-Length` when the body is not content-encoded, else `null`.
+// Progress counts a clone of the response body read alongside the original, which goes to
+// `WebAssembly.instantiateStreaming` untouched: it compiles while it downloads, and its URL
+// keys the browser's compiled-code cache. `loadedBytes` counts decoded bytes (what a
+// `Content-Encoding: br` body inflates to); `totalBytes` is the wasm's size when it is this
+// package's file, else a same-origin server's `Content-Length` when the body is not
+// content-encoded, else `null`.
 
 /** Whether `v` is the options-object form (not a URL, bytes, a module or a response). */
 function isOptions(v) {
@@ -27,36 +28,35 @@ function report(onProgress, loadedBytes, totalBytes) {
   }
 }
 
-/** A `Response` whose body counts what passes through it. */
-function counted(response, onProgress, knownTotal) {
-  if (!response.ok || !response.body) return response;
+/**
+ * Counts `response`'s body as it arrives, from a clone read alongside the original: the
+ * original goes to wasm-bindgen untouched (its URL keys the browser's compiled-code cache, and
+ * `instantiateStreaming` compiles it while it downloads).
+ */
+function countBody(response, onProgress, knownTotal) {
+  if (!response.ok || !response.body) return;
   const encoding = response.headers.get('content-encoding');
   const length = Number(response.headers.get('content-length'));
   let total = knownTotal ?? null;
-  if (total === null && (!encoding || encoding === 'identity') && length > 0) total = length;
-  const reader = response.body.getReader();
+  // A cross-origin response hides Content-Encoding, so its Content-Length could be the
+  // compressed size: trusted only for same-origin responses ('basic'; Node's fetch says
+  // 'default', it has no origins), when not encoded.
+  const sameOrigin = response.type === 'basic' || response.type === 'default';
+  if (total === null && sameOrigin && (!encoding || encoding === 'identity') && length > 0) total = length;
+  const reader = response.clone().body.getReader();
   let loaded = 0;
   report(onProgress, 0, total);
-  const body = new ReadableStream({
-    async pull(controller) {
+  (async () => {
+    for (;;) {
       const { done, value } = await reader.read();
-      if (done) {
-        report(onProgress, loaded, total ?? loaded);
-        controller.close();
-        return;
-      }
+      if (done) break;
       loaded += value.byteLength;
-      report(onProgress, loaded, total !== null && loaded > total ? null : total);
-      controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: { 'content-type': response.headers.get('content-type') ?? 'application/wasm' },
+      if (total !== null && loaded > total) total = null; // the size was not what it said
+      report(onProgress, loaded, total);
+    }
+    report(onProgress, loaded, total ?? loaded);
+  })().catch(() => {
+    // The original stream fails too; wasm-bindgen reports it.
   });
 }
 
@@ -65,7 +65,10 @@ async function withProgress(input, onProgress, knownTotal) {
   if (typeof input === 'string' || input instanceof URL || (typeof Request === 'function' && input instanceof Request)) {
     input = await fetch(input);
   }
-  if (typeof Response === 'function' && input instanceof Response) return counted(input, onProgress, knownTotal);
+  if (typeof Response === 'function' && input instanceof Response) {
+    countBody(input, onProgress, knownTotal);
+    return input;
+  }
   const size = input instanceof ArrayBuffer || ArrayBuffer.isView(input) ? input.byteLength : null;
   if (size !== null) report(onProgress, size, size);
   return input;
@@ -76,8 +79,11 @@ async function withProgress(input, onProgress, knownTotal) {
  * bytes or module) when the caller gives none, `wasmBytes` is its size (for progress).
  */
 export function makeInit(glueInit, defaultInput, wasmBytes) {
+  // One instance per module: once an `init` is under way or done, every later call resolves
+  // to it (wasm-bindgen would return its instance anyway, after downloading the wasm again).
   let pending = null;
   return function init(options) {
+    if (pending) return pending;
     let input = options;
     let onProgress = null;
     if (isOptions(options)) {
@@ -85,19 +91,15 @@ export function makeInit(glueInit, defaultInput, wasmBytes) {
       onProgress = typeof options.onProgress === 'function' ? options.onProgress : null;
     }
     const isDefault = input === undefined;
-    // One instance per module: a second `init()` resolves to the first one's result.
-    if (isDefault && pending) return pending;
     const run = (async () => {
       let source = isDefault ? await defaultInput() : input;
       if (onProgress) source = await withProgress(source, onProgress, isDefault ? wasmBytes : null);
       return glueInit({ module_or_path: source });
     })();
-    if (isDefault) {
-      pending = run;
-      run.catch(() => {
-        pending = null;
-      });
-    }
+    pending = run;
+    run.catch(() => {
+      pending = null; // a failed init can be retried
+    });
     return run;
   };
 }

@@ -232,11 +232,13 @@ fn precompressed_siblings_are_served_to_clients_that_accept_them() {
     assert!(br_etag != gz_etag && gz_etag != identity_etag && br_etag != identity_etag);
 
     // Revalidation is per encoding: the brotli ETag is not a match for the identity body.
-    let (status, _, _) = exchange(
+    let (status, h, _) = exchange(
         &server.addr,
         &format!("GET /m.wasm HTTP/1.1\r\nAccept-Encoding: br\r\nIf-None-Match: {br_etag}\r\n\r\n"),
     );
     assert!(status.contains("304"), "{status}");
+    assert_eq!(header(&h, "content-length"), None, "a 304 claims no length");
+    assert_eq!(header(&h, "vary"), Some("Accept-Encoding"));
     let (status, _, _) = exchange(
         &server.addr,
         &format!("GET /m.wasm HTTP/1.1\r\nIf-None-Match: {br_etag}\r\n\r\n"),

@@ -116,12 +116,24 @@ fn penguins_pipeline_then_model_matches_sklearn_proba() {
 }
 
 /// A CSV that lacks spec columns is refused naming them, never imputed on every row; a
-/// semicolon file (one column) says so.
+/// semicolon file is sniffed and read like the comma one, and read with a forced comma (one
+/// column) says what it seems delimited by.
 #[wasm_bindgen_test(unsupported = test)]
 fn csv_without_spec_columns_is_refused() {
     let p = Pipeline::from_json(PENGUINS_SPEC).expect("spec");
     let semicolons = PENGUINS_TEST.replace(',', ";");
-    let e = p.transform_csv(&semicolons).expect_err("one column");
+    let sniffed = p.transform_csv(&semicolons).expect("semicolons sniffed");
+    assert_eq!(
+        sniffed.values,
+        p.transform_csv(PENGUINS_TEST).expect("commas").values
+    );
+    let comma = mlcycle::features::CsvOptions {
+        delimiter: Some(b','),
+        ..Default::default()
+    };
+    let e = p
+        .transform_csv_with(&semicolons, &comma)
+        .expect_err("one column");
     assert_eq!(e.code(), "E_CSV");
     assert!(e.to_string().contains("delimited by `;`"), "{e}");
     let mut lines = PENGUINS_TEST.lines();

@@ -102,6 +102,15 @@ fn artifact(kind: &str, file_name: &str, bytes: Vec<u8>) -> NewArtifact {
 /// A registry with penguins 1.0.0: model, features, validation (its report, and golden rows
 /// `in_validation`), and `smoke` (golden rows) when given.
 fn registry(smoke: Option<SmokeRows>, in_validation: SmokeRows) -> (WireFetch, Manifest) {
+    registry_with(smoke, in_validation, None)
+}
+
+/// [`registry`], plus an `nnef` artifact with these bytes.
+fn registry_with(
+    smoke: Option<SmokeRows>,
+    in_validation: SmokeRows,
+    nnef: Option<&[u8]>,
+) -> (WireFetch, Manifest) {
     let validation = serde_json::json!({"format": "mlcycle.validation/1",
         "smoke": in_validation, "report": {"decision": "go", "metrics": {"accuracy": 0.97}}});
     let mut artifacts = vec![
@@ -119,6 +128,9 @@ fn registry(smoke: Option<SmokeRows>, in_validation: SmokeRows) -> (WireFetch, M
             "smoke.json",
             serde_json::to_vec(&s).unwrap(),
         ));
+    }
+    if let Some(bytes) = nnef {
+        artifacts.push(artifact("nnef", "model.nnef.tar", bytes.to_vec()));
     }
     let mut m = Manifest::new();
     let files = add_version(
@@ -183,7 +195,8 @@ fn artifacts_are_fetched_together_and_the_report_is_not_on_the_path() {
         "model, features and smoke rows must be on the wire together"
     );
 
-    // Progress: download from 0 to the declared total, then load, smoke, ready.
+    // Progress: download from 0 to the declared total, then load and smoke (the host reports
+    // `ready` once the deployment exists).
     let entry = &m.models["penguins"].versions["1.0.0"];
     let total: u64 = ["model", "features", "smoke"]
         .iter()
@@ -194,7 +207,7 @@ fn artifacts_are_fetched_together_and_the_report_is_not_on_the_path() {
     use LoadPhase::*;
     assert_eq!(
         phases,
-        [Download, Download, Download, Download, Load, Smoke, Ready]
+        [Download, Download, Download, Download, Load, Smoke]
     );
     assert_eq!(events[0].loaded_bytes, 0);
     assert!(events
@@ -237,5 +250,39 @@ fn golden_rows_come_from_smoke_json_and_older_versions_from_the_report() {
     assert_eq!(
         load(&fetch, &m, &|_| {}).unwrap_err().code(),
         "E_SMOKE_TEST"
+    );
+}
+
+#[test]
+fn an_unreadable_precompiled_model_falls_back_to_onnx_with_honest_progress() {
+    // Hash-valid bytes this build cannot read as NNEF (e.g. from a newer mlcycle).
+    let (fetch, m) = registry_with(Some(rows(false)), rows(false), Some(b"not a tar"));
+    let events = RefCell::new(Vec::new());
+    let loaded = load(&fetch, &m, &|e| events.borrow_mut().push(e)).unwrap();
+    assert_eq!(loaded.model_format, "model");
+    let events = events.into_inner();
+    let entry = &m.models["penguins"].versions["1.0.0"];
+    let all: u64 = ["nnef", "model", "features", "smoke"]
+        .iter()
+        .map(|k| entry.artifacts[*k].size)
+        .sum();
+    for e in &events {
+        let total = e.total_bytes.unwrap();
+        assert!(e.loaded_bytes <= total, "{e:?}");
+    }
+    let last = events.last().unwrap();
+    assert_eq!(last.phase, LoadPhase::Smoke);
+    assert_eq!((last.loaded_bytes, last.total_bytes), (all, Some(all)));
+    let phases: Vec<LoadPhase> = events.iter().map(|e| e.phase).collect();
+    let n = phases.len();
+    assert_eq!(
+        &phases[n - 4..],
+        [
+            LoadPhase::Load,
+            LoadPhase::Download,
+            LoadPhase::Load,
+            LoadPhase::Smoke
+        ],
+        "after the fallback download, `load` again"
     );
 }

@@ -73,7 +73,11 @@ export const ctx = {
     let d = this.live.get(version);
     if (!d) {
       try {
-        d = await this.registry.open(MODEL, { ...this.request(choice), onProgress: (e) => setStatus(openProgress(version, e)) });
+        d = await this.registry.open(MODEL, {
+          ...this.request(choice),
+          // Only the latest open speaks: a superseded one must not overwrite the status line.
+          onProgress: (e) => { if (this.choice === choice) setStatus(openProgress(version, e)); },
+        });
       } catch (e) {
         this.verified.set(version, e);
         this.deployment = null;
@@ -95,7 +99,7 @@ export const ctx = {
     $('fatal').hidden = true;
     document.body.dataset.state = 'ready';
     document.body.dataset.version = d.version;
-    setStatus(`${MODEL} ${d.version} — ${describeSelection(this.selection)}; all artifacts verified (sha256); model ${d.status().modelFormat === 'nnef' ? 'precompiled (NNEF)' : 'parsed from ONNX'}.`);
+    setStatus(`${MODEL} ${d.version} — ${describeSelection(this.selection)}; its artifacts verified (sha256); model ${d.status().modelFormat === 'nnef' ? 'precompiled (NNEF)' : 'parsed from ONNX'}.`);
     renderRegistry();
     this.emit('deployment', d);
     return d;
@@ -246,7 +250,7 @@ function renderRegistry() {
       const state = name === MODEL ? ctx.verified.get(v) : undefined;
       const integrity = state === true ? 'verified' : state ? 'failed' : 'unchecked';
       const arts = Object.entries(ver.artifacts ?? {}).map(([kind, a]) => `<div><code>${esc(kind)}</code> <span class="mono" title="${esc(a.sha256)}">${esc(short(a.sha256))}</span> · ${esc(bytes(a.size))}</div>`).join('');
-      const status = integrity === 'verified' ? '<span class="badge verified">all artifacts verified</span>'
+      const status = integrity === 'verified' ? '<span class="badge verified" title="model, features, reference and golden rows: sha256 checked in this browser (the validation report is checked when it is opened)">serving artifacts verified</span>'
         : integrity === 'failed' ? `<span class="badge failed">${esc(state.code ?? 'error')}</span><div class="field-error">${esc(state.message)}</div>`
         : `<button type="button" class="secondary" data-verify="${esc(v)}">Verify</button>`;
       const p = ver.provenance ?? {};

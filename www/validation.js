@@ -41,7 +41,7 @@ function render(version, { dep, report, published, ms: took }) {
   let h = `<div class="card" id="val-summary" data-version="${esc(version)}" data-decision="${esc(report.decision)}">
     <h2>penguins ${esc(version)}: <span class="badge big ${report.decision === 'go' ? 'go' : 'no-go'}" id="val-decision">${esc(report.decision === 'go' ? 'GO' : 'NO-GO')}</span></h2>
     <p>Accuracy <strong id="val-accuracy" data-value="${m.accuracy}">${pct(m.accuracy)}</strong> on ${esc(report.dataset?.evaluated)} of ${esc(report.dataset?.rows)} rows, computed in this browser in ${took.toFixed(0)} ms (incl. the latency benchmark).
-    ${published?.metrics ? `Published report: ${pct(published.metrics.accuracy)} — ${published.metrics.accuracy === m.accuracy ? '<span class="badge pass">identical</span>' : '<span class="badge warn">differs</span>'}.` : '<span class="hint">No published report to compare.</span>'}</p>
+    ${published?.error ? `<span class="badge fail">published report: ${esc(published.error.code ?? 'error')}</span> ${esc(published.error.message ?? '')}` : published?.metrics ? `Published report: ${pct(published.metrics.accuracy)} — ${published.metrics.accuracy === m.accuracy ? '<span class="badge pass">identical</span>' : '<span class="badge warn">differs</span>'}.` : '<span class="hint">No published report to compare.</span>'}</p>
     <h3>Criteria</h3>
     ${crit.length ? `<ul id="val-criteria">${crit.map((c) => `<li data-pass="${c.pass}"><span class="badge ${c.pass ? 'pass' : 'fail'}">${c.pass ? 'pass' : 'fail'}</span> <code>${esc(c.criterion)}</code> — actual ${esc(c.actual == null ? 'n/a' : +Number(c.actual).toPrecision(6))}${c.reason ? ` · ${esc(c.reason)}` : ''}</li>`).join('')}</ul>` : '<p class="hint" id="val-criteria">No acceptance criteria in the manifest for this version.</p>'}
     ${(report.reasons ?? []).length ? `<p class="hint">${report.reasons.map(esc).join('<br>')}</p>` : ''}
@@ -84,7 +84,7 @@ async function run() {
   try {
     const result = await runOn(version);
     // The published report is fetched on first use (it is not on the path to serving).
-    result.published = await result.dep.publishedValidation().catch(() => null);
+    result.published = await result.dep.publishedValidation().catch((e) => ({ error: e }));
     $('val-out').className = '';
     $('val-out').innerHTML = render(version, result);
     $('val-progress').textContent = `Done: ${version} is ${result.report.decision}.`;

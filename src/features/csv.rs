@@ -1,7 +1,13 @@
 //! Raw CSV → records, for the CLI and for wasm (no filesystem: the text comes in).
 //!
 //! RFC 4180 quoting (`"a, b"`, `""` for a quote) via the `csv` crate; the first row is the
-//! header; every cell becomes [`RawValue::Text`], interpreted later by the field's type.
+//! header; every cell becomes [`RawValue::Text`], interpreted later by the field's type —
+//! except the missing-value markers other tools write (`NA` from pandas and R, `NULL`, `#N/A`
+//! from spreadsheets, …, see [`DEFAULT_NA_VALUES`]), which become [`RawValue::Null`].
+//!
+//! The delimiter is sniffed from the header line (comma, semicolon, tab or pipe: the one that
+//! splits it most, outside quotes) unless given: a semicolon-separated export read as commas
+//! would be one column, and every row would silently get the imputed constants.
 
 use super::record::{RawValue, Record};
 use crate::error::{Error, Result};
@@ -22,10 +28,70 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// Most columns a header may name.
 pub const MAX_COLUMNS: usize = 10_000;
 
+/// Cells that mean "missing" by default (pandas' `read_csv` list, without the empty cell, which
+/// every field type already reads as missing). Compared after trimming, case-sensitively.
+pub const DEFAULT_NA_VALUES: &[&str] = &[
+    "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "null", "NULL", "None", "<NA>", "#N/A", "#NA",
+];
+
+/// Delimiters [`sniff_delimiter`] considers, in order of preference on a tie.
+pub const SNIFFED_DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How to read a CSV.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvOptions {
+    /// Field delimiter; `None`: [`sniff_delimiter`].
+    pub delimiter: Option<u8>,
+    /// Cells (trimmed) read as missing values ([`RawValue::Null`]).
+    pub na_values: Vec<String>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: None,
+            na_values: DEFAULT_NA_VALUES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The delimiter of CSV text: of comma, semicolon, tab and pipe, the one that occurs most in
+/// the first non-empty line outside double quotes (comma when none does, or on a tie).
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let line = text
+        .split('\n')
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let mut counts = [0usize; SNIFFED_DELIMITERS.len()];
+    let mut quoted = false;
+    for b in line.bytes().take(MAX_LINE_BYTES) {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = SNIFFED_DELIMITERS.iter().position(|d| *d == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for i in 1..counts.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    SNIFFED_DELIMITERS[best]
+}
+
+/// [`read_records_with`] with the defaults: sniffed delimiter, [`DEFAULT_NA_VALUES`].
+pub fn read_records(text: &str) -> Result<CsvRecords> {
+    read_records_with(text, &CsvOptions::default())
+}
+
 /// Reads CSV text (header row first). Empty lines are skipped; a row with a different number
 /// of cells than the header is an `E_CSV` error naming its line, and so is a line longer than
 /// [`MAX_LINE_BYTES`] or a header of more than [`MAX_COLUMNS`] columns.
-pub fn read_records(text: &str) -> Result<CsvRecords> {
+pub fn read_records_with(text: &str, options: &CsvOptions) -> Result<CsvRecords> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((i, line)) = text
         .split('\n')
@@ -40,7 +106,9 @@ pub fn read_records(text: &str) -> Result<CsvRecords> {
             ),
         });
     }
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(text));
     let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -92,7 +160,12 @@ pub fn read_records(text: &str) -> Result<CsvRecords> {
         }
         let mut rec = Record::new();
         for (h, c) in header.iter().zip(row.iter()) {
-            rec.insert(h.clone(), RawValue::Text(c.to_string()));
+            let value = if options.na_values.iter().any(|na| na == c.trim()) {
+                RawValue::Null
+            } else {
+                RawValue::Text(c.to_string())
+            };
+            rec.insert(h.clone(), value);
         }
         records.push(rec);
     }
@@ -142,5 +215,49 @@ mod tests {
         ));
         assert!(matches!(read_records(""), Err(Error::Csv { .. })));
         assert!(matches!(read_records("a,a\n1,2\n"), Err(Error::Csv { .. })));
+    }
+
+    #[test]
+    fn dialects_are_sniffed_or_given() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2,5;3"), b';', "decimal commas");
+        assert_eq!(
+            sniff_delimiter("\n\"x;y\",b,c\n"),
+            b',',
+            "quoted delimiters do not count"
+        );
+        assert_eq!(sniff_delimiter("a\tb\n1\t2"), b'\t');
+        assert_eq!(sniff_delimiter("only"), b',');
+        let r = read_records("x;y\n1,5;\"a;b\"\n").unwrap();
+        assert_eq!(r.header, vec!["x", "y"]);
+        assert_eq!(r.records[0].get("x"), Some(&RawValue::Text("1,5".into())));
+        assert_eq!(r.records[0].get("y"), Some(&RawValue::Text("a;b".into())));
+        let forced = CsvOptions {
+            delimiter: Some(b','),
+            ..CsvOptions::default()
+        };
+        assert_eq!(
+            read_records_with("x;y\n1;2\n", &forced).unwrap().header,
+            vec!["x;y"]
+        );
+    }
+
+    #[test]
+    fn missing_value_markers_are_null() {
+        let r = read_records("a,b,c\nNA, NULL ,Biscoe\n#N/A,,n/a\n").unwrap();
+        assert_eq!(r.records[0].get("a"), Some(&RawValue::Null));
+        assert_eq!(r.records[0].get("b"), Some(&RawValue::Null), "trimmed");
+        assert_eq!(
+            r.records[0].get("c"),
+            Some(&RawValue::Text("Biscoe".into()))
+        );
+        assert_eq!(r.records[1].get("a"), Some(&RawValue::Null));
+        assert_eq!(r.records[1].get("b"), Some(&RawValue::Text(String::new())));
+        let none = CsvOptions {
+            na_values: vec![],
+            ..CsvOptions::default()
+        };
+        let r = read_records_with("a\nNA\n", &none).unwrap();
+        assert_eq!(r.records[0].get("a"), Some(&RawValue::Text("NA".into())));
     }
 }

@@ -25,7 +25,9 @@ mod spec;
 pub mod transforms;
 mod validate;
 
-pub use self::csv::{read_records, CsvRecords};
+pub use self::csv::{
+    read_records, read_records_with, sniff_delimiter, CsvOptions, CsvRecords, DEFAULT_NA_VALUES,
+};
 pub use pipeline::{BatchOutput, Coercion, Pipeline, RowError, Transformed};
 pub use record::{RawValue, Record};
 pub use spec::{

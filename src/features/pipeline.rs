@@ -541,8 +541,8 @@ impl Pipeline {
         let hint = match header {
             [only] => match [';', '\t', '|'].into_iter().find(|d| only.contains(*d)) {
                 Some(d) => format!(
-                    "; the header is one column `{only}`: the file seems delimited by `{}`, \
-                     mlcycle reads comma-separated CSV",
+                    "; the header is one column `{only}`: the file seems delimited by `{}` \
+                     (the CLI's --delimiter)",
                     d.escape_default()
                 ),
                 None => String::new(),
@@ -561,7 +561,16 @@ impl Pipeline {
     /// Parses raw CSV text (header first) and transforms every row, see [`BatchOutput`]. Every
     /// spec field must be a column ([`Pipeline::check_header`]).
     pub fn transform_csv(&self, text: &str) -> Result<BatchOutput> {
-        let parsed = super::csv::read_records(text)?;
+        self.transform_csv_with(text, &super::csv::CsvOptions::default())
+    }
+
+    /// [`Pipeline::transform_csv`] with a given delimiter and missing-value markers.
+    pub fn transform_csv_with(
+        &self,
+        text: &str,
+        options: &super::csv::CsvOptions,
+    ) -> Result<BatchOutput> {
+        let parsed = super::csv::read_records_with(text, options)?;
         self.check_header(&parsed.header)?;
         Ok(self.transform_batch(&parsed.records))
     }

@@ -217,7 +217,7 @@ struct Downloads<'a, F, C> {
     manifest_url: &'a str,
     progress: &'a dyn Progress,
     loaded: Cell<u64>,
-    total: Option<u64>,
+    total: Cell<Option<u64>>,
 }
 
 impl<F: Fetch, C: ArtifactCache> Downloads<'_, F, C> {
@@ -226,6 +226,15 @@ impl<F: Fetch, C: ArtifactCache> Downloads<'_, F, C> {
         self.loaded.set(self.loaded.get() + bytes.len() as u64);
         self.report(LoadPhase::Download);
         Ok(bytes)
+    }
+
+    /// Adds an artifact not counted at the start (the ONNX fallback) to the total.
+    fn expect(&self, a: &Artifact) {
+        self.total.set(
+            self.total
+                .get()
+                .and_then(|t| (a.size > 0).then_some(t + a.size)),
+        );
     }
 
     async fn optional(&self, a: Option<&Artifact>) -> Result<Option<Vec<u8>>> {
@@ -239,7 +248,7 @@ impl<F: Fetch, C: ArtifactCache> Downloads<'_, F, C> {
         self.progress.report(LoadProgress {
             phase,
             loaded_bytes: self.loaded.get(),
-            total_bytes: self.total,
+            total_bytes: self.total.get(),
         });
     }
 }
@@ -287,7 +296,8 @@ pub async fn load_version<F: Fetch, C: ArtifactCache>(
 }
 
 /// [`load_version`], reporting progress: `download` after each verified artifact (bytes so far
-/// of the total the manifest declares), then `load`, `smoke` and `ready`.
+/// of the total the manifest declares), then `load` and `smoke`. `ready` is the host's to
+/// report, once the version actually serves.
 ///
 /// The artifacts are fetched concurrently. In the full build an `nnef` artifact this build
 /// cannot read (e.g. written by a newer mlcycle) falls back to the ONNX `model`, fetched then;
@@ -331,7 +341,7 @@ pub async fn load_version_with<F: Fetch, C: ArtifactCache>(
         manifest_url,
         progress,
         loaded: Cell::new(0),
-        total,
+        total: Cell::new(total),
     };
     downloads.report(LoadPhase::Download);
     let (model_bytes, features, reference, smoke_bytes) = futures_util::future::try_join4(
@@ -355,7 +365,9 @@ pub async fn load_version_with<F: Fetch, C: ArtifactCache>(
                 let Some(a) = entry.artifacts.get("model") else {
                     return Err(e);
                 };
+                downloads.expect(a);
                 let bytes = downloads.get(a).await?;
+                downloads.report(LoadPhase::Load);
                 (Model::from_bytes_with(&bytes, &options)?, "model")
             }
             Err(e) => return Err(e),
@@ -415,7 +427,6 @@ pub async fn load_version_with<F: Fetch, C: ArtifactCache>(
     };
     downloads.report(LoadPhase::Smoke);
     loaded.smoke_test()?;
-    downloads.report(LoadPhase::Ready);
     Ok(loaded)
 }
 

@@ -14,7 +14,8 @@ pub enum LoadPhase {
     Load,
     /// Running the version's golden rows.
     Smoke,
-    /// Serving.
+    /// Serving (reported by the host once the deployment exists, after everything that can
+    /// fail).
     Ready,
 }
 

@@ -116,13 +116,35 @@ struct OpenOptions {
 }
 
 /// Calls a page's `onProgress(event)` (exceptions in it are the page's; the load goes on).
-struct JsProgress(Option<js_sys::Function>);
+struct JsProgress {
+    callback: Option<js_sys::Function>,
+    last: std::cell::Cell<Option<registry::LoadProgress>>,
+}
 
 impl registry::Progress for JsProgress {
     fn report(&self, event: registry::LoadProgress) {
-        if let (Some(f), Ok(v)) = (&self.0, to_js(&event)) {
+        self.last.set(Some(event));
+        if let (Some(f), Ok(v)) = (&self.callback, to_js(&event)) {
             let _ = f.call1(&JsValue::UNDEFINED, &v);
         }
+    }
+}
+
+impl JsProgress {
+    /// `ready`, with the byte counts of the load.
+    fn ready(&self) {
+        let (loaded_bytes, total_bytes) = self
+            .last
+            .get()
+            .map_or((0, None), |e| (e.loaded_bytes, e.total_bytes));
+        registry::Progress::report(
+            self,
+            registry::LoadProgress {
+                phase: registry::LoadPhase::Ready,
+                loaded_bytes,
+                total_bytes,
+            },
+        );
     }
 }
 
@@ -266,8 +288,10 @@ impl Registry {
         )?)
     }
 
-    /// Opens a deployment of `model`: resolves, fetches and verifies every artifact, loads the
-    /// pipeline and model, runs the smoke test. Resolves to a `Deployment`.
+    /// Opens a deployment of `model`: resolves, fetches and verifies every artifact it serves
+    /// with (concurrently; the validation report is fetched on demand), loads the pipeline and
+    /// model, runs the smoke test. Resolves to a `Deployment`. `onProgress(event)` in the
+    /// options receives `download` / `load` / `smoke` / `ready` events.
     #[wasm_bindgen(unchecked_return_type = "Promise<Deployment>")]
     pub fn open(
         &self,
@@ -278,7 +302,10 @@ impl Registry {
     ) -> JsResult<js_sys::Promise> {
         let options_value = options_value.unwrap_or(JsValue::UNDEFINED);
         let (on_progress, options_value) = take_callback(&options_value, "onProgress")?;
-        let progress = JsProgress(on_progress);
+        let progress = JsProgress {
+            callback: on_progress,
+            last: std::cell::Cell::new(None),
+        };
         let o: OpenOptions = options("options", options_value)?;
         let target = Target {
             manifest_url: self.url.clone(),
@@ -310,6 +337,7 @@ impl Registry {
             let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
             let keys = RecordKeys::of(&loaded.preprocessing, &[]);
             let inner = registry::Deployment::new(target, loaded, prefix, now)?;
+            progress.ready();
             Ok(JsValue::from(Deployment {
                 inner: Rc::new(RefCell::new(inner)),
                 keys: Rc::new(RefCell::new(keys)),

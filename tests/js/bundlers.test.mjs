@@ -43,6 +43,11 @@ async function runInChromium(out) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // wasm-bindgen falls back from streaming compilation with only a console warning.
+  page.on('console', (m) => {
+    if (m.location()?.url?.endsWith('/favicon.ico')) return; // the browser asks; the app has none
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`${m.text()} (${m.location()?.url})`);
+  });
   try {
     await page.goto(`${server.url}/index.html`);
     await page.waitForSelector('#out[data-label], #out[data-error]', { timeout: 60_000 });

@@ -21,7 +21,7 @@ export async function serve(root = fileURLToPath(new URL('../../', import.meta.u
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-length': body.length });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

@@ -43,6 +43,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ..Default::default()
         },
     )?;
+    if crate::fsio::is_stdio(&args.output) {
+        // The tar on stdout; the summary goes to stderr so the stream stays clean.
+        crate::fsio::write_output(&args.output, &nnef)?;
+        eprintln!(
+            "compiled {} ({} B ONNX) into stdout ({} B NNEF)",
+            args.model.display(),
+            bytes.len(),
+            nnef.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     write_atomic(&args.output, &nnef)?;
     println!(
         "compiled {} ({} B ONNX) into {} ({} B NNEF)",

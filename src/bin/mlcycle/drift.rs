@@ -4,7 +4,6 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::features::read_records;
 use mlcycle::monitor::{DriftReport, MonitorConfig, ReferenceProfile};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,7 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => MonitorConfig::from_json(&read_text(p)?)?,
         None => MonitorConfig::default(),
     };
-    let records = read_records(&read_text(&args.input)?)?.records;
+    let records = crate::csv_io::read(&args.input)?.records;
     let report = DriftReport::compute(&reference, &records, &config)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),

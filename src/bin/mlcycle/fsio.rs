@@ -4,22 +4,60 @@ use anyhow::Result;
 use std::io::Write;
 use std::path::Path;
 
-/// Reads a file, mapping failure to `E_IO` naming the path.
+/// Whether a file argument is `-`: stdin for an input, stdout for an output.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, read once (a command may read its input more than once).
+static STDIN: std::sync::OnceLock<std::result::Result<Vec<u8>, String>> =
+    std::sync::OnceLock::new();
+
+fn stdin_bytes() -> Result<Vec<u8>> {
+    let bytes = STDIN.get_or_init(|| {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map(|_| buf)
+            .map_err(|e| e.to_string())
+    });
+    Ok(bytes.clone().map_err(|reason| mlcycle::Error::Io {
+        path: "-".into(),
+        reason,
+    })?)
+}
+
+/// Reads a file (`-`: stdin), mapping failure to `E_IO` naming the path.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
+    if is_stdio(path) {
+        return stdin_bytes();
+    }
     Ok(std::fs::read(path).map_err(|e| mlcycle::Error::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?)
 }
 
-/// Reads a UTF-8 text file, mapping failure to `E_IO` naming the path.
+/// Reads a UTF-8 text file (`-`: stdin), mapping failure to `E_IO` naming the path.
 pub fn read_text(path: &Path) -> Result<String> {
-    Ok(
-        std::fs::read_to_string(path).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
-    )
+    let bytes = read(path)?;
+    Ok(String::from_utf8(bytes).map_err(|e| mlcycle::Error::Io {
+        path: path.display().to_string(),
+        reason: format!("not UTF-8 text: {e}"),
+    })?)
+}
+
+/// Writes an output (`-`: stdout) as it is, not atomically (reports and tables).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<()> {
+    if is_stdio(path) {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        out.flush()?;
+        return Ok(());
+    }
+    Ok(std::fs::write(path, bytes).map_err(|e| mlcycle::Error::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed and

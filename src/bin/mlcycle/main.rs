@@ -28,6 +28,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    csv: csv_io::CsvArgs,
 }
 
 #[derive(Subcommand)]
@@ -68,7 +70,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let result = csv_io::configure(&cli.csv).and_then(|()| match cli.command {
         Command::Predict(args) => predict::run(args),
         Command::Transform(args) => transform::run(args),
         Command::Compile(args) => compile::run(args),
@@ -85,7 +87,7 @@ fn main() -> ExitCode {
         Command::Quality(args) => quality::run(args),
         Command::Profile(args) => profile::run(args),
         Command::Drift(args) => drift::run(args),
-    };
+    });
     match result {
         Ok(code) => code,
         Err(e) => {

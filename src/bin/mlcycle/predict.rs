@@ -83,8 +83,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// A CSV of raw records, each model input reading its columns by name.
 fn predict_named(model: &Model, input: &std::path::Path) -> Result<mlcycle::Prediction> {
-    let text = crate::fsio::read_text(input)?;
-    let csv = mlcycle::features::read_records(&text)?;
+    let csv = crate::csv_io::read(input)?;
     for (info, cols) in model.info().inputs.iter().zip(&model.info().input_columns) {
         if let Some(c) = cols.iter().find(|c| !csv.header.contains(c)) {
             return Err(mlcycle::Error::Csv {

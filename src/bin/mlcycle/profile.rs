@@ -4,7 +4,7 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::features::{read_records, Pipeline};
+use mlcycle::features::Pipeline;
 use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
 use mlcycle::{LoadOptions, Model};
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let pipeline = Pipeline::from_json(&read_text(&args.spec)?)?;
-    let csv = read_records(&read_text(&args.input)?)?;
+    let csv = crate::csv_io::read(&args.input)?;
     pipeline.check_header(&csv.header)?;
     let records = csv.records;
     let options = ProfileOptions {
@@ -46,10 +46,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut profile = ReferenceProfile::build_for(&pipeline, &records, &options)?;
     if let Some(model_path) = &args.model {
-        let bytes = std::fs::read(model_path).map_err(|e| mlcycle::Error::Io {
-            path: model_path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        let bytes = crate::fsio::read(model_path)?;
         let model = Model::from_bytes_with(
             &bytes,
             &LoadOptions {
@@ -82,10 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let text = profile.to_json_pretty()? + "\n";
     match &args.output {
-        Some(path) => std::fs::write(path, text).map_err(|e| mlcycle::Error::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?,
+        Some(path) => crate::fsio::write_output(path, text.as_bytes())?,
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

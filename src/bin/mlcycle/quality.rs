@@ -3,7 +3,6 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::features::read_records;
 use mlcycle::validation::{quality_report, QualityOptions, QualityReport};
 use mlcycle::Pipeline;
 use std::path::PathBuf;
@@ -32,7 +31,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map_err(|e| mlcycle::Error::invalid_argument("options", e.to_string()))?,
         None => QualityOptions::default(),
     };
-    let csv = read_records(&read_text(&args.input)?)?;
+    let csv = crate::csv_io::read(&args.input)?;
     pipeline.check_header(&csv.header)?;
     let report = quality_report(&pipeline, &csv.records, &options)?;
     match args.format {

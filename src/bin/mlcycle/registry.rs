@@ -6,7 +6,7 @@
 use crate::fsio::{lock_registry, read, read_registry_file, write_atomic};
 use crate::trust::FileTrustStore;
 use anyhow::{bail, Result};
-use mlcycle::features::{read_records, FeatureSpec, Pipeline};
+use mlcycle::features::{FeatureSpec, Pipeline};
 use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
 use mlcycle::native::SystemClock;
 use mlcycle::registry::publish::{self, NewArtifact, NewVersion};
@@ -249,8 +249,8 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
     let prep = Preprocessing::new(pipeline, &model)?;
     let train_bytes = read(&args.train)?;
     let holdout_bytes = read(&args.holdout)?;
-    let holdout_csv = read_records(&String::from_utf8_lossy(&holdout_bytes))?;
-    let train_csv = read_records(&String::from_utf8_lossy(&train_bytes))?;
+    let holdout_csv = crate::csv_io::parse(&String::from_utf8_lossy(&holdout_bytes))?;
+    let train_csv = crate::csv_io::parse(&String::from_utf8_lossy(&train_bytes))?;
     // Every field the records feed must be a column of both CSVs, or every row would be
     // refused (better said here, once, with the names).
     for (what, csv) in [("training", &train_csv), ("holdout", &holdout_csv)] {

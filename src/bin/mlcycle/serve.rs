@@ -132,18 +132,30 @@ fn respond(
     }
 }
 
+fn head_text(status: &str, headers: &[(&str, String)]) -> String {
+    let mut msg = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        msg.push_str(&format!("{k}: {v}\r\n"));
+    }
+    msg
+}
+
 fn write_head(
     stream: &mut TcpStream,
     status: &str,
     headers: &[(&str, String)],
     len: u64,
 ) -> std::io::Result<()> {
-    let mut msg = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        msg.push_str(&format!("{k}: {v}\r\n"));
-    }
-    msg.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    let msg = head_text(status, headers) + &format!("Content-Length: {len}\r\n\r\n");
     stream.write_all(msg.as_bytes())
+}
+
+fn write_head_without_length(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+) -> std::io::Result<()> {
+    stream.write_all((head_text(status, headers) + "\r\n").as_bytes())
 }
 
 /// What the request head says, or why it was refused.
@@ -286,7 +298,8 @@ fn handle(mut stream: TcpStream, root: &Path, index: &str, head_timeout: Duratio
         common.push(("Content-Encoding", enc.to_string()));
     }
     if if_none_match.as_deref() == Some(etag.as_str()) {
-        respond(&mut stream, "304 Not Modified", &common, b"", true);
+        // No Content-Length: on a 304 it would claim the body's length (RFC 9110 §8.6).
+        let _ = write_head_without_length(&mut stream, "304 Not Modified", &common);
         return;
     }
     match std::fs::File::open(&body_path) {

@@ -34,7 +34,7 @@ pub fn load_pipeline(spec: &Path) -> Result<Pipeline> {
 
 /// Parses and transforms a raw CSV; the first invalid row is an error naming its line.
 fn transform_file(p: &Pipeline, input: &Path, strict: bool) -> Result<BatchOutput> {
-    let out = p.transform_csv(&read_text(input)?)?;
+    let out = p.transform_csv_with(&read_text(input)?, &crate::csv_io::options())?;
     if strict {
         if let Some(e) = out.errors.first() {
             return Err(mlcycle::Error::FeatureInvalid {
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let p = load_pipeline(&args.spec)?;
     let out = transform_file(&p, &args.input, !args.skip_invalid)?;
     let records = if args.f64 {
-        Some(mlcycle::features::read_records(&read_text(&args.input)?)?.records)
+        Some(crate::csv_io::read(&args.input)?.records)
     } else {
         None
     };

@@ -4,7 +4,6 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::features::read_records;
 use mlcycle::validation::{
     labels_from_records, parse_criteria_json, validate, Criterion, Metrics, ValidateOptions,
     ValidationReport,
@@ -111,7 +110,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let prep = Preprocessing::new(pipeline, &model)?;
-    let csv = read_records(&read_text(&args.input)?)?;
+    let csv = crate::csv_io::read(&args.input)?;
     prep.check_header(&csv.header)?;
     if !csv.header.contains(&args.label) {
         return Err(mlcycle::Error::Csv {
@@ -132,10 +131,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Text => render(&report),
     };
     match &args.output {
-        Some(p) => std::fs::write(p, text + "\n").map_err(|e| mlcycle::Error::Io {
-            path: p.display().to_string(),
-            reason: e.to_string(),
-        })?,
+        Some(p) => crate::fsio::write_output(p, (text + "\n").as_bytes())?,
         None => println!("{text}"),
     }
     Ok(match report.decision {
