@@ -1,4 +1,4 @@
-// The same pkg/ files in headless Chromium: a page and a dedicated module Worker.
+// The package entry (pkg/index.js: what pages, workers and bundlers import) in headless Chromium: a page and a dedicated module Worker, each calling init() with no arguments.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './static-server.mjs';

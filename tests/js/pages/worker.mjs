@@ -1,4 +1,4 @@
-import init, * as mlcycle from '/pkg/mlcycle.js';
+import init, * as mlcycle from '/pkg/index.js';
 import { runChecks } from './checks.mjs';
 
 try {
