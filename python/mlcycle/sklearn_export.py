@@ -243,6 +243,11 @@ def _is_missing(v):
         return v is getattr(__import__("pandas"), "NA", object())
 
 
+def _same(a, b):
+    """Whether two exported category values are the same category (None is missing)."""
+    return (a is None and b is None) or (a is not None and b is not None and type(a) is type(b) and a == b)
+
+
 def _num(x):
     x = float(x)
     return x if math.isfinite(x) else None
@@ -337,8 +342,6 @@ class _Builder:
             raise ExportError(f"{type(est).__name__}: cannot compute output names: {e}") from e
 
     def _SimpleImputer(self, est, cols, where, prefix):
-        if est.add_indicator:
-            raise ExportError(f"{where}: SimpleImputer(add_indicator=True) is not supported")
         if not _is_missing(est.missing_values):
             raise ExportError(
                 f"{where}: SimpleImputer(missing_values={est.missing_values!r}) is not supported: "
@@ -347,7 +350,7 @@ class _Builder:
         if est.strategy not in ("mean", "median", "most_frequent", "constant"):
             raise ExportError(f"{where}: SimpleImputer(strategy={est.strategy!r}) is not supported")
         stats = list(est.statistics_)
-        keep, ins, out_stats = [], [], []
+        ins, out_stats = [], []
         for c, s in zip(cols, stats):
             if _is_missing(s):
                 if getattr(est, "keep_empty_features", False):
@@ -360,13 +363,26 @@ class _Builder:
                 self._need(c, "num", "number", where)
                 out_stats.append(_num(s))
             ins.append(c)
-        if not ins:
-            return []
-        new = self.add("impute", ins, [c.name for c in ins], None,
-                       {"strategy": est.strategy, "statistics": out_stats}, prefix)
-        for n, c in zip(new, ins):
-            n.kind = c.kind
-        return new
+        new = []
+        if ins:
+            new = self.add("impute", ins, [c.name for c in ins], None,
+                           {"strategy": est.strategy, "statistics": out_stats}, prefix)
+            for n, c in zip(new, ins):
+                n.kind = c.kind
+        if not est.add_indicator:
+            return new
+        # The indicator columns come after the imputed ones, one per feature that had missing
+        # values in fit (MissingIndicator(features="missing-only", error_on_new=False)).
+        flagged = [cols[int(j)] for j in est.indicator_.features_]
+        if not flagged:
+            return new
+        for c in flagged:
+            if c.kind is None:
+                self._need(c, "num", "number", where)
+        names = self._names_out(est, cols)[len(new):]
+        if len(names) != len(flagged):
+            raise ExportError(f"{where}: cannot name the indicator columns")
+        return new + self.add("missing_indicator", flagged, names, "num", {}, f"{prefix}indicator/")
 
     def _numeric(self, cols, where):
         for c in cols:
@@ -405,9 +421,77 @@ class _Builder:
             params["scale"] = [_num(x) for x in est.scale_]
         return self.add("robust_scaler", cols, self._names_out(est, cols), "num", params, prefix)
 
-    def _categories(self, est, cols, where):
-        if getattr(est, "_infrequent_enabled", False):
-            raise ExportError(f"{where}: {type(est).__name__} with min_frequency/max_categories is not supported")
+    def _MaxAbsScaler(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        params = {"scale": [_num(x) for x in est.scale_], "clip": bool(getattr(est, "clip", False))}
+        return self.add("max_abs_scaler", cols, self._names_out(est, cols), "num", params, prefix)
+
+    def _Normalizer(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        if est.norm not in ("l1", "l2", "max"):
+            raise ExportError(f"{where}: Normalizer(norm={est.norm!r}) is not supported")
+        return self.add("normalizer", cols, self._names_out(est, cols), "num", {"norm": est.norm}, prefix)
+
+    def _Binarizer(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        return self.add("binarizer", cols, self._names_out(est, cols), "num",
+                        {"threshold": float(est.threshold)}, prefix)
+
+    def _PolynomialFeatures(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        powers = [[int(e) for e in row] for row in np.asarray(est.powers_)]
+        return self.add("polynomial", cols, self._names_out(est, cols), "num", {"powers": powers}, prefix)
+
+    def _QuantileTransformer(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        q = np.asarray(est.quantiles_, dtype=np.float64)
+        params = {
+            "quantiles": [[float(v) for v in q[:, j]] for j in range(q.shape[1])],
+            "references": [float(v) for v in est.references_],
+            "outputDistribution": est.output_distribution,
+        }
+        return self.add("quantile", cols, self._names_out(est, cols), "num", params, prefix)
+
+    def _PowerTransformer(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        if est.method not in ("yeo-johnson", "box-cox"):
+            raise ExportError(f"{where}: PowerTransformer(method={est.method!r}) is not supported")
+        params = {"method": est.method, "lambdas": [float(v) for v in est.lambdas_]}
+        if est.standardize:
+            params["mean"] = [float(v) for v in est._scaler.mean_]
+            params["scale"] = [float(v) for v in est._scaler.scale_]
+        return self.add("power", cols, self._names_out(est, cols), "num", params, prefix)
+
+    def _PCA(self, est, cols, where, prefix):
+        self._numeric(cols, where)
+        comps = np.asarray(est.components_, dtype=np.float64)
+        # What sklearn's _BasePCA._transform subtracts and divides by, computed the same way.
+        offset = (np.reshape(np.asarray(est.mean_, dtype=np.float64), (1, -1)) @ comps.T).ravel()
+        params = {"components": [[float(v) for v in row] for row in comps],
+                  "offset": [float(v) for v in offset]}
+        if est.whiten:
+            scale = np.sqrt(np.asarray(est.explained_variance_, dtype=np.float64))
+            scale[scale < np.finfo(scale.dtype).eps] = np.finfo(scale.dtype).eps
+            params["scale"] = [float(v) for v in scale]
+        return self.add("pca", cols, self._names_out(est, cols), "num", params, prefix)
+
+    def _TargetEncoder(self, est, cols, where, prefix):
+        lists = self._categories(est, cols, where)
+        enc = [np.asarray(e, dtype=np.float64) for e in est.encodings_]
+        if est.target_type_ == "multiclass":
+            k = len(est.classes_)
+            per_input = [[[float(v) for v in enc[i * k + c]] for c in range(k)] for i in range(len(cols))]
+            mean = [float(v) for v in np.ravel(est.target_mean_)]
+        else:
+            per_input = [[[float(v) for v in enc[i]]] for i in range(len(cols))]
+            mean = [float(est.target_mean_)]
+        params = {"categories": lists, "encodings": per_input, "targetMean": mean}
+        return self.add("target_encoder", cols, self._names_out(est, cols), "num", params, prefix)
+
+    def _categories(self, est, cols, where, allow_infrequent=False):
+        if getattr(est, "_infrequent_enabled", False) and not allow_infrequent:
+            param = "min_frequency" if getattr(est, "min_frequency", None) is not None else "max_categories"
+            raise ExportError(f"{where}: {type(est).__name__}({param}=...) is not supported")
         lists = []
         for c, cats in zip(cols, est.categories_):
             vals = [_json_scalar(v) for v in cats]
@@ -430,17 +514,28 @@ class _Builder:
                 f["categories"] = [v for v in vals if v is not None]
 
     def _OneHotEncoder(self, est, cols, where, prefix):
-        lists = self._categories(est, cols, where)
+        lists = self._categories(est, cols, where, allow_infrequent=True)
+        rare = None
+        if getattr(est, "_infrequent_enabled", False):
+            rare = []
+            for i, infrequent in enumerate(est.infrequent_categories_):
+                group = [] if infrequent is None else [_json_scalar(v) for v in infrequent]
+                rare.append(group)
+                lists[i] = [v for v in lists[i] if not any(_same(v, r) for r in group)]
         hu = est.handle_unknown
         if hu == "error":
             handle = "error"
-            self._field_categories(cols, lists)
+            self._field_categories(cols, [l + (r or []) for l, r in zip(lists, rare or [[]] * len(lists))])
         elif hu in ("ignore", "infrequent_if_exist", "warn"):
-            handle = "ignore"
+            handle = "infrequent_if_exist" if rare is not None and hu != "ignore" else "ignore"
         else:
             raise ExportError(f"{where}: OneHotEncoder(handle_unknown={hu!r}) is not supported")
         drop_idx = getattr(est, "drop_idx_", None)
+        if rare is not None and drop_idx is not None:
+            raise ExportError(f"{where}: OneHotEncoder(drop=...) with min_frequency/max_categories is not supported")
         params = {"categories": lists, "handleUnknown": handle}
+        if rare is not None:
+            params["infrequent"] = rare
         if drop_idx is not None:
             params["dropIndex"] = [None if d is None else int(d) for d in drop_idx]
         return self.add("one_hot", cols, self._names_out(est, cols), "num", params, prefix)
@@ -473,6 +568,8 @@ class _Builder:
             op, params = "passthrough", {}
         elif f is np.log1p:
             op, params = "log1p", {}
+        elif any(f is g for g in _UNARY):
+            op, params = next(name for g, name in _UNARY.items() if f is g), {}
         elif f is np.clip:
             lo = kw.pop("a_min", kw.pop("min", None))
             hi = kw.pop("a_max", kw.pop("max", None))
@@ -501,7 +598,8 @@ class _Builder:
         else:
             raise ExportError(
                 f"{where}: cannot export FunctionTransformer(func={getattr(f, '__name__', f)!r}): "
-                "only np.log1p, np.clip and the helpers of tools/sklearn_export.py are supported"
+                "only np.log1p, np.clip, " + ", ".join(f"np.{n}" for n in _UNARY.values())
+                + " and the helpers of mlcycle.sklearn_export are supported"
             )
         if kw:
             raise ExportError(f"{where}: unsupported kw_args {sorted(kw)} for {getattr(f, '__name__', 'identity')}")
@@ -513,10 +611,17 @@ class _Builder:
         return self.add(op, cols, names, "num", params, prefix)
 
 
+_UNARY = {  # numpy ufunc -> mlcycle op (same IEEE semantics)
+    np.log: "log", np.sqrt: "sqrt", np.exp: "exp", np.expm1: "expm1", np.log2: "log2",
+    np.log10: "log10", np.abs: "abs", np.square: "square",
+}
+
 _SUPPORTED = [
     "SimpleImputer", "StandardScaler", "MinMaxScaler", "RobustScaler", "OneHotEncoder",
-    "OrdinalEncoder", "KBinsDiscretizer",
-    "FunctionTransformer(np.log1p | np.clip | sklearn_export helpers)", "passthrough", "drop",
+    "OrdinalEncoder", "KBinsDiscretizer", "MaxAbsScaler", "Normalizer", "Binarizer",
+    "PolynomialFeatures", "QuantileTransformer", "PowerTransformer", "PCA", "TargetEncoder",
+    "FunctionTransformer(np.log1p | np.clip | np.log | np.sqrt | np.exp | np.expm1 | np.log2 | "
+    "np.log10 | np.abs | np.square | sklearn_export helpers)", "passthrough", "drop",
 ]
 
 
@@ -710,7 +815,7 @@ def export(fitted, name=None, field_types=None, X=None):
         "outputs": out_ids,
         "outputNames": None if out_ids == out_names else out_names,
         "source": {
-            "exporter": "mlcycle tools/sklearn_export.py",
+            "exporter": "mlcycle.sklearn_export",
             "estimator": type(fitted).__name__,
             "sklearn": sklearn.__version__,
         },

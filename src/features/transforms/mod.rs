@@ -6,18 +6,29 @@
 //! operations in the same order), with NaN / missing propagated as numpy does.
 
 mod arithmetic;
+mod binarizer;
 mod bucketize;
 mod center_scale;
 mod clip;
 mod impute;
 mod log1p;
+mod max_abs_scaler;
 mod min_max_scaler;
+mod missing_indicator;
+mod normal;
+mod normalizer;
 mod one_hot;
 mod ordinal;
 mod passthrough;
+mod pca;
+mod polynomial;
+mod power;
+mod quantile;
 mod robust_scaler;
 mod standard_scaler;
+mod target_encoder;
 pub(crate) mod timestamp;
+mod unary;
 
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
@@ -45,6 +56,23 @@ pub(crate) const REGISTRY: &[(&str, Constructor)] = &[
     ("day_of_week", timestamp::build_day_of_week),
     ("month", timestamp::build_month),
     ("passthrough", passthrough::build),
+    ("max_abs_scaler", max_abs_scaler::build),
+    ("normalizer", normalizer::build),
+    ("polynomial", polynomial::build),
+    ("quantile", quantile::build),
+    ("power", power::build),
+    ("target_encoder", target_encoder::build),
+    ("missing_indicator", missing_indicator::build),
+    ("binarizer", binarizer::build),
+    ("pca", pca::build),
+    ("log", unary::build_log),
+    ("sqrt", unary::build_sqrt),
+    ("exp", unary::build_exp),
+    ("expm1", unary::build_expm1),
+    ("log2", unary::build_log2),
+    ("log10", unary::build_log10),
+    ("abs", unary::build_abs),
+    ("square", unary::build_square),
 ];
 
 /// Names of every registered transform.
@@ -329,6 +357,31 @@ pub(crate) fn show(cell: &Cell) -> String {
         Cell::Num(x) => format!("{x}"),
         Cell::Str(s) => format!("{s:?}"),
     }
+}
+
+/// The number in input `i`, or `E_FEATURE_INVALID` (rule `finite`, naming the source field)
+/// when it is missing or infinite: for the transforms whose scikit-learn counterpart refuses
+/// NaN (`check_array`'s default), where passing NaN through would hand the model a value
+/// scikit-learn never produces.
+pub(crate) fn finite_input(
+    inputs: &Inputs<'_>,
+    sources: &[String],
+    i: usize,
+    op: &str,
+) -> Result<f64> {
+    let x = inputs.get(i).num();
+    if x.is_finite() {
+        return Ok(x);
+    }
+    let field = sources.get(i).map(String::as_str).unwrap_or("?");
+    Err(feature_invalid(
+        field,
+        "finite",
+        format!(
+            "`{op}` needs a finite number, got {} (scikit-learn refuses NaN and infinity here; impute before it)",
+            show(inputs.get(i))
+        ),
+    ))
 }
 
 pub(crate) fn feature_invalid(field: &str, rule: &str, reason: impl Into<String>) -> Error {

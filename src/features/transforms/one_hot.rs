@@ -6,6 +6,11 @@
 //! all), `"first"` (drop category 0 of every input), `"if_binary"` (drop category 0 of inputs
 //! with exactly two categories), or `dropIndex`: sklearn's fitted `drop_idx_` (an index or null
 //! per input). A dropped category encodes as all zeros.
+//!
+//! Infrequent categories (`min_frequency` / `max_categories`): `categories` lists the frequent
+//! ones and `infrequent[i]` the categories grouped into one extra column, last in that input's
+//! block (scikit-learn's `infrequent_sklearn`). `handleUnknown: "infrequent_if_exist"` sends
+//! unknown values to that column where it exists (zeros elsewhere), as scikit-learn does.
 
 use super::{
     categories, feature_invalid, show, BuildCtx, Built, Category, Cell, Inputs, Kind, Transform,
@@ -24,6 +29,8 @@ struct Params {
     drop: Option<String>,
     #[serde(default)]
     drop_index: Option<Vec<Option<usize>>>,
+    #[serde(default)]
+    infrequent: Option<Vec<Vec<Value>>>,
 }
 
 fn error() -> String {
@@ -34,7 +41,9 @@ fn error() -> String {
 struct OneHot {
     categories: Vec<Vec<Category>>,
     drop: Vec<Option<usize>>,
+    infrequent: Vec<Vec<Category>>,
     ignore: bool,
+    unknown_to_infrequent: bool,
     sources: Vec<String>,
 }
 
@@ -42,14 +51,36 @@ pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
     let p: Params = ctx.params()?;
     ctx.expect_inputs(1, None)?;
     let cats = categories(ctx, &p.categories)?;
-    let ignore = match p.handle_unknown.as_str() {
-        "error" => false,
-        "ignore" => true,
+    let (ignore, unknown_to_infrequent) = match p.handle_unknown.as_str() {
+        "error" => (false, false),
+        "ignore" => (true, false),
+        "infrequent_if_exist" => (true, true),
         other => {
             return Err(ctx.invalid(
                 "params.handleUnknown",
-                format!("`{other}` is not `error` or `ignore`"),
+                format!("`{other}` is not `error`, `ignore` or `infrequent_if_exist`"),
             ))
+        }
+    };
+    let infrequent = match &p.infrequent {
+        None => vec![Vec::new(); cats.len()],
+        Some(lists) => {
+            if p.drop.is_some() || p.drop_index.is_some() {
+                return Err(ctx.invalid(
+                    "params.infrequent",
+                    "`drop` with infrequent categories is not supported",
+                ));
+            }
+            let inf = categories(ctx, lists)?;
+            for (i, (frequent, rare)) in cats.iter().zip(&inf).enumerate() {
+                if rare.iter().any(|r| frequent.contains(r)) {
+                    return Err(ctx.invalid(
+                        &format!("params.infrequent[{i}]"),
+                        "a category is both frequent and infrequent",
+                    ));
+                }
+            }
+            inf
         }
     };
     let drop: Vec<Option<usize>> = match (p.drop.as_deref(), p.drop_index) {
@@ -78,14 +109,15 @@ pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
         }
     };
     for (i, c) in cats.iter().enumerate() {
-        if c.is_empty() {
+        if c.is_empty() && infrequent.get(i).is_none_or(Vec::is_empty) {
             return Err(ctx.invalid(&format!("params.categories[{i}]"), "is empty"));
         }
     }
     let width: usize = cats
         .iter()
         .zip(&drop)
-        .map(|(c, d)| c.len() - usize::from(d.is_some()))
+        .zip(&infrequent)
+        .map(|((c, d), r)| c.len() - usize::from(d.is_some()) + usize::from(!r.is_empty()))
         .sum();
     ctx.expect_outputs(width)?;
     Ok(Built {
@@ -93,7 +125,9 @@ pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
         transform: Box::new(OneHot {
             categories: cats,
             drop,
+            infrequent,
             ignore,
+            unknown_to_infrequent,
             sources: ctx.input_sources.clone(),
         }),
     })
@@ -103,7 +137,12 @@ impl Transform for OneHot {
     fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()> {
         let mut at = 0;
         for (i, (cats, drop)) in self.categories.iter().zip(&self.drop).enumerate() {
-            let n = cats.len() - usize::from(drop.is_some());
+            let rare = self
+                .infrequent
+                .get(i)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let n = cats.len() - usize::from(drop.is_some()) + usize::from(!rare.is_empty());
             let block = out.get_mut(at..at + n).unwrap_or_default();
             for o in block.iter_mut() {
                 *o = Cell::Num(0.0);
@@ -117,6 +156,13 @@ impl Transform for OneHot {
                         _ => Some(j),
                     };
                     if let Some(o) = slot.and_then(|s| block.get_mut(s)) {
+                        *o = Cell::Num(1.0);
+                    }
+                }
+                None if !rare.is_empty()
+                    && (self.unknown_to_infrequent || rare.iter().any(|c| c.matches(x))) =>
+                {
+                    if let Some(o) = block.last_mut() {
                         *o = Cell::Num(1.0);
                     }
                 }
