@@ -183,3 +183,174 @@ fn dialects_missing_columns_na_markers_and_stdio() {
     assert!(text(&out.stdout).contains("\"fields\""));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `predict` and `transform` stream their input in chunks (4,096 rows): a file of several
+/// chunks gives the same rows as one chunk would, in order; an invalid row far into the file
+/// is named by its row and line, and leaves no partial output file; `--quiet` silences the
+/// summary line (`predicted N rows in T s (R rows/s)`) that is printed otherwise.
+#[test]
+fn long_files_stream_in_chunks() {
+    let d = std::env::temp_dir().join(format!("mlcycle-cli-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let base = std::fs::read_to_string(format!("{DATA}/penguins_test.csv")).unwrap();
+    let (head, body) = base.split_once('\n').unwrap();
+    let body = body.trim_end();
+    let copies = 100; // 104 rows each: 10,400 rows, three chunks
+    let mut big = String::from(head);
+    big.push('\n');
+    for _ in 0..copies {
+        big.push_str(body);
+        big.push('\n');
+    }
+    let big_path = write(&d, "big.csv", &big);
+    let (code, one, _) = predict(&format!("{DATA}/penguins_test.csv"), &["--quiet"], None);
+    assert_eq!(code, 0);
+    let out_path = d.join("big-pred.csv");
+    let out_arg = out_path.to_str().unwrap().to_string();
+    let (code, stdout, stderr) = predict(&big_path, &["--output", &out_arg], None);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("predicted 10400 rows in"),
+        "summary line: {stderr}"
+    );
+    let got = std::fs::read_to_string(&out_path).unwrap();
+    let (h1, rows1) = one.split_once('\n').unwrap();
+    let (h2, rows2) = got.split_once('\n').unwrap();
+    assert_eq!(h1, h2);
+    assert_eq!(
+        rows2,
+        rows1.repeat(copies),
+        "chunked output = the rows, in order"
+    );
+    // `transform` likewise, f32 and --f64.
+    let spec = format!("{DATA}/penguins_features.json");
+    for extra in [&[][..], &["--f64"][..]] {
+        let mut args = vec!["transform", "--spec", &spec, "--quiet", "--input"];
+        let small = format!("{DATA}/penguins_test.csv");
+        args.push(&small);
+        args.extend_from_slice(extra);
+        let one = text(&mlcycle(&args, None).stdout);
+        args[5] = &big_path;
+        let out = mlcycle(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "--quiet: {}", text(&out.stderr));
+        let (h1, rows1) = one.split_once('\n').unwrap();
+        let all = text(&out.stdout);
+        let (h2, rows2) = all.split_once('\n').unwrap();
+        assert_eq!((h1, rows2), (h2, rows1.repeat(copies).as_str()));
+    }
+    // `drift` streams too: 100 copies of the rows have the drift of one copy.
+    let reference = d.join("reference.json");
+    let train = format!("{DATA}/penguins_train.csv");
+    let out = mlcycle(
+        &[
+            "profile",
+            "--spec",
+            &spec,
+            "--input",
+            &train,
+            "--output",
+            reference.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let drift = |input: &str| -> serde_json::Value {
+        let out = mlcycle(
+            &[
+                "drift",
+                "--reference",
+                reference.to_str().unwrap(),
+                "--input",
+                input,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (small, large) = (
+        drift(&format!("{DATA}/penguins_test.csv")),
+        drift(&big_path),
+    );
+    assert_eq!(
+        (small["rows"].as_u64(), large["rows"].as_u64()),
+        (Some(104), Some(10400))
+    );
+    assert_eq!(
+        small["features"].as_array().map(Vec::len),
+        large["features"].as_array().map(Vec::len)
+    );
+    for (a, b) in small["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(large["features"].as_array().unwrap())
+    {
+        for key in ["psi", "jsDistance", "ksStatistic"] {
+            let (x, y) = (a[key].as_f64(), b[key].as_f64());
+            assert!(
+                x.zip(y).is_none_or(|(x, y)| (x - y).abs() < 1e-12) && x.is_some() == y.is_some(),
+                "{} {key}: {x:?} vs {y:?}",
+                a["name"]
+            );
+        }
+    }
+    // A bad row in the third chunk: named by row and line; no partial output file.
+    let bad_row = 9000;
+    let mut lines: Vec<&str> = big.lines().collect();
+    let mut cells: Vec<&str> = lines[bad_row + 1].split(',').collect();
+    cells[4] = "long"; // bill_length_mm
+    let broken = cells.join(",");
+    lines[bad_row + 1] = &broken;
+    let bad_path = write(&d, "bad.csv", &(lines.join("\n") + "\n"));
+    let failed = d.join("failed-pred.csv");
+    let (code, _, stderr) = predict(&bad_path, &["--output", failed.to_str().unwrap()], None);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("row 9000 (line 9002)") && stderr.contains("bill_length_mm"),
+        "{stderr}"
+    );
+    assert!(!failed.exists(), "no partial output");
+    assert!(
+        std::fs::read_dir(&d).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")),
+        "the temporary file is removed"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// An output that is not a regular file (a named pipe, `/dev/null`) is written in place, never
+/// replaced through a temporary file and a rename (as root, that would turn `/dev/null` into a
+/// regular file).
+#[test]
+fn special_file_outputs_are_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = std::env::temp_dir().join(format!("mlcycle-cli-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let fifo = d.join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let (code, _, stderr) = predict(
+        &format!("{DATA}/penguins_test.csv"),
+        &["--quiet", "--output", fifo.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let got = reader.join().unwrap();
+    assert_eq!(
+        got.lines().count(),
+        105,
+        "header + 104 rows through the pipe"
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -16,16 +16,24 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
+    Binarizer,
     FunctionTransformer,
     KBinsDiscretizer,
+    MaxAbsScaler,
     MinMaxScaler,
+    Normalizer,
     OneHotEncoder,
     OrdinalEncoder,
+    PolynomialFeatures,
+    PowerTransformer,
+    QuantileTransformer,
     RobustScaler,
     StandardScaler,
+    TargetEncoder,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -128,10 +136,36 @@ def column_transformer():
             ("dow", FunctionTransformer(sx.day_of_week, **derived), ["ts"]),
             ("month", FunctionTransformer(sx.month, **derived), ["ts"]),
             ("flag", "passthrough", ["flag"]),
+            ("maxabs", MaxAbsScaler(), ["c", "d"]),
+            ("norm_l2", Normalizer(), ["c", "d"]),
+            ("norm_l1", Normalizer("l1"), ["c", "e"]),
+            ("binarize", Binarizer(threshold=1.0), ["d"]),
+            ("poly", PolynomialFeatures(2), ["c", "d"]),
+            ("quant_u", QuantileTransformer(n_quantiles=50), ["c"]),
+            ("quant_n", QuantileTransformer(n_quantiles=60, output_distribution="normal"), ["d", "b"]),
+            ("yeo", PowerTransformer(), ["c", "b"]),
+            ("boxcox", PowerTransformer(method="box-cox", standardize=False), ["d"]),
+            ("pca", PCA(2, whiten=True), ["c", "d", "e"]),
+            ("target", TargetEncoder(random_state=0), ["color", "size"]),
+            ("indicator", SimpleImputer(add_indicator=True), ["a", "b"]),
+            ("rare", OneHotEncoder(min_frequency=40, handle_unknown="infrequent_if_exist"), ["size"]),
+        ]
+        + [
+            (f"np_{f.__name__}", FunctionTransformer(f, feature_names_out="one-to-one"), cols)
+            for f, cols in [
+                (np.log, ["d"]), (np.sqrt, ["d"]), (np.exp, ["c"]), (np.expm1, ["c"]), (np.log2, ["d"]),
+                (np.log10, ["d"]), (np.abs, ["c"]), (np.square, ["c"]),
+            ]
         ],
         remainder="drop",
         sparse_threshold=0,
     )
+
+
+def target(df):
+    """The target the TargetEncoder branch is fitted on (continuous: `d`); the other branches
+    ignore it."""
+    return df["d"]
 
 
 def main():
@@ -143,7 +177,7 @@ def main():
     train, test = load(train_path), load(test_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ct = column_transformer().fit(train)
+        ct = column_transformer().fit(train, target(train))
         X = np.asarray(ct.transform(test), dtype=np.float64)
     names = [str(n) for n in ct.get_feature_names_out()]
     spec = sx.export(ct, name="synthetic-every-transform", field_types={"flag": "boolean", "e": "integer"})

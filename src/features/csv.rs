@@ -12,6 +12,7 @@
 use super::record::{RawValue, Record};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
+use std::io::{Chain, Cursor, Read};
 
 /// A parsed raw CSV: header and one record per data row.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,84 +93,254 @@ pub fn read_records(text: &str) -> Result<CsvRecords> {
 /// of cells than the header is an `E_CSV` error naming its line, and so is a line longer than
 /// [`MAX_LINE_BYTES`] or a header of more than [`MAX_COLUMNS`] columns.
 pub fn read_records_with(text: &str, options: &CsvOptions) -> Result<CsvRecords> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some((i, line)) = text
-        .split('\n')
-        .enumerate()
-        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
-    {
-        return Err(Error::Csv {
-            line: Some(i as u64 + 1),
-            reason: format!(
-                "the line is {} bytes long, over the {MAX_LINE_BYTES} a CSV line may take",
-                line.len()
-            ),
-        });
+    let mut stream = CsvStream::new(text.as_bytes(), options)?;
+    let mut records = Vec::new();
+    while let Some(rec) = stream.next_record()? {
+        records.push(rec);
     }
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(text));
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = reader.records();
-    let header: Vec<String> = match rows.next() {
-        Some(Ok(h)) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Some(Err(e)) => return Err(csv_error(&e)),
-        None => {
+    Ok(CsvRecords {
+        header: stream.header,
+        records,
+    })
+}
+
+/// A CSV read record by record from any byte source (a file, stdin, a slice), so a caller can
+/// process a file of any size in bounded memory: the same dialect, checks and missing-value
+/// markers as [`read_records_with`], which is this reader run to the end.
+pub struct CsvStream<R: Read> {
+    reader: ::csv::Reader<LineCap<Chain<Cursor<Vec<u8>>, R>>>,
+    header: Vec<String>,
+    na_values: Vec<String>,
+    row: ::csv::StringRecord,
+    rows: u64,
+}
+
+impl<R: Read> std::fmt::Debug for CsvStream<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvStream")
+            .field("header", &self.header)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl<R: Read> CsvStream<R> {
+    /// Reads the header (sniffing the delimiter from it unless `options` gives one).
+    pub fn new(mut source: R, options: &CsvOptions) -> Result<CsvStream<R>> {
+        // The lines up to the first non-empty one, for the sniffer; replayed to the parser.
+        let mut head = Vec::new();
+        loop {
+            let start = head.len();
+            let n = read_line(&mut source, &mut head)?;
+            let line = head.get(start..).unwrap_or_default();
+            if line.len() > MAX_LINE_BYTES {
+                return Err(long_line(1));
+            }
+            if n == 0 || !line.iter().all(u8::is_ascii_whitespace) {
+                break;
+            }
+        }
+        if head.starts_with(b"\xef\xbb\xbf") {
+            head.drain(..3);
+        }
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(&String::from_utf8_lossy(&head)));
+        let mut reader = ::csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(LineCap::new(Cursor::new(head).chain(source)));
+        let mut first = ::csv::StringRecord::new();
+        let got = reader
+            .read_record(&mut first)
+            .map_err(|e| stream_error(&reader, &e))?;
+        if !got {
             return Err(Error::Csv {
                 line: None,
                 reason: "the input is empty (no header row)".into(),
-            })
+            });
         }
-    };
-    if header.len() > MAX_COLUMNS {
-        return Err(Error::Csv {
-            line: Some(1),
-            reason: format!(
-                "the header has {} columns, over the {MAX_COLUMNS} allowed",
-                header.len()
-            ),
-        });
-    }
-    let mut seen = HashMap::new();
-    for (i, h) in header.iter().enumerate() {
-        if let Some(j) = seen.insert(h.as_str(), i) {
+        let header: Vec<String> = first.iter().map(|s| s.trim().to_string()).collect();
+        if header.len() > MAX_COLUMNS {
             return Err(Error::Csv {
                 line: Some(1),
                 reason: format!(
-                    "column `{h}` appears twice (columns {} and {})",
-                    j + 1,
-                    i + 1
+                    "the header has {} columns, over the {MAX_COLUMNS} allowed",
+                    header.len()
                 ),
             });
         }
+        let mut seen = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            if let Some(j) = seen.insert(h.as_str(), i) {
+                return Err(Error::Csv {
+                    line: Some(1),
+                    reason: format!(
+                        "column `{h}` appears twice (columns {} and {})",
+                        j + 1,
+                        i + 1
+                    ),
+                });
+            }
+        }
+        Ok(CsvStream {
+            reader,
+            header,
+            na_values: options.na_values.clone(),
+            row: ::csv::StringRecord::new(),
+            rows: 0,
+        })
     }
-    let mut records = Vec::new();
-    for row in rows {
-        let row = row.map_err(|e| csv_error(&e))?;
-        let line = row.position().map(|p| p.line());
-        if row.len() == 1 && row.get(0).is_some_and(|c| c.trim().is_empty()) && header.len() > 1 {
-            continue;
+
+    /// Column names, in file order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Data rows read so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next data row as a record (`None` at the end). Empty lines are skipped.
+    pub fn next_record(&mut self) -> Result<Option<Record>> {
+        loop {
+            let got = self
+                .reader
+                .read_record(&mut self.row)
+                .map_err(|e| stream_error(&self.reader, &e))?;
+            if !got {
+                return Ok(None);
+            }
+            let row = &self.row;
+            if row.len() == 1
+                && row.get(0).is_some_and(|c| c.trim().is_empty())
+                && self.header.len() > 1
+            {
+                continue;
+            }
+            if row.len() != self.header.len() {
+                return Err(Error::Csv {
+                    line: row.position().map(|p| p.line()),
+                    reason: format!("{} cells, the header has {}", row.len(), self.header.len()),
+                });
+            }
+            let mut rec = Record::new();
+            for (h, c) in self.header.iter().zip(row.iter()) {
+                let value = if self.na_values.iter().any(|na| na == c.trim()) {
+                    RawValue::Null
+                } else {
+                    RawValue::Text(c.to_string())
+                };
+                rec.insert(h.clone(), value);
+            }
+            self.rows += 1;
+            return Ok(Some(rec));
         }
-        if row.len() != header.len() {
-            return Err(Error::Csv {
-                line,
-                reason: format!("{} cells, the header has {}", row.len(), header.len()),
-            });
+    }
+
+    /// Up to `max` next records (fewer only at the end; empty when done).
+    pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Record>> {
+        let mut out = Vec::with_capacity(max.min(1 << 16));
+        while out.len() < max {
+            match self.next_record()? {
+                Some(r) => out.push(r),
+                None => break,
+            }
         }
-        let mut rec = Record::new();
-        for (h, c) in header.iter().zip(row.iter()) {
-            let value = if options.na_values.iter().any(|na| na == c.trim()) {
-                RawValue::Null
+        Ok(out)
+    }
+}
+
+/// Appends one line (through its `\n`) of `source` to `buf`, reading at most one byte past
+/// [`MAX_LINE_BYTES`]; returns the bytes read (0 at the end).
+fn read_line<R: Read>(source: &mut R, buf: &mut Vec<u8>) -> Result<usize> {
+    let mut n = 0;
+    let mut byte = [0u8; 1];
+    while n <= MAX_LINE_BYTES {
+        match source.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) => {
+                n += 1;
+                buf.push(byte[0]);
+                if byte[0] == b'\n' {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(Error::Csv {
+                    line: None,
+                    reason: format!("reading the input failed: {e}"),
+                })
+            }
+        }
+    }
+    Ok(n)
+}
+
+fn long_line(line: u64) -> Error {
+    Error::Csv {
+        line: Some(line),
+        reason: format!("the line is over the {MAX_LINE_BYTES} bytes a CSV line may take"),
+    }
+}
+
+/// A parse error, or the line cap that stopped the source.
+fn stream_error<R: Read>(reader: &::csv::Reader<LineCap<R>>, e: &::csv::Error) -> Error {
+    match reader.get_ref().over {
+        Some(line) => long_line(line),
+        None => csv_error(e),
+    }
+}
+
+/// A byte source that fails once a physical line exceeds [`MAX_LINE_BYTES`] (the CSV parser
+/// would otherwise buffer a hostile gigabyte-long line whole), remembering which line.
+struct LineCap<R> {
+    inner: R,
+    line: u64,
+    len: usize,
+    over: Option<u64>,
+}
+
+impl<R> LineCap<R> {
+    fn new(inner: R) -> LineCap<R> {
+        LineCap {
+            inner,
+            line: 1,
+            len: 0,
+            over: None,
+        }
+    }
+}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.over.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "line too long",
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        for b in buf.get(..n).unwrap_or_default() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.len = 0;
             } else {
-                RawValue::Text(c.to_string())
-            };
-            rec.insert(h.clone(), value);
+                self.len += 1;
+                if self.len > MAX_LINE_BYTES {
+                    self.over = Some(self.line);
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "line too long",
+                    ));
+                }
+            }
         }
-        records.push(rec);
+        Ok(n)
     }
-    Ok(CsvRecords { header, records })
 }
 
 fn csv_error(e: &::csv::Error) -> Error {
@@ -259,5 +430,44 @@ mod tests {
         };
         let r = read_records_with("a\nNA\n", &none).unwrap();
         assert_eq!(r.records[0].get("a"), Some(&RawValue::Text("NA".into())));
+    }
+
+    /// Reads one byte per call, as a slow pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_reads_what_the_text_reader_reads_in_chunks() {
+        let text = "\u{feff}x;y\n1;a\n\n2;\"b;\nc\"\nNA;d\n";
+        let all = read_records(text).unwrap();
+        assert_eq!(all.records.len(), 3);
+        let mut s = CsvStream::new(Trickle(text.as_bytes()), &CsvOptions::default()).unwrap();
+        assert_eq!(s.header(), all.header.as_slice());
+        let a = s.next_chunk(2).unwrap();
+        let b = s.next_chunk(2).unwrap();
+        assert_eq!((a.len(), b.len()), (2, 1));
+        assert!(s.next_chunk(2).unwrap().is_empty());
+        assert_eq!(s.rows(), 3);
+        assert_eq!([a, b].concat(), all.records);
+        let long = format!("a,b\n1,2\n3,{}\n", "9".repeat(MAX_LINE_BYTES + 10));
+        let mut s = CsvStream::new(Trickle(long.as_bytes()), &CsvOptions::default()).unwrap();
+        assert!(
+            s.next_record().unwrap().is_some(),
+            "rows before the long line are read"
+        );
+        let e = s.next_record().unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
     }
 }

@@ -26,7 +26,8 @@ pub mod transforms;
 mod validate;
 
 pub use self::csv::{
-    read_records, read_records_with, sniff_delimiter, CsvOptions, CsvRecords, DEFAULT_NA_VALUES,
+    read_records, read_records_with, sniff_delimiter, CsvOptions, CsvRecords, CsvStream,
+    DEFAULT_NA_VALUES,
 };
 pub use pipeline::{BatchOutput, Coercion, Pipeline, RowError, Transformed};
 pub use record::{RawValue, Record};

@@ -31,9 +31,10 @@ pub mod stats;
 
 pub use config::{AccuracyThreshold, DriftMetric, DriftThresholds, MonitorConfig, Threshold};
 pub use monitor::{
-    step, AlertEvent, AlertsReport, ClassCount, DriftReport, DriftSection, FeatureDrift,
-    FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor, MonitorReport,
-    PredictionDrift, SignalReport, Status, Telemetry, Window, MAX_ERROR_CODES, SNAPSHOT_FORMAT,
+    step, AlertEvent, AlertsReport, ClassCount, DriftCounter, DriftReport, DriftSection,
+    FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor,
+    MonitorReport, PredictionDrift, SignalReport, Status, Telemetry, Window, MAX_ERROR_CODES,
+    SNAPSHOT_FORMAT,
 };
 pub use otlp::LATENCY_BOUNDS_MS;
 pub use profile::{

@@ -365,16 +365,52 @@ impl DriftReport {
         records: &[Record],
         config: &MonitorConfig,
     ) -> Result<DriftReport> {
+        let mut counter = DriftCounter::new(reference, config)?;
+        counter.observe(records);
+        Ok(counter.report())
+    }
+}
+
+/// [`DriftReport::compute`] fed in batches: the per-field counts are all a report needs, so a
+/// file of any size is measured in memory bounded by the reference (`mlcycle drift` streams
+/// its CSV through this).
+#[derive(Debug)]
+pub struct DriftCounter<'a> {
+    reference: &'a ReferenceProfile,
+    config: &'a MonitorConfig,
+    maps: Vec<Option<HashMap<String, usize>>>,
+    counts: Vec<FieldCounts>,
+    rows: u64,
+}
+
+impl<'a> DriftCounter<'a> {
+    /// Checks the reference and config; no rows yet.
+    pub fn new(reference: &'a ReferenceProfile, config: &'a MonitorConfig) -> Result<Self> {
         reference.check()?;
         config.check()?;
-        let maps = category_maps(reference);
-        let mut counts: Vec<FieldCounts> = reference
-            .fields
-            .iter()
-            .map(FieldCounts::for_field)
-            .collect();
+        Ok(DriftCounter {
+            reference,
+            config,
+            maps: category_maps(reference),
+            counts: reference
+                .fields
+                .iter()
+                .map(FieldCounts::for_field)
+                .collect(),
+            rows: 0,
+        })
+    }
+
+    /// Counts a batch of records.
+    pub fn observe(&mut self, records: &[Record]) {
         for r in records {
-            for ((f, c), m) in reference.fields.iter().zip(counts.iter_mut()).zip(&maps) {
+            for ((f, c), m) in self
+                .reference
+                .fields
+                .iter()
+                .zip(self.counts.iter_mut())
+                .zip(&self.maps)
+            {
                 c.observe(
                     f,
                     m.as_ref(),
@@ -382,18 +418,24 @@ impl DriftReport {
                 );
             }
         }
-        let features: Vec<FeatureDrift> = reference
+        self.rows += records.len() as u64;
+    }
+
+    /// The report over every record observed.
+    pub fn report(&self) -> DriftReport {
+        let features: Vec<FeatureDrift> = self
+            .reference
             .fields
             .iter()
-            .zip(&counts)
+            .zip(&self.counts)
             .filter(|(f, _)| f.kind != FieldKind::Timestamp)
-            .map(|(f, c)| feature_drift(f, c, config))
+            .map(|(f, c)| feature_drift(f, c, self.config))
             .collect();
-        Ok(DriftReport {
+        DriftReport {
             drifted_share: drifted_share(&features),
             features,
-            rows: records.len() as u64,
-        })
+            rows: self.rows,
+        }
     }
 }
 

@@ -82,7 +82,7 @@ def test_every_transform():
     test = ms.load(os.path.join(DATA, "synthetic_test.csv"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ct = ms.column_transformer().fit(train)
+        ct = ms.column_transformer().fit(train, ms.target(train))
         want = ct.transform(test)
     spec = sx.export(ct, field_types={"flag": "boolean", "e": "integer"})
     got = run_transform(spec, os.path.join(DATA, "synthetic_test.csv"), ["--f64"])

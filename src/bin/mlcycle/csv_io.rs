@@ -1,9 +1,8 @@
 //! CSV helpers shared by the subcommands: how input CSVs are read (delimiter, missing-value
-//! markers: global flags, one setting per run), numeric matrices in, tables out (`-`: stdout).
+//! markers: global flags, one setting per run) and numeric rows in (tables out: stream.rs).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use mlcycle::features::{CsvOptions, CsvRecords};
-use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -63,21 +62,16 @@ pub fn read(path: &Path) -> Result<CsvRecords> {
     Ok(parse(&crate::fsio::read_text(path)?)?)
 }
 
-/// A numeric CSV: header names and row-major values.
-pub struct Matrix {
-    pub header: Vec<String>,
-    pub values: Vec<f32>,
-    pub rows: usize,
-}
-
-/// Reads a CSV whose every cell is a number (empty cells and `NaN` are NaN).
-pub fn read_matrix(path: &Path) -> Result<Matrix> {
-    // The library's reader: RFC 4180 quoting (a quoted `"1,5"` is one cell), line and column
-    // caps, a cell count checked per row, the delimiter and missing markers of this run.
-    let csv = read(path)?;
-    let mut values = Vec::with_capacity(csv.records.len() * csv.header.len());
-    for (r, record) in csv.records.iter().enumerate() {
-        for name in &csv.header {
+/// Records whose every cell is a number (empty cells, missing markers and `NaN` are NaN), as
+/// row-major f32 in `header` order; `first_row` numbers the lines in errors.
+pub fn numeric_rows(
+    header: &[String],
+    records: &[mlcycle::Record],
+    first_row: u64,
+) -> Result<Vec<f32>> {
+    let mut values = Vec::with_capacity(records.len() * header.len());
+    for (r, record) in records.iter().enumerate() {
+        for name in header {
             let cell = match record.get(name) {
                 Some(mlcycle::RawValue::Text(t)) => t.trim(),
                 _ => "", // a missing-value marker
@@ -90,7 +84,7 @@ pub fn read_matrix(path: &Path) -> Result<Matrix> {
                     _ => {
                         return Err(mlcycle::Error::Csv {
                             // Data row r is line r + 2 when no blank line precedes it.
-                            line: Some(r as u64 + 2),
+                            line: Some(first_row + r as u64 + 2),
                             reason: format!("column `{name}`: `{cell}` is not a finite number"),
                         }
                         .into());
@@ -100,27 +94,7 @@ pub fn read_matrix(path: &Path) -> Result<Matrix> {
             values.push(v);
         }
     }
-    Ok(Matrix {
-        rows: csv.records.len(),
-        header: csv.header,
-        values,
-    })
-}
-
-/// Writes a CSV table to `path`, or stdout when it is `None` or `-`.
-pub fn write_table(path: Option<&Path>, header: &[String], rows: &[Vec<String>]) -> Result<()> {
-    let mut out: Box<dyn Write> = match path.filter(|p| !crate::fsio::is_stdio(p)) {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    writeln!(out, "{}", header.join(","))?;
-    for r in rows {
-        writeln!(out, "{}", r.join(","))?;
-    }
-    out.flush()?;
-    Ok(())
+    Ok(values)
 }
 
 /// Quotes a CSV cell when it needs it.

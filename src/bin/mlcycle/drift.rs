@@ -4,7 +4,7 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::monitor::{DriftReport, MonitorConfig, ReferenceProfile};
+use mlcycle::monitor::{DriftCounter, MonitorConfig, ReferenceProfile};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,8 +43,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(p) => MonitorConfig::from_json(&read_text(p)?)?,
         None => MonitorConfig::default(),
     };
-    let records = crate::csv_io::read(&args.input)?.records;
-    let report = DriftReport::compute(&reference, &records, &config)?;
+    let mut counter = DriftCounter::new(&reference, &config)?;
+    let mut input = crate::stream::open(&args.input)?;
+    loop {
+        let chunk = input.next_chunk()?;
+        if chunk.is_empty() {
+            break;
+        }
+        counter.observe(&chunk);
+    }
+    input.finish("measured drift on");
+    let report = counter.report();
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => {

@@ -12,6 +12,7 @@ mod profile;
 mod quality;
 mod registry;
 mod serve;
+mod stream;
 mod transform;
 mod trust;
 mod validate;
@@ -30,6 +31,9 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     csv: csv_io::CsvArgs,
+    /// No progress bar and no summary line on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +74,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    stream::set_quiet(cli.quiet);
     let result = csv_io::configure(&cli.csv).and_then(|()| match cli.command {
         Command::Predict(args) => predict::run(args),
         Command::Transform(args) => transform::run(args),

@@ -1,6 +1,6 @@
 //! `mlcycle predict`: a model over a CSV of features.
 
-use crate::csv_io::{cell, read_matrix, write_table};
+use crate::csv_io::cell;
 use anyhow::Result;
 use mlcycle::{LoadOptions, Model, ModelKind};
 use std::collections::HashMap;
@@ -73,109 +73,145 @@ pub fn run(args: Args) -> Result<ExitCode> {
             max_bytes: args.max_model_bytes,
         },
     )?;
-    let pred = if args.spec.is_none() && named_inputs(&model) {
-        predict_named(&model, &args.input)?
-    } else {
-        predict_matrix(&model, &args)?
+    drop(bytes);
+    let pipeline = match &args.spec {
+        Some(spec) => Some(crate::transform::load_pipeline(spec)?),
+        None => None,
     };
-    write_prediction(&model, &pred, args.output.as_deref())
+    let named = pipeline.is_none() && named_inputs(&model);
+    let mut input = crate::stream::open(&args.input)?;
+    let header = input.header().to_vec();
+    match &pipeline {
+        Some(p) => p.check_header(&header)?,
+        None if named => check_named_columns(&model, &header, &args.input)?,
+        None => {
+            let f = model.n_features();
+            if header.len() != f {
+                return Err(mlcycle::Error::InputShape {
+                    expected: format!("{f} feature columns"),
+                    actual: format!("{} columns in {}", header.len(), args.input.display()),
+                }
+                .into());
+            }
+        }
+    }
+    let mut output: Option<crate::stream::Output> = None;
+    loop {
+        let first_row = input.rows();
+        let chunk = input.next_chunk()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let pred = match &pipeline {
+            Some(p) => {
+                let values = strict_features(p, &chunk, first_row, &args.input)?;
+                model.predict(&values, chunk.len())?
+            }
+            None if named => model.predict_records(&chunk)?,
+            None => model.predict(&matrix(&header, &chunk, first_row)?, chunk.len())?,
+        };
+        let out = match &mut output {
+            Some(out) => out,
+            None => output.insert(crate::stream::create(
+                args.output.as_deref(),
+                &prediction_header(&model, &pred),
+            )?),
+        };
+        for r in 0..pred.rows {
+            out.row(&prediction_row(&model, &pred, r))?;
+        }
+    }
+    match output {
+        Some(out) => out.finish()?,
+        None => {
+            return Err(mlcycle::Error::Csv {
+                line: None,
+                reason: "no data rows".into(),
+            }
+            .into())
+        }
+    }
+    input.finish("predicted");
+    Ok(ExitCode::SUCCESS)
 }
 
-/// A CSV of raw records, each model input reading its columns by name.
-fn predict_named(model: &Model, input: &std::path::Path) -> Result<mlcycle::Prediction> {
-    let csv = crate::csv_io::read(input)?;
+/// Every column a named model input reads must be in the header.
+fn check_named_columns(model: &Model, header: &[String], input: &std::path::Path) -> Result<()> {
     for (info, cols) in model.info().inputs.iter().zip(&model.info().input_columns) {
-        if let Some(c) = cols.iter().find(|c| !csv.header.contains(c)) {
+        if let Some(c) = cols.iter().find(|c| !header.contains(c)) {
             return Err(mlcycle::Error::Csv {
                 line: Some(1),
                 reason: format!(
                     "no column `{c}` for model input `{}` in {} (columns: {}; map a wide input with --input-columns INPUT=col1,col2)",
                     info.name,
                     input.display(),
-                    csv.header.join(", ")
+                    header.join(", ")
                 ),
             }
             .into());
         }
     }
-    if csv.records.is_empty() {
-        return Err(mlcycle::Error::Csv {
-            line: None,
-            reason: "no data rows".into(),
-        }
-        .into());
-    }
-    Ok(model.predict_records(&csv.records)?)
+    Ok(())
 }
 
-fn predict_matrix(model: &Model, args: &Args) -> Result<mlcycle::Prediction> {
-    let m = match &args.spec {
-        Some(spec) => {
-            let (values, rows, width) = crate::transform::features(spec, &args.input)?;
-            crate::csv_io::Matrix {
-                header: vec![String::new(); width],
-                values,
-                rows,
-            }
-        }
-        None => read_matrix(&args.input)?,
-    };
-    let f = model.n_features();
-    if m.header.len() != f {
-        return Err(mlcycle::Error::InputShape {
-            expected: format!("{f} feature columns"),
-            actual: format!("{} columns in {}", m.header.len(), args.input.display()),
-        }
-        .into());
-    }
-    if m.rows == 0 {
-        return Err(mlcycle::Error::Csv {
-            line: None,
-            reason: "no data rows".into(),
+/// The features of a chunk of raw records; the first invalid row is an error naming its row
+/// and line in the file (`first_row`: the chunk's first row index).
+pub fn strict_features(
+    p: &mlcycle::features::Pipeline,
+    chunk: &[mlcycle::Record],
+    first_row: u64,
+    input: &std::path::Path,
+) -> Result<Vec<f32>> {
+    let out = p.transform_batch(chunk);
+    if let Some(e) = out.errors.first() {
+        let row = first_row + e.row as u64;
+        return Err(mlcycle::Error::FeatureInvalid {
+            field: e.field.clone(),
+            rule: e.rule.clone(),
+            reason: format!(
+                "{}: row {row} (line {}): {}",
+                input.display(),
+                row + 2,
+                e.message
+            ),
         }
         .into());
     }
-    Ok(model.predict(&m.values, m.rows)?)
+    Ok(out.values)
 }
 
-fn write_prediction(
-    model: &Model,
-    pred: &mlcycle::Prediction,
-    output: Option<&std::path::Path>,
-) -> Result<ExitCode> {
+/// A chunk of a numeric CSV as row-major f32 (empty cells and `NaN` are NaN).
+fn matrix(header: &[String], chunk: &[mlcycle::Record], first_row: u64) -> Result<Vec<f32>> {
+    crate::csv_io::numeric_rows(header, chunk, first_row)
+}
+
+fn prediction_header(model: &Model, pred: &mlcycle::Prediction) -> Vec<String> {
     let info = model.info();
-    let (header, rows): (Vec<String>, Vec<Vec<String>>) = match info.kind {
+    match info.kind {
         ModelKind::Classifier => {
             let mut header = vec!["label".to_string()];
             header.extend(info.labels.iter().map(|l| cell(&format!("p_{l}"))));
-            let rows = (0..pred.rows)
-                .map(|r| {
-                    let p = pred.row(r);
-                    let label = info
-                        .labels
-                        .get(mlcycle::inference::argmax(p))
-                        .map(String::as_str)
-                        .unwrap_or("");
-                    let mut row = vec![cell(label)];
-                    row.extend(p.iter().map(|v| v.to_string()));
-                    row
-                })
-                .collect();
-            (header, rows)
+            header
         }
-        _ if pred.cols == 1 => (
-            vec!["value".to_string()],
-            (0..pred.rows)
-                .map(|r| vec![pred.row(r)[0].to_string()])
-                .collect(),
-        ),
-        _ => (
-            (0..pred.cols).map(|c| format!("value_{c}")).collect(),
-            (0..pred.rows)
-                .map(|r| pred.row(r).iter().map(|v| v.to_string()).collect())
-                .collect(),
-        ),
-    };
-    write_table(output, &header, &rows)?;
-    Ok(ExitCode::SUCCESS)
+        _ if pred.cols == 1 => vec!["value".to_string()],
+        _ => (0..pred.cols).map(|c| format!("value_{c}")).collect(),
+    }
+}
+
+fn prediction_row(model: &Model, pred: &mlcycle::Prediction, r: usize) -> Vec<String> {
+    let info = model.info();
+    let p = pred.row(r);
+    match info.kind {
+        ModelKind::Classifier => {
+            let label = info
+                .labels
+                .get(mlcycle::inference::argmax(p))
+                .map(String::as_str)
+                .unwrap_or("");
+            let mut row = vec![cell(label)];
+            row.extend(p.iter().map(|v| v.to_string()));
+            row
+        }
+        _ => p.iter().map(|v| v.to_string()).collect(),
+    }
 }
