@@ -22,6 +22,7 @@
 //! ```
 
 mod config;
+mod fleet;
 #[allow(clippy::module_inception)]
 mod monitor;
 mod otlp;
@@ -30,6 +31,7 @@ pub mod sketch;
 pub mod stats;
 
 pub use config::{AccuracyThreshold, DriftMetric, DriftThresholds, MonitorConfig, Threshold};
+pub use fleet::{fleet_report, merge_snapshots, report_of, FleetReport};
 pub use monitor::{
     step, AlertEvent, AlertsReport, ClassCount, DriftCounter, DriftReport, DriftSection,
     FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor,

@@ -838,7 +838,7 @@ impl Monitor {
 
     /// Records one prediction: the raw record (per-field drift and data quality; raw values are
     /// never stored), the model's output row (`probabilities`, one per class; a single value is
-    /// a regression output and only counted) and its latency. Returns the prediction id to give
+    /// a regression output and only counted) and its latency (NaN: not measured). Returns the prediction id to give
     /// to [`Monitor::feedback`]. Never fails; allocates only the id string.
     pub fn observe(
         &mut self,
@@ -866,7 +866,9 @@ impl Monitor {
     ) {
         self.touch(now_ms);
         self.state.predictions += 1;
-        if !self.state.latency.add(latency_ms) {
+        // NaN: no latency measured (e.g. rows replayed from a file); anything else the sketch
+        // refuses (negative, infinite) is counted.
+        if !latency_ms.is_nan() && !self.state.latency.add(latency_ms) {
             self.state.latency_rejected += 1;
         }
         for ((f, c), m) in self
@@ -1032,6 +1034,17 @@ impl Monitor {
             slot.1 = CONSUMED;
         }
         FeedbackOutcome::Matched
+    }
+
+    /// Drift of everything observed, with fresh levels (no hysteresis): what
+    /// [`DriftReport::compute`] gives on the same records, and what a fleet merge reports.
+    pub fn drift_report(&self) -> DriftReport {
+        let features = self.feature_drifts();
+        DriftReport {
+            drifted_share: drifted_share(&features),
+            features,
+            rows: self.state.predictions,
+        }
     }
 
     fn feature_drifts(&self) -> Vec<FeatureDrift> {

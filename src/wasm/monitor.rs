@@ -229,6 +229,18 @@ impl Monitor {
         Ok(self.inner.merge(&other.inner)?)
     }
 
+    /// The fleet's drift, class mix, feedback accuracy and latency from device `snapshot()`
+    /// strings of one model version (what `mlcycle fleet merge` prints). Throws `E_SNAPSHOT`
+    /// naming the position of a snapshot that cannot be merged.
+    #[wasm_bindgen(js_name = fleetReport, unchecked_return_type = "FleetReport")]
+    pub fn fleet_report(
+        #[wasm_bindgen(unchecked_param_type = "string[]")] snapshots: Vec<String>,
+    ) -> JsResult<JsValue> {
+        to_js(&monitor::fleet_report(
+            snapshots.iter().map(String::as_str),
+        )?)
+    }
+
     /// OTLP/JSON `ExportMetricsServiceRequest` text, for POSTing to a collector's `/v1/metrics`.
     #[wasm_bindgen(js_name = exportOtlp)]
     pub fn export_otlp(&self, now_ms: f64) -> String {

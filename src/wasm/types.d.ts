@@ -766,6 +766,26 @@ export interface MonitorReport {
     };
 }
 
+/** `Monitor.fleetReport(snapshots)`: device snapshots of one model version merged. The drift
+ * part has `mlcycle drift`'s shape and is exactly the drift of the pooled rows (fresh statuses,
+ * no hysteresis). */
+export interface FleetReport {
+    /** Snapshots merged. */
+    devices: number;
+    model: string | null;
+    version: string | null;
+    featureVersion: string | null;
+    window: { firstMs: number | null; lastMs: number | null };
+    features: FeatureDrift[];
+    driftedShare: number;
+    rows: number;
+    predictions: MonitorReport["drift"]["predictions"];
+    classes: MonitorReport["telemetry"]["classes"];
+    feedback: MonitorReport["feedback"];
+    latencyMs: LatencySummary;
+    errors: Record<string, number>;
+}
+
 // ---- reference profile ----------------------------------------------------------------------
 
 /** Reference summary of a numeric field. */

@@ -88,6 +88,10 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   monitor.onAlert((e) => console.log(e.signal));
   monitor.onAlert(null);
   const drifted: number = monitor.report().drift.driftedShare;
+  const fleet = Monitor.fleetReport([monitor.snapshot(), monitor.snapshot()]);
+  const fleetPsi: number | null = fleet.features[0]?.psi ?? null;
+  // @ts-expect-error: snapshots are strings, not monitors
+  Monitor.fleetReport([monitor]);
   try {
     model.predict(new Float32Array(3), 1);
   } catch (e) {
@@ -99,6 +103,7 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   }
   return labelled.labels.length + budgeted.nFeatures + shape.length + fromRecords.length + fromColumns.length +
     features.length + (firstError?.length ?? 0) + quality.fields.length + (accuracy ?? 0) + id.length + drifted +
+    fleet.devices + (fleetPsi ?? 0) +
     pipeline.width;
 }
 

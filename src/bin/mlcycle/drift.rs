@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
+pub enum Format {
     Json,
     Text,
 }
@@ -56,30 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let report = counter.report();
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Text => {
-            println!(
-                "{:<24} {:<12} {:>8} {:>8} {:>8} {:>10} {:>8}  status",
-                "feature", "kind", "psi", "js", "ks", "chi2 p", "missing"
-            );
-            for f in &report.features {
-                println!(
-                    "{:<24} {:<12} {:>8} {:>8} {:>8} {:>10} {:>8}  {}",
-                    f.name,
-                    f.kind.as_str(),
-                    num(f.psi),
-                    num(f.js_distance),
-                    num(f.ks_statistic),
-                    f.chi2_p_value
-                        .map_or_else(|| "-".into(), |p| format!("{p:.3e}")),
-                    num(f.missing_rate),
-                    serde_json::to_value(f.status)?.as_str().unwrap_or("?")
-                );
-            }
-            println!(
-                "rows {}, drifted share {:.3}",
-                report.rows, report.drifted_share
-            );
-        }
+        Format::Text => print_table(&report)?,
     }
     let alert = report
         .features
@@ -90,4 +67,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The text table of a drift report (also `mlcycle fleet merge --format text`).
+pub fn print_table(report: &mlcycle::monitor::DriftReport) -> Result<()> {
+    println!(
+        "{:<24} {:<12} {:>8} {:>8} {:>8} {:>10} {:>8}  status",
+        "feature", "kind", "psi", "js", "ks", "chi2 p", "missing"
+    );
+    for f in &report.features {
+        println!(
+            "{:<24} {:<12} {:>8} {:>8} {:>8} {:>10} {:>8}  {}",
+            f.name,
+            f.kind.as_str(),
+            num(f.psi),
+            num(f.js_distance),
+            num(f.ks_statistic),
+            f.chi2_p_value
+                .map_or_else(|| "-".into(), |p| format!("{p:.3e}")),
+            num(f.missing_rate),
+            serde_json::to_value(f.status)?.as_str().unwrap_or("?")
+        );
+    }
+    println!(
+        "rows {}, drifted share {:.3}",
+        report.rows, report.drifted_share
+    );
+    Ok(())
 }

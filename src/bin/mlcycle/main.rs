@@ -6,7 +6,9 @@
 mod compile;
 mod csv_io;
 mod drift;
+mod fleet;
 mod fsio;
+mod observe;
 mod predict;
 mod profile;
 mod quality;
@@ -70,6 +72,11 @@ enum Command {
     Profile(profile::Args),
     /// Drift of a raw CSV against a reference profile (PSI, JS, KS, chi², status per field).
     Drift(drift::Args),
+    /// The monitor snapshot a device would hold after seeing the rows of a CSV.
+    Observe(observe::Args),
+    /// Fleet tooling: merge device monitor snapshots into the fleet's drift.
+    #[command(subcommand)]
+    Fleet(fleet::Command),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +99,8 @@ fn main() -> ExitCode {
         Command::Quality(args) => quality::run(args),
         Command::Profile(args) => profile::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Observe(args) => observe::run(args),
+        Command::Fleet(command) => fleet::run(command),
     });
     match result {
         Ok(code) => code,

@@ -1,0 +1,121 @@
+//! `mlcycle observe`: the monitor snapshot a device would hold after seeing the rows of a CSV —
+//! per-field drift counts, and with `--model` the predicted classes, confidence and latency —
+//! for fleet tooling and tests (`mlcycle fleet merge` merges such snapshots; docs/monitoring.md).
+
+use crate::fsio::read_text;
+use anyhow::Result;
+use mlcycle::features::Pipeline;
+use mlcycle::monitor::{Monitor, MonitorConfig, ReferenceProfile};
+use mlcycle::{LoadOptions, Model};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The reference profile (reference.json from `mlcycle profile`).
+    #[arg(long)]
+    reference: PathBuf,
+    /// Raw records (CSV with a header row) the device saw.
+    #[arg(long)]
+    input: PathBuf,
+    /// The snapshot to write (stdout when absent).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Monitor config JSON (thresholds, model, version, labels); defaults when absent.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// ONNX model run over the rows (predicted classes, confidence, latency).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Feature spec turning the raw rows into the model's features (with --model).
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Class labels, comma-separated, overriding the model's.
+    #[arg(long, value_delimiter = ',')]
+    labels: Option<Vec<String>>,
+    /// The device: the prefix of the prediction ids this monitor issues.
+    #[arg(long, default_value = "device")]
+    device: String,
+    /// The time the rows are observed at, epoch ms (default: now).
+    #[arg(long)]
+    now_ms: Option<f64>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let reference = ReferenceProfile::from_json(&read_text(&args.reference)?)?;
+    let config = match &args.config {
+        Some(p) => MonitorConfig::from_json(&read_text(p)?)?,
+        None => MonitorConfig::default(),
+    };
+    let now = args.now_ms.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    });
+    let model = match &args.model {
+        Some(path) => Some(Model::from_bytes_with(
+            &crate::fsio::read(path)?,
+            &LoadOptions {
+                labels: args.labels.clone(),
+                ..Default::default()
+            },
+        )?),
+        None => None,
+    };
+    let pipeline = match &args.spec {
+        Some(p) => Some(Pipeline::from_json(&read_text(p)?)?),
+        None => None,
+    };
+    if model.is_some() && pipeline.is_none() {
+        return Err(mlcycle::Error::invalid_argument(
+            "spec",
+            "--model needs --spec (the features the model reads from the raw rows)",
+        )
+        .into());
+    }
+    let mut monitor = Monitor::new(reference, config, &args.device)?;
+    let mut input = crate::stream::open(&args.input)?;
+    if let Some(p) = &pipeline {
+        p.check_header(input.header())?;
+    }
+    loop {
+        let chunk = input.next_chunk()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let (Some(model), Some(p)) = (&model, &pipeline) else {
+            for r in &chunk {
+                monitor.observe(now, r, &[], f64::NAN);
+            }
+            continue;
+        };
+        let batch = p.transform_batch(&chunk);
+        let valid: Vec<usize> = (0..batch.rows).filter(|r| batch.valid[*r]).collect();
+        let mut features = Vec::with_capacity(valid.len() * batch.width);
+        for r in &valid {
+            features.extend_from_slice(batch.row(*r));
+        }
+        let started = Instant::now();
+        let pred = if valid.is_empty() {
+            None
+        } else {
+            Some(model.predict(&features, valid.len())?)
+        };
+        let latency = started.elapsed().as_secs_f64() * 1000.0 / valid.len().max(1) as f64;
+        for (i, r) in valid.iter().enumerate() {
+            let probs = pred.as_ref().map(|p| p.row(i)).unwrap_or_default();
+            monitor.observe(now, &chunk[*r], probs, latency);
+        }
+        for _ in &batch.errors {
+            monitor.observe_error("E_FEATURE_INVALID", now);
+        }
+    }
+    input.finish("observed");
+    let text = monitor.snapshot()? + "\n";
+    match &args.output {
+        Some(path) => crate::fsio::write_output(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,58 @@
+// Fleet drift in JS (issue 15): device snapshots written by `mlcycle observe` merged by
+// `Monitor.fleetReport` give the same report as `mlcycle fleet merge` (the same core), and a
+// snapshot that cannot be merged throws an Error with code E_SNAPSHOT naming its position.
+// Uses the debug CLI that `make test` builds (MLCYCLE_BIN overrides).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mlcycle from './load.mjs';
+
+const { Monitor } = mlcycle;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = process.env.MLCYCLE_BIN ?? join(root, 'target/debug/mlcycle');
+const run = (args) => execFileSync(bin, args, { cwd: root, encoding: 'utf8' });
+const LABELS = 'Adelie,Chinstrap,Gentoo';
+let dir;
+const snapshots = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mlcycle-fleet-'));
+  run(['profile', '--spec', 'tests/data/penguins_features.json', '--input', 'tests/data/penguins_train.csv',
+    '--model', 'tests/data/penguins_logreg.onnx', '--labels', LABELS, '--output', join(dir, 'reference.json')]);
+  const [header, ...rows] = (await readFile(join(root, 'tests/data/penguins_test.csv'), 'utf8')).trim().split('\n');
+  for (const [i, part] of [rows.slice(0, 30), rows.slice(30, 31), rows.slice(31)].entries()) {
+    await writeFile(join(dir, `part${i}.csv`), [header, ...part].join('\n') + '\n');
+    const out = join(dir, `dev${i}.json`);
+    run(['observe', '--reference', join(dir, 'reference.json'), '--input', join(dir, `part${i}.csv`),
+      '--model', 'tests/data/penguins_logreg.onnx', '--spec', 'tests/data/penguins_features.json',
+      '--labels', LABELS, '--device', `dev${i}`, '--now-ms', String(1764900000000 + i), '--quiet', '--output', out]);
+    snapshots.push(await readFile(out, 'utf8'));
+  }
+});
+
+after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+test('Monitor.fleetReport equals mlcycle fleet merge', () => {
+  const js = Monitor.fleetReport(snapshots);
+  const cli = JSON.parse(run(['fleet', 'merge', '--input', join(dir, 'dev*.json')]));
+  assert.equal(js.devices, 3);
+  assert.equal(js.rows, 104);
+  assert.deepEqual(js.features, cli.features);
+  assert.deepEqual(js.classes, cli.classes);
+  assert.equal(js.classes.reduce((n, c) => n + c.count, 0), 104);
+  assert.deepEqual(js.window, { firstMs: 1764900000000, lastMs: 1764900000002 });
+});
+
+test('a snapshot of another reference throws E_SNAPSHOT with its position', async () => {
+  run(['profile', '--spec', 'tests/data/penguins_features.json', '--input', 'tests/data/penguins_test.csv',
+    '--output', join(dir, 'other.json')]);
+  const foreign = run(['observe', '--reference', join(dir, 'other.json'), '--input', 'tests/data/penguins_test.csv',
+    '--now-ms', '0', '--quiet']);
+  assert.throws(() => Monitor.fleetReport([snapshots[0], foreign]),
+    (e) => e instanceof Error && e.code === 'E_SNAPSHOT' && /snapshot 1/.test(e.message));
+  assert.throws(() => Monitor.fleetReport([]), (e) => e.code === 'E_INVALID_ARGUMENT');
+});
