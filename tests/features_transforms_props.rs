@@ -280,6 +280,44 @@ fn transforms_that_scikit_learn_feeds_no_nan_refuse_a_missing_value() {
     }
 }
 
+/// An infinity made upstream (`log(0)`, an overflowing `exp`) reaching a scaler, imputer,
+/// quantile or power transform is rule `finite` naming the raw field, as scikit-learn's
+/// `check_array` raises there; before a transform that takes it (another numpy function, the
+/// output) it stays, as in scikit-learn.
+#[test]
+fn an_infinity_reaching_a_validating_transform_is_an_error() {
+    for (op, params) in [
+        ("standard_scaler", json!({"mean": [0.0], "scale": [1.0]})),
+        ("impute", json!({"strategy": "mean", "statistics": [0.0]})),
+        ("max_abs_scaler", json!({"scale": [2.0]})),
+        (
+            "quantile",
+            json!({"quantiles": [[0.0, 1.0]], "references": [0.0, 1.0]}),
+        ),
+        ("power", json!({"lambdas": [0.5]})),
+    ] {
+        let text = json!({
+            "schema": "mlcycle.features/1",
+            "fields": [{"name": "x0", "type": "number"}],
+            "transforms": [
+                {"op": "log", "inputs": ["x0"], "outputs": ["l"], "params": {}},
+                {"op": op, "inputs": ["l"], "outputs": ["y"], "params": params},
+            ],
+            "outputs": ["y"],
+        });
+        let p = Pipeline::from_json(&text.to_string()).unwrap();
+        match p.transform_f64(&record(&[Some(0.0)])) {
+            Err(Error::FeatureInvalid { field, rule, .. }) => {
+                assert_eq!((field.as_str(), rule.as_str()), ("x0", "finite"), "{op}")
+            }
+            other => panic!("{op}: {other:?}"),
+        }
+        assert!(p.transform_f64(&record(&[Some(1.0)])).is_ok(), "{op}");
+    }
+    let log_only = spec(1, "log", 1, json!({}));
+    assert_eq!(run(&log_only, &[0.0]), vec![f64::NEG_INFINITY]);
+}
+
 #[test]
 fn malformed_params_are_spec_errors() {
     let fields = json!([{"name": "x0", "type": "number"}, {"name": "x1", "type": "number"}]);

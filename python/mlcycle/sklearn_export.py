@@ -562,6 +562,11 @@ class _Builder:
 
     def _FunctionTransformer(self, est, cols, where, prefix):
         f = est.func
+        if getattr(est, "validate", False):
+            raise ExportError(
+                f"{where}: FunctionTransformer(validate=True) is not supported: it refuses NaN and "
+                "infinity before the function; impute first and leave validate=False"
+            )
         kw = dict(est.kw_args or {})
         helper = _helper_name(f) if f is not None else None
         if f is None:

@@ -128,20 +128,24 @@ impl<R: Read> CsvStream<R> {
     /// Reads the header (sniffing the delimiter from it unless `options` gives one).
     pub fn new(mut source: R, options: &CsvOptions) -> Result<CsvStream<R>> {
         // The lines up to the first non-empty one, for the sniffer; replayed to the parser.
+        // Leading blank lines count against the cap too (a file of blank lines is not held).
         let mut head = Vec::new();
+        let mut line_no = 0u64;
         loop {
             let start = head.len();
             let n = read_line(&mut source, &mut head)?;
-            let line = head.get(start..).unwrap_or_default();
-            if line.len() > MAX_LINE_BYTES {
-                return Err(long_line(1));
+            line_no += 1;
+            if start == 0 && head.starts_with(b"\xef\xbb\xbf") {
+                head.drain(..3);
             }
-            if n == 0 || !line.iter().all(u8::is_ascii_whitespace) {
+            let line = head.get(start..).unwrap_or_default();
+            let content = line.strip_suffix(b"\n").unwrap_or(line);
+            if content.len() > MAX_LINE_BYTES || head.len() > 2 * MAX_LINE_BYTES {
+                return Err(long_line(line_no));
+            }
+            if n == 0 || !content.iter().all(u8::is_ascii_whitespace) {
                 break;
             }
-        }
-        if head.starts_with(b"\xef\xbb\xbf") {
-            head.drain(..3);
         }
         let delimiter = options
             .delimiter
@@ -150,7 +154,7 @@ impl<R: Read> CsvStream<R> {
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(LineCap::new(Cursor::new(head).chain(source)));
+            .from_reader(LineCap::new(Cursor::new(head).chain(source), delimiter));
         let mut first = ::csv::StringRecord::new();
         let got = reader
             .read_record(&mut first)
@@ -295,23 +299,68 @@ fn stream_error<R: Read>(reader: &::csv::Reader<LineCap<R>>, e: &::csv::Error) -
     }
 }
 
-/// A byte source that fails once a physical line exceeds [`MAX_LINE_BYTES`] (the CSV parser
-/// would otherwise buffer a hostile gigabyte-long line whole), remembering which line.
+/// A byte source that fails once a line exceeds [`MAX_LINE_BYTES`] (the CSV parser would
+/// otherwise buffer a hostile gigabyte-long line whole), remembering which line. A newline
+/// inside double quotes does not end the count: a quoted cell spanning millions of short lines
+/// is one record, and capped like one line. Quotes are read as RFC 4180 and the `csv` crate
+/// read them: only a quote that opens a field starts a quoted cell (`12"` is text).
 struct LineCap<R> {
     inner: R,
+    delimiter: u8,
     line: u64,
     len: usize,
+    at_field_start: bool,
+    quoted: bool,
+    pending_quote: bool,
     over: Option<u64>,
 }
 
 impl<R> LineCap<R> {
-    fn new(inner: R) -> LineCap<R> {
+    fn new(inner: R, delimiter: u8) -> LineCap<R> {
         LineCap {
             inner,
+            delimiter,
             line: 1,
             len: 0,
+            at_field_start: true,
+            quoted: false,
+            pending_quote: false,
             over: None,
         }
+    }
+
+    /// Follows one byte; whether the current line (record) is over the cap.
+    fn step(&mut self, b: u8) -> bool {
+        if b == b'\n' {
+            self.line += 1;
+        }
+        if self.quoted {
+            if self.pending_quote {
+                self.pending_quote = false;
+                if b != b'"' {
+                    self.quoted = false; // the quote closed the cell; `b` is outside it
+                }
+            } else if b == b'"' {
+                self.pending_quote = true;
+            }
+        }
+        if !self.quoted {
+            if b == b'\n' {
+                self.len = 0;
+                self.at_field_start = true;
+                return false;
+            }
+            if b == self.delimiter {
+                self.at_field_start = true;
+            } else if b == b'"' && self.at_field_start {
+                self.quoted = true;
+                self.at_field_start = false;
+            } else {
+                self.at_field_start = false;
+            }
+        }
+        self.len += 1;
+        self.len > MAX_LINE_BYTES
     }
 }
 
@@ -325,18 +374,12 @@ impl<R: Read> Read for LineCap<R> {
         }
         let n = self.inner.read(buf)?;
         for b in buf.get(..n).unwrap_or_default() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.len = 0;
-            } else {
-                self.len += 1;
-                if self.len > MAX_LINE_BYTES {
-                    self.over = Some(self.line);
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "line too long",
-                    ));
-                }
+            if self.step(*b) {
+                self.over = Some(self.line);
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "line too long",
+                ));
             }
         }
         Ok(n)
@@ -469,5 +512,29 @@ mod tests {
         );
         let e = s.next_record().unwrap_err();
         assert!(e.to_string().contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn quoted_cells_spanning_lines_are_capped_and_stray_quotes_are_text() {
+        let lines = "x\n".repeat(MAX_LINE_BYTES / 2 + 1);
+        let quoted = format!("a,b\n1,\"{lines}\"\n");
+        let mut s = CsvStream::new(quoted.as_bytes(), &CsvOptions::default()).unwrap();
+        let e = s.next_record().unwrap_err();
+        assert!(e.to_string().contains("over the"), "{e}");
+        // `12"` opens no quoted cell: a megabyte of ordinary lines after it reads fine.
+        let stray = format!("a,b\n1,12\"\n{}", "2,3\n".repeat(MAX_LINE_BYTES / 3));
+        let r = read_records(&stray).unwrap();
+        assert_eq!(r.records.len(), 1 + MAX_LINE_BYTES / 3);
+        assert_eq!(r.records[0].get("b"), Some(&RawValue::Text("12\"".into())));
+        // Blank lines before the header: bounded, and the header after them is sniffed.
+        assert_eq!(
+            read_records("\u{feff}\n\nx;y\n1;2\n").unwrap().header,
+            vec!["x", "y"]
+        );
+        let blank = "\n".repeat(3 * MAX_LINE_BYTES);
+        assert_eq!(read_records(&blank).unwrap_err().code(), "E_CSV");
+        // A header of exactly the cap is accepted.
+        let wide = format!("{}\n1\n", "h".repeat(MAX_LINE_BYTES));
+        assert_eq!(read_records(&wide).unwrap().records.len(), 1);
     }
 }

@@ -16,6 +16,8 @@ struct Field {
 
 #[derive(Debug)]
 struct Step {
+    /// The raw field each input derives from, when the step refuses infinite inputs.
+    finite_sources: Option<Vec<String>>,
     inputs: Vec<usize>,
     out_start: usize,
     n_out: usize,
@@ -278,7 +280,11 @@ impl Pipeline {
                 };
                 sources.push(source.unwrap_or_else(|| name.clone()));
             }
+            let finite_sources = transforms::REFUSES_INFINITY
+                .contains(&t.op.as_str())
+                .then(|| input_sources.clone());
             steps.push(Step {
+                finite_sources,
                 inputs,
                 out_start,
                 n_out: t.outputs.len(),
@@ -435,6 +441,21 @@ impl Pipeline {
             };
         }
         for step in &self.steps {
+            if let Some(sources) = &step.finite_sources {
+                for (i, id) in step.inputs.iter().enumerate() {
+                    if let Some(Cell::Num(x)) = cols.get(*id) {
+                        if x.is_infinite() {
+                            return Err(Error::FeatureInvalid {
+                                field: sources.get(i).cloned().unwrap_or_default(),
+                                rule: "finite".into(),
+                                reason: format!(
+                                    "{x} reaches a transform that refuses infinity (as scikit-learn's check_array does)"
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
             let mid = step.out_start.min(cols.len());
             let (head, tail) = cols.split_at_mut(mid);
             let dst = tail.get_mut(..step.n_out).ok_or_else(|| Error::Inference {

@@ -247,6 +247,7 @@ def test_still_refused_names_class_and_parameter():
     refused(ct(cat(OrdinalEncoder(min_frequency=30))), ["OrdinalEncoder", "min_frequency"])
     refused(ct(cat(OneHotEncoder(min_frequency=30, drop="first"))), ["OneHotEncoder", "drop", "min_frequency"])
     refused(ct(num(FunctionTransformer(np.tanh))), ["FunctionTransformer", "tanh"])
+    refused(ct(num(imputed(FunctionTransformer(np.log, validate=True)))), ["FunctionTransformer", "validate=True"])
     refused(ct(num(SimpleImputer(strategy="constant", missing_values=-1.0))), ["SimpleImputer", "missing_values=-1.0"],
             X=TRAIN.fillna({c: 0.0 for c in NUM}))
     refused(ct(num(imputed(SplineTransformer()))), ["SplineTransformer"])

@@ -82,7 +82,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut input = crate::stream::open(&args.input)?;
     let header = input.header().to_vec();
     match &pipeline {
-        Some(p) => p.check_header(&header)?,
+        Some(p) => {
+            p.check_header(&header)?;
+            if !named_inputs(&model) && p.width() != model.n_features() {
+                return Err(mlcycle::Error::InputShape {
+                    expected: format!("{} features for the model", model.n_features()),
+                    actual: format!("{} outputs of the feature spec", p.width()),
+                }
+                .into());
+            }
+        }
         None if named => check_named_columns(&model, &header, &args.input)?,
         None => {
             let f = model.n_features();

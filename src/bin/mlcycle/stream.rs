@@ -1,5 +1,5 @@
 //! Streaming CSV input and output for the long-running subcommands (`predict`, `transform`,
-//! `drift`): rows are read in chunks of [`CHUNK_ROWS`] and written as they are produced, so
+//! `drift`, `observe`): rows are read in chunks of [`CHUNK_ROWS`] and written as they are produced, so
 //! memory is bounded by the chunk, not by the file (a 24 MB CSV used to take 790 MB). On a
 //! terminal a progress bar (bytes of the input) runs on stderr; unless `--quiet`, the rows and
 //! rows/s are printed on stderr at the end. File outputs are written to a sibling temporary
@@ -14,9 +14,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Rows per chunk: large enough that per-chunk costs (a model run, a write) amortize, small
-/// enough that a chunk of wide records stays a few MB.
+/// Rows per chunk: large enough that per-chunk costs (a model run, a write) amortize.
 pub const CHUNK_ROWS: usize = 4096;
+/// Cells per chunk at most: a record holds a copy of each column name, so a very wide file
+/// (10,000 columns) reads fewer rows per chunk and a chunk stays tens of MB.
+pub const CHUNK_CELLS: usize = 1 << 18;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 
@@ -104,7 +106,9 @@ impl Input {
 
     /// The next chunk of records (empty at the end).
     pub fn next_chunk(&mut self) -> Result<Vec<Record>> {
-        let chunk = self.stream.next_chunk(CHUNK_ROWS)?;
+        let width = self.stream.header().len().max(1);
+        let rows = (CHUNK_CELLS / width).clamp(1, CHUNK_ROWS);
+        let chunk = self.stream.next_chunk(rows)?;
         if let Some(bar) = &self.bar {
             bar.set_position(self.read.load(Ordering::Relaxed));
             bar.set_message(format!("{} rows", self.stream.rows()));
@@ -153,8 +157,12 @@ pub fn create(path: Option<&Path>, header: &[String]) -> Result<Output> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "output".into());
-            let tmp = p.with_file_name(format!(".{name}.partial"));
-            let file = std::fs::File::create(&tmp)
+            // Unique per run, never an existing file or a planted symlink (create_new).
+            let tmp = p.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
                 .with_context(|| format!("creating {}", tmp.display()))?;
             (
                 Box::new(std::io::BufWriter::new(file)),

@@ -80,6 +80,20 @@ pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|(n, _)| *n).collect()
 }
 
+/// Transforms whose scikit-learn counterpart validates its input with `check_array(...,
+/// ensure_all_finite="allow-nan")`: NaN passes, an infinity raises. Their inputs are checked by
+/// the pipeline (rule `finite`), so an infinity made upstream (`log(0)`, an overflowing `exp`,
+/// a ratio by zero) is an error there, as in scikit-learn, never a value the model sees.
+pub(crate) const REFUSES_INFINITY: &[&str] = &[
+    "impute",
+    "standard_scaler",
+    "min_max_scaler",
+    "robust_scaler",
+    "max_abs_scaler",
+    "quantile",
+    "power",
+];
+
 pub(crate) fn constructor(op: &str) -> Option<Constructor> {
     REGISTRY.iter().find(|(n, _)| *n == op).map(|(_, c)| *c)
 }

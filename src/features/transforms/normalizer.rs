@@ -1,6 +1,7 @@
 //! `normalizer`: scikit-learn `Normalizer.transform` (dense): each record's inputs, taken as
 //! one vector, divided by its norm: `l1` = Σ|x|, `l2` = √Σx², `max` = max|x|; a zero norm
-//! divides by 1 (`_handle_zeros_in_scale`). scikit-learn refuses NaN and infinity here, so a
+//! divides by 1 (`_handle_zeros_in_scale`). The norm is summed in input order (numpy's einsum
+//! and pairwise sums may round the last bit differently). scikit-learn refuses NaN and infinity here, so a
 //! missing input is an error (rule `finite`), never a row of NaN.
 
 use super::{finite_input, BuildCtx, Built, Cell, Inputs, Transform};

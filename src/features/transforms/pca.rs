@@ -2,7 +2,8 @@
 //! `out_k = Σ_j x_j·components[k][j] − offset[k]`, then, when `whiten`, `/ scale[k]`.
 //! `offset` is the fitted `mean_ @ components_.T` and `scale` is `√explained_variance_`
 //! clipped below at machine epsilon, both exported precomputed so the arithmetic is the one
-//! scikit-learn does (it projects first, then subtracts the projected mean). scikit-learn
+//! scikit-learn does (it projects first, then subtracts the projected mean; the dot products are
+//! summed in input order, where BLAS may round the last bit differently). scikit-learn
 //! refuses NaN and infinity here, so a missing input is an error (rule `finite`).
 
 use super::{finite_input, BuildCtx, Built, Cell, Inputs, Kind, Transform};

@@ -1,6 +1,6 @@
 //! `polynomial`: scikit-learn `PolynomialFeatures.transform` (dense): one output per row of the
-//! fitted `powers_` matrix, `Π_j x_j^p_j` (a row of zeros is the bias column, 1). Powers are
-//! applied by repeated multiplication, as scikit-learn builds `x²` from `x·x`. scikit-learn
+//! fitted `powers_` matrix, `Π_j x_j^p_j` (a row of zeros is the bias column, 1), multiplied in
+//! scikit-learn's order (`x_i1·(x_i2·(…))`, lowest feature outermost). scikit-learn
 //! refuses NaN and infinity here, so a missing input is an error (rule `finite`).
 
 use super::{finite_input, BuildCtx, Built, Cell, Inputs, Kind, Transform};
@@ -59,10 +59,13 @@ impl Transform for Polynomial {
             xs.push(finite_input(inputs, &self.sources, i, "polynomial")?);
         }
         for (o, row) in out.iter_mut().zip(&self.powers) {
+            // scikit-learn builds a term from the terms of one degree less that start at a
+            // higher feature: x_i1 · (x_i2 · (… · x_ik)) with i1 <= i2 <= … — a right fold
+            // over the factors in feature order, so the rounding is the same.
             let mut acc: Option<f64> = None;
-            for (x, e) in xs.iter().zip(row) {
+            for (x, e) in xs.iter().zip(row).rev() {
                 for _ in 0..*e {
-                    acc = Some(acc.map_or(*x, |a| a * x));
+                    acc = Some(acc.map_or(*x, |a| x * a));
                 }
             }
             *o = Cell::Num(acc.unwrap_or(1.0));
