@@ -25,7 +25,7 @@ if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules
 fi
 
 # 4. Python oracles (scikit-learn, scipy) for the parity tests and the exporter.
-if ! python3 -c "import sklearn, scipy, numpy, pandas, skl2onnx, onnx, wheel, jsonschema" 2>/dev/null; then
+if ! python3 -c "import sklearn, scipy, numpy, pandas, skl2onnx, onnx, wheel, jsonschema, opentelemetry.proto" 2>/dev/null; then
   python3 -m pip install --quiet -r requirements-dev.txt
 fi
 

@@ -211,7 +211,7 @@ fn predictions_feedback_and_export_with_the_real_model() {
         .collect();
     for n in [
         "mlcycle.predictions",
-        "mlcycle.latency",
+        "mlcycle.prediction.duration",
         "mlcycle.drift.psi",
         "mlcycle.accuracy",
     ] {

@@ -38,7 +38,7 @@ pub use monitor::{
     MonitorReport, PredictionDrift, SignalReport, Status, Telemetry, Window, MAX_ERROR_CODES,
     SNAPSHOT_FORMAT,
 };
-pub use otlp::LATENCY_BOUNDS_MS;
+pub use otlp::{OtlpResource, DURATION_SCALE};
 pub use profile::{
     CategoricalProfile, FieldKind, FieldProfile, NumericProfile, PredictionProfile, ProfileOptions,
     QuantilePoint, ReferenceProfile, CONFIDENCE_EDGES, PROFILE_QUANTILES, REFERENCE_FORMAT,

@@ -1598,6 +1598,11 @@ impl Monitor {
         Ok(())
     }
 
+    /// The prefix of the prediction ids this monitor issues.
+    pub fn id_salt(&self) -> &str {
+        &self.state.salt
+    }
+
     /// Issued prediction ids so far.
     pub fn issued(&self) -> u64 {
         self.state.next_seq

@@ -1,15 +1,58 @@
 //! OTLP/JSON export: a monitor's summaries as an OpenTelemetry `ExportMetricsServiceRequest`
 //! (protobuf JSON mapping: 64-bit integers as strings, enums as numbers), ready to POST to a
 //! collector's `/v1/metrics`. Sums are cumulative (aggregationTemporality 2).
+//!
+//! Conventions (OpenTelemetry semantic conventions 1.x; each choice in docs/monitoring.md):
+//! the resource says who reports — `service.name`, `service.instance.id` (one per device, so
+//! two devices never produce the same series), `service.version`, `telemetry.sdk.*` — and which
+//! model (`mlcycle.model.name`, `mlcycle.model.version`, `mlcycle.feature.version`,
+//! `mlcycle.model.alias`, `mlcycle.model.selection`, `mlcycle.build.flavor`); attributes of
+//! mlcycle's own are namespaced `mlcycle.*`, the error attribute is `error.type`; durations are
+//! in seconds (`s`, UCUM) as an exponential histogram rebuilt from the DDSketch; ratios are `1`.
+//! A metric with no data point is left out.
 
 use super::monitor::{Monitor, Status};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// Explicit latency bucket bounds (ms) of the exported histogram.
-pub const LATENCY_BOUNDS_MS: [f64; 18] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0,
-    1000.0, 2500.0,
-];
+/// Who reports: the OpenTelemetry resource of an export. Unset members take their defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OtlpResource {
+    /// `service.name`: the app (default `mlcycle`).
+    pub service_name: Option<String>,
+    /// `service.version`: the app's version (default: the model version).
+    pub service_version: Option<String>,
+    /// `service.instance.id`: this device / instance, stable across reloads (default: the
+    /// monitor's prediction-id prefix, unique per monitor).
+    pub instance_id: Option<String>,
+    /// `mlcycle.model.alias`: the alias that selected the version.
+    pub alias: Option<String>,
+    /// `mlcycle.model.selection`: how the version was chosen (`pinned`, `alias`, `rollout`,
+    /// `default`).
+    pub selection: Option<String>,
+}
+
+/// Scale of the exported exponential histogram: base 2^(1/16), a relative bucket width of
+/// 4.4 % (about 2.2 % error), 16 buckets per doubling: 1 µs to 100 s spans under 430 buckets.
+pub const DURATION_SCALE: i32 = 4;
+
+/// The build flavor (`full` loads ONNX, `slim` precompiled NNEF only).
+fn flavor() -> &'static str {
+    if cfg!(feature = "onnx") {
+        "full"
+    } else {
+        "slim"
+    }
+}
+
+/// The OTLP exponential-histogram index of `v > 0` at `scale`: bucket `i` is
+/// `(base^i, base^(i+1)]`, `base = 2^(2^-scale)`.
+fn exp_index(v: f64, scale: i32) -> i64 {
+    let x = v.log2() * f64::from(scale).exp2();
+    (x.ceil() as i64) - 1
+}
+
 const CUMULATIVE: u32 = 2;
 
 fn nanos(ms: f64) -> String {
@@ -25,17 +68,26 @@ fn attr(key: &str, value: &str) -> Value {
 }
 
 impl Monitor {
-    /// The summaries as an OTLP/JSON `ExportMetricsServiceRequest` (`now_ms` is the data point
-    /// time; the start time is the first observation). Data points carry the attributes
-    /// `model` and `version` (also on the resource).
+    /// [`Monitor::export_otlp_with`] with the default resource.
     pub fn export_otlp(&self, now_ms: f64) -> Value {
+        self.export_otlp_with(now_ms, &OtlpResource::default())
+    }
+
+    /// The summaries as an OTLP/JSON `ExportMetricsServiceRequest` (`now_ms` is the data point
+    /// time; the start time is the first observation), reported by `resource`. Data points
+    /// carry `mlcycle.model.name` and `mlcycle.model.version` too (backends that keep only
+    /// point attributes still tell versions apart).
+    pub fn export_otlp_with(&self, now_ms: f64, resource: &OtlpResource) -> Value {
         let rep = self.report();
         let model = rep.model.clone().unwrap_or_default();
         let version = rep.version.clone().unwrap_or_default();
         let start = nanos(rep.window.first_ms.unwrap_or(now_ms));
         let time = nanos(now_ms);
         let point = |extra: Vec<Value>| -> Value {
-            let mut attrs = vec![attr("model", &model), attr("version", &version)];
+            let mut attrs = vec![
+                attr("mlcycle.model.name", &model),
+                attr("mlcycle.model.version", &version),
+            ];
             attrs.extend(extra);
             json!({"startTimeUnixNano": start, "timeUnixNano": time, "attributes": attrs})
         };
@@ -65,44 +117,57 @@ impl Monitor {
         metrics.push(sum(
             "mlcycle.errors",
             "{error}",
-            "Failed predictions by error code",
+            "Failed predictions by error type (the mlcycle error code)",
             t.errors
                 .iter()
-                .map(|(c, n)| int_point(*n, vec![attr("error.code", c)]))
+                .map(|(c, n)| int_point(*n, vec![attr("error.type", c)]))
                 .collect(),
         ));
-        // Latency histogram: the sketch's buckets re-counted into explicit bounds (each bucket
-        // counted at its representative value, within the sketch's relative accuracy).
+        // Prediction duration: the sketch's buckets re-counted into an exponential histogram in
+        // seconds (each bucket at its representative value, within the sketch's accuracy).
         let sk = self.latency_sketch();
-        let mut buckets = vec![0u64; LATENCY_BOUNDS_MS.len() + 1];
-        for (v, c) in sk.iter_buckets() {
-            // OTLP explicit buckets are (bound[i-1], bound[i]].
-            let i = LATENCY_BOUNDS_MS.partition_point(|b| *b < v);
-            if let Some(n) = buckets.get_mut(i) {
-                *n += c;
+        if sk.count() > 0 {
+            let mut zero = 0u64;
+            let mut counts: std::collections::BTreeMap<i64, u64> = Default::default();
+            for (v, c) in sk.iter_buckets() {
+                let secs = v / 1000.0;
+                if secs <= super::sketch::MIN_INDEXABLE / 1000.0 {
+                    zero += c;
+                } else {
+                    *counts.entry(exp_index(secs, DURATION_SCALE)).or_default() += c;
+                }
             }
+            let offset = counts.keys().next().copied().unwrap_or(0);
+            let last = counts.keys().next_back().copied().unwrap_or(offset);
+            let buckets: Vec<String> = (offset..=last)
+                .map(|i| counts.get(&i).copied().unwrap_or(0).to_string())
+                .collect();
+            let mut hp = point(vec![]);
+            hp["count"] = json!(sk.count().to_string());
+            hp["sum"] = json!(sk.sum() / 1000.0);
+            if let (Some(mn), Some(mx)) = (sk.min(), sk.max()) {
+                hp["min"] = json!(mn / 1000.0);
+                hp["max"] = json!(mx / 1000.0);
+            }
+            hp["scale"] = json!(DURATION_SCALE);
+            hp["zeroCount"] = json!(zero.to_string());
+            hp["zeroThreshold"] = json!(super::sketch::MIN_INDEXABLE / 1000.0);
+            hp["positive"] = json!({"offset": offset, "bucketCounts": buckets});
+            metrics.push(json!({"name": "mlcycle.prediction.duration", "unit": "s",
+                "description": "Prediction latency",
+                "exponentialHistogram": {"aggregationTemporality": CUMULATIVE, "dataPoints": [hp]}}));
         }
-        let mut hp = point(vec![]);
-        hp["count"] = json!(sk.count().to_string());
-        hp["sum"] = json!(sk.sum());
-        if let (Some(mn), Some(mx)) = (sk.min(), sk.max()) {
-            hp["min"] = json!(mn);
-            hp["max"] = json!(mx);
-        }
-        hp["bucketCounts"] = json!(buckets.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-        hp["explicitBounds"] = json!(LATENCY_BOUNDS_MS);
-        metrics.push(json!({"name": "mlcycle.latency", "unit": "ms",
-            "description": "Prediction latency",
-            "histogram": {"aggregationTemporality": CUMULATIVE, "dataPoints": [hp]}}));
         let l = &t.latency_ms;
         metrics.push(gauge(
-            "mlcycle.latency.quantile",
-            "ms",
+            "mlcycle.prediction.duration.quantile",
+            "s",
             "Latency quantiles from the DDSketch (relative error <= relativeAccuracy)",
             [(0.5, l.p50), (0.9, l.p90), (0.95, l.p95), (0.99, l.p99)]
                 .iter()
                 .filter_map(|(q, v)| {
-                    v.map(|v| double_point(v, vec![attr("quantile", &q.to_string())]))
+                    v.map(|v| {
+                        double_point(v / 1000.0, vec![attr("mlcycle.quantile", &q.to_string())])
+                    })
                 })
                 .collect(),
         ));
@@ -112,28 +177,30 @@ impl Monitor {
             "Predictions by predicted class",
             t.classes
                 .iter()
-                .map(|c| int_point(c.count, vec![attr("class", &c.label)]))
+                .map(|c| int_point(c.count, vec![attr("mlcycle.class", &c.label)]))
                 .collect(),
         ));
-        let mut cp = point(vec![]);
         let total: u64 = super::stats::saturating_sum(&t.confidence_counts);
-        cp["count"] = json!(total.to_string());
-        cp["bucketCounts"] = json!(t
-            .confidence_counts
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>());
-        cp["explicitBounds"] = json!(t.confidence_edges);
-        metrics.push(json!({"name": "mlcycle.confidence", "unit": "1",
-            "description": "Top class probability (buckets [lower, upper) at 0.1 steps)",
-            "histogram": {"aggregationTemporality": CUMULATIVE, "dataPoints": [cp]}}));
+        if total > 0 {
+            let mut cp = point(vec![]);
+            cp["count"] = json!(total.to_string());
+            cp["bucketCounts"] = json!(t
+                .confidence_counts
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>());
+            cp["explicitBounds"] = json!(t.confidence_edges);
+            metrics.push(json!({"name": "mlcycle.confidence", "unit": "1",
+                "description": "Top class probability (buckets [lower, upper) at 0.1 steps)",
+                "histogram": {"aggregationTemporality": CUMULATIVE, "dataPoints": [cp]}}));
+        }
         metrics.push(sum(
             "mlcycle.field.missing",
             "{value}",
             "Missing values per field",
             t.fields
                 .iter()
-                .map(|f| int_point(f.missing, vec![attr("feature", &f.name)]))
+                .map(|f| int_point(f.missing, vec![attr("mlcycle.feature", &f.name)]))
                 .collect(),
         ));
         metrics.push(sum(
@@ -142,7 +209,7 @@ impl Monitor {
             "Invalid values per field",
             t.fields
                 .iter()
-                .map(|f| int_point(f.invalid, vec![attr("feature", &f.name)]))
+                .map(|f| int_point(f.invalid, vec![attr("mlcycle.feature", &f.name)]))
                 .collect(),
         ));
         let d = &rep.drift;
@@ -150,10 +217,10 @@ impl Monitor {
         let mut js = Vec::new();
         for f in &d.features {
             if let Some(v) = f.psi {
-                psi.push(double_point(v, vec![attr("feature", &f.name)]));
+                psi.push(double_point(v, vec![attr("mlcycle.feature", &f.name)]));
             }
             if let Some(v) = f.js_distance {
-                js.push(double_point(v, vec![attr("feature", &f.name)]));
+                js.push(double_point(v, vec![attr("mlcycle.feature", &f.name)]));
             }
         }
         metrics.push(gauge(
@@ -185,7 +252,7 @@ impl Monitor {
             "Drift status per feature (0 ok/pending, 1 warn, 2 alert)",
             d.features
                 .iter()
-                .map(|f| int_point(level(f.status), vec![attr("feature", &f.name)]))
+                .map(|f| int_point(level(f.status), vec![attr("mlcycle.feature", &f.name)]))
                 .collect(),
         ));
         if let Some(a) = rep.feedback.accuracy {
@@ -208,7 +275,7 @@ impl Monitor {
                 ("unknownLabel", rep.feedback.unknown_label),
             ]
             .iter()
-            .map(|(k, n)| int_point(*n, vec![attr("outcome", k)]))
+            .map(|(k, n)| int_point(*n, vec![attr("mlcycle.feedback.outcome", k)]))
             .collect(),
         ));
         metrics.push(gauge(
@@ -220,14 +287,45 @@ impl Monitor {
                 vec![],
             )],
         ));
-        let mut resource = vec![attr("service.name", "mlcycle")];
-        resource.push(attr("model", &model));
-        resource.push(attr("version", &version));
+        // No metric without a data point (collectors reject or warn on empty ones).
+        metrics.retain(|m| {
+            ["sum", "gauge", "histogram", "exponentialHistogram"]
+                .iter()
+                .filter_map(|k| m.get(*k))
+                .any(|body| body["dataPoints"].as_array().is_some_and(|p| !p.is_empty()))
+        });
+        let instance = resource
+            .instance_id
+            .clone()
+            .unwrap_or_else(|| self.id_salt().to_string());
+        let mut res = vec![
+            attr(
+                "service.name",
+                resource.service_name.as_deref().unwrap_or("mlcycle"),
+            ),
+            attr("service.instance.id", &instance),
+            attr(
+                "service.version",
+                resource.service_version.as_deref().unwrap_or(&version),
+            ),
+            attr("telemetry.sdk.name", "mlcycle"),
+            attr("telemetry.sdk.language", "rust"),
+            attr("telemetry.sdk.version", env!("CARGO_PKG_VERSION")),
+            attr("mlcycle.model.name", &model),
+            attr("mlcycle.model.version", &version),
+            attr("mlcycle.build.flavor", flavor()),
+        ];
         if let Some(fv) = &rep.feature_version {
-            resource.push(attr("feature.version", fv));
+            res.push(attr("mlcycle.feature.version", fv));
+        }
+        if let Some(a) = &resource.alias {
+            res.push(attr("mlcycle.model.alias", a));
+        }
+        if let Some(sel) = &resource.selection {
+            res.push(attr("mlcycle.model.selection", sel));
         }
         json!({"resourceMetrics": [{
-            "resource": {"attributes": resource},
+            "resource": {"attributes": res},
             "scopeMetrics": [{
                 "scope": {"name": "mlcycle.monitor", "version": env!("CARGO_PKG_VERSION")},
                 "metrics": metrics
@@ -238,5 +336,33 @@ impl Monitor {
     /// [`Monitor::export_otlp`] as JSON text.
     pub fn export_otlp_json(&self, now_ms: f64) -> String {
         self.export_otlp(now_ms).to_string()
+    }
+
+    /// [`Monitor::export_otlp_with`] as JSON text.
+    pub fn export_otlp_json_with(&self, now_ms: f64, resource: &OtlpResource) -> String {
+        self.export_otlp_with(now_ms, resource).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exp_index;
+
+    #[test]
+    fn exponential_indices_follow_the_otlp_definition() {
+        // Bucket i is (base^i, base^(i+1)], base = 2^(1/16) at scale 4.
+        assert_eq!(
+            exp_index(1.0, 4),
+            -1,
+            "1 = base^0 is the upper end of bucket -1"
+        );
+        assert_eq!(exp_index(2.0, 4), 15);
+        assert_eq!(exp_index(1.0001, 4), 0);
+        assert_eq!(exp_index(0.5, 4), -17);
+        let base = 2f64.powf(1.0 / 16.0);
+        for i in [-300i64, -40, 0, 7, 90] {
+            let mid = base.powf(i as f64 + 0.5);
+            assert_eq!(exp_index(mid, 4), i);
+        }
     }
 }

@@ -10,13 +10,14 @@
 use super::artifacts::ArtifactCache;
 use super::freshness::{FreshnessPolicy, TrustStore};
 use super::loading::{load_manifest, load_version, LoadedVersion};
-use super::rollout::{resolve, ResolveRequest, Selection};
+use super::rollout::{resolve, Reason, ResolveRequest, Selection};
 use crate::error::{Error, Result};
 use crate::features::Record;
 use crate::host::{Clock, Fetch};
 use crate::inference::{argmax, ModelKind};
 use crate::monitor::{
-    AlertEvent, FeedbackOutcome, Monitor, MonitorConfig, MonitorReport, ReferenceProfile,
+    AlertEvent, FeedbackOutcome, Monitor, MonitorConfig, MonitorReport, OtlpResource,
+    ReferenceProfile,
 };
 use crate::validation::{validate, ValidateOptions, ValidationReport};
 use serde::{Deserialize, Serialize};
@@ -118,6 +119,9 @@ pub struct Deployment {
     events: VecDeque<DeploymentEvent>,
     /// (version, monitor), serving version last. Empty when versions publish no reference.
     monitors: Vec<(String, Monitor)>,
+    /// Who reports in OTLP exports (service, instance); alias and selection come from the
+    /// serving version.
+    otlp: OtlpResource,
 }
 
 /// A monitor for a loaded version, from its reference profile and the manifest's `monitoring`
@@ -168,6 +172,7 @@ impl Deployment {
             counter: 0,
             failed: 0,
             events: VecDeque::new(),
+            otlp: OtlpResource::default(),
         };
         d.push_event(DeploymentEvent::Deployed {
             version: d.current.selection.version.clone(),
@@ -376,14 +381,34 @@ impl Deployment {
             .collect()
     }
 
-    /// OTLP/JSON metrics of the serving version's monitor.
+    /// Sets who reports in OTLP exports: `service.name`, `service.version`, and above all
+    /// `service.instance.id`, a stable id of this device (the host persists it).
+    pub fn set_otlp_resource(&mut self, resource: OtlpResource) {
+        self.otlp = resource;
+    }
+
+    /// OTLP/JSON metrics of the serving version's monitor, with the resource set by
+    /// [`Deployment::set_otlp_resource`] and the serving version's alias and selection.
     pub fn export_otlp(&self, now_ms: f64) -> Option<String> {
-        let v = &self.current.selection.version;
+        let sel = &self.current.selection;
+        let resource = OtlpResource {
+            alias: sel.alias.clone(),
+            selection: Some(
+                match sel.reason {
+                    Reason::Pinned => "pinned",
+                    Reason::Alias => "alias",
+                    Reason::Rollout { .. } => "rollout",
+                    Reason::Default { .. } => "default",
+                }
+                .to_string(),
+            ),
+            ..self.otlp.clone()
+        };
         self.monitors
             .iter()
             .rev()
-            .find(|(mv, _)| mv == v)
-            .map(|(_, m)| m.export_otlp_json(now_ms))
+            .find(|(mv, _)| *mv == sel.version)
+            .map(|(_, m)| m.export_otlp_json_with(now_ms, &resource))
     }
 
     /// The serving version's monitor state (versioned JSON), for persistence.

@@ -242,9 +242,19 @@ impl Monitor {
     }
 
     /// OTLP/JSON `ExportMetricsServiceRequest` text, for POSTing to a collector's `/v1/metrics`.
+    /// `resource`: `{serviceName, serviceVersion, instanceId}` (defaults: `mlcycle`, the model
+    /// version, this monitor's id prefix).
     #[wasm_bindgen(js_name = exportOtlp)]
-    pub fn export_otlp(&self, now_ms: f64) -> String {
-        self.inner.export_otlp_json(now_ms)
+    pub fn export_otlp(
+        &self,
+        now_ms: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "OtlpResource")] resource: Option<JsValue>,
+    ) -> JsResult<String> {
+        let resource: monitor::OtlpResource = match resource {
+            Some(v) if !v.is_undefined() && !v.is_null() => super::from_js("resource", v)?,
+            _ => monitor::OtlpResource::default(),
+        };
+        Ok(self.inner.export_otlp_json_with(now_ms, &resource))
     }
 
     /// Calls `fn(event)` for every alert transition (`{signal, from, to, value, warn, alert,

@@ -105,6 +105,44 @@ struct LoadOptions {
     /// Abort any request of this registry (manifest, artifacts, refreshes) after this many
     /// milliseconds (default 30,000).
     timeout_ms: Option<f64>,
+    /// OTLP `service.name` of this app (default `mlcycle`).
+    service_name: Option<String>,
+    /// OTLP `service.version` of this app (default: the model version).
+    service_version: Option<String>,
+    /// OTLP `service.instance.id` (default: a random id kept in localStorage where there is
+    /// one, else per module instance).
+    instance_id: Option<String>,
+}
+
+/// `localStorage` key of the instance id this browser profile reports as.
+const INSTANCE_KEY: &str = "mlcycle.instanceId";
+
+thread_local! {
+    /// The instance id where there is no localStorage: one per module instance.
+    static SESSION_INSTANCE: String = random_id();
+}
+
+fn random_id() -> String {
+    // Identifies a device in telemetry; not a secret.
+    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("{a:08x}{b:08x}")
+}
+
+/// This device's stable instance id: from localStorage (created once), else per module.
+fn instance_id() -> String {
+    use super::monitor::{storage_get, storage_set};
+    match storage_get(INSTANCE_KEY) {
+        Ok(Some(id)) if !id.is_empty() && id.len() <= 128 => id,
+        Ok(_) => {
+            let id = random_id();
+            match storage_set(INSTANCE_KEY, &id) {
+                Ok(()) => id,
+                Err(_) => SESSION_INSTANCE.with(Clone::clone),
+            }
+        }
+        Err(_) => SESSION_INSTANCE.with(Clone::clone),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -198,6 +236,7 @@ pub struct Registry {
     subject: Option<String>,
     fetch: JsFetch,
     cache: JsCache,
+    otlp: crate::monitor::OtlpResource,
 }
 
 #[wasm_bindgen]
@@ -244,6 +283,12 @@ impl Registry {
             subject: opts.subject,
             fetch,
             cache: JsCache::default(),
+            otlp: crate::monitor::OtlpResource {
+                service_name: opts.service_name,
+                service_version: opts.service_version,
+                instance_id: Some(opts.instance_id.unwrap_or_else(instance_id)),
+                ..Default::default()
+            },
         })
     }
 
@@ -322,6 +367,7 @@ impl Registry {
         let manifest = self.manifest.clone();
         let cache = self.cache.clone();
         let fetch = self.fetch;
+        let otlp = self.otlp.clone();
         Ok(wasm_bindgen_futures::future_to_promise(async move {
             let now = js_sys::Date::now();
             let selection = registry::resolve(&manifest, &target.model, &target.request, now)?;
@@ -336,7 +382,8 @@ impl Registry {
             .await?;
             let prefix = format!("{:08x}", (js_sys::Math::random() * 4_294_967_295.0) as u32);
             let keys = RecordKeys::of(&loaded.preprocessing, &[]);
-            let inner = registry::Deployment::new(target, loaded, prefix, now)?;
+            let mut inner = registry::Deployment::new(target, loaded, prefix, now)?;
+            inner.set_otlp_resource(otlp);
             progress.ready();
             Ok(JsValue::from(Deployment {
                 inner: Rc::new(RefCell::new(inner)),

@@ -996,6 +996,27 @@ export interface RegistryLoadOptions {
     allowExpired?: boolean;
     /** Abort any request of this registry after this many ms (1 to 2147483647; default 30000). */
     timeoutMs?: number;
+    /** OTLP `service.name` of this app (default `"mlcycle"`). */
+    serviceName?: string;
+    /** OTLP `service.version` of this app (default: the serving model version). */
+    serviceVersion?: string;
+    /** OTLP `service.instance.id` (default: a random id kept in localStorage under
+     * `mlcycle.instanceId`, else one per module instance). */
+    instanceId?: string;
+}
+
+/** Who reports in `Monitor.exportOtlp` (OpenTelemetry resource attributes). */
+export interface OtlpResource {
+    /** `service.name` (default `"mlcycle"`). */
+    serviceName?: string;
+    /** `service.version` (default: the model version). */
+    serviceVersion?: string;
+    /** `service.instance.id`: this device (default: the monitor's id prefix). */
+    instanceId?: string;
+    /** `mlcycle.model.alias`. */
+    alias?: string;
+    /** `mlcycle.model.selection`: `pinned`, `alias`, `rollout` or `default`. */
+    selection?: string;
 }
 
 // ---- deployment -----------------------------------------------------------------------------

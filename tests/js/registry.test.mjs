@@ -136,6 +136,22 @@ test('the deployment monitors drift, raises alerts, joins feedback and restores 
   assert.ok(alerts.some((e) => e.signal === 'drift:body_mass_g' && e.to === 'alert'), JSON.stringify(alerts));
   const otlp = JSON.parse(d.exportOtlp());
   assert.ok(otlp.resourceMetrics[0].scopeMetrics[0].metrics.length > 0);
+  // Who reports: a stable instance id per device (Node has no localStorage: one per module
+  // instance, the same for every deployment), or the app's own.
+  const resource = (o) => Object.fromEntries(o.resourceMetrics[0].resource.attributes.map((a) => [a.key, a.value.stringValue]));
+  const mine = resource(otlp);
+  assert.match(mine['service.instance.id'], /^[0-9a-f]{16}$/);
+  assert.equal(mine['service.name'], 'mlcycle');
+  assert.equal(mine['mlcycle.model.alias'], 'production');
+  assert.equal(mine['mlcycle.model.selection'], 'alias');
+  const again = await (await Registry.load(`${server.url}/reg/manifest.json`)).open('penguins', { alias: 'production' });
+  again.predict(shifted[0].record);
+  assert.equal(resource(JSON.parse(again.exportOtlp()))['service.instance.id'], mine['service.instance.id']);
+  const other = await (await Registry.load(`${server.url}/reg/manifest.json`, { instanceId: 'kiosk-7', serviceName: 'penguin-app' }))
+    .open('penguins', { alias: 'production' });
+  other.predict(shifted[0].record);
+  const theirs = resource(JSON.parse(other.exportOtlp()));
+  assert.deepEqual([theirs['service.instance.id'], theirs['service.name']], ['kiosk-7', 'penguin-app']);
   // Snapshot → a new deployment of the same version → identical report.
   const snap = d.snapshot();
   const d2 = await reg.open('penguins', { alias: 'production' });

@@ -40,6 +40,15 @@ pub struct Args {
     /// The time the rows are observed at, epoch ms (default: now).
     #[arg(long)]
     now_ms: Option<f64>,
+    /// Also write the monitor's OTLP/JSON metrics (ExportMetricsServiceRequest) to this file.
+    #[arg(long)]
+    otlp: Option<PathBuf>,
+    /// OTLP `service.name` (default mlcycle).
+    #[arg(long)]
+    service_name: Option<String>,
+    /// OTLP `service.instance.id` (default: --device).
+    #[arg(long)]
+    instance_id: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -112,6 +121,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     input.finish("observed");
+    if let Some(path) = &args.otlp {
+        let resource = mlcycle::monitor::OtlpResource {
+            service_name: args.service_name.clone(),
+            instance_id: Some(
+                args.instance_id
+                    .clone()
+                    .unwrap_or_else(|| args.device.clone()),
+            ),
+            ..Default::default()
+        };
+        let text = monitor.export_otlp_json_with(now, &resource) + "\n";
+        crate::fsio::write_output(path, text.as_bytes())?;
+    }
     let text = monitor.snapshot()? + "\n";
     match &args.output {
         Some(path) => crate::fsio::write_output(path, text.as_bytes())?,
