@@ -26,6 +26,7 @@ mod fleet;
 #[allow(clippy::module_inception)]
 mod monitor;
 mod otlp;
+pub mod outbox;
 mod profile;
 pub mod sketch;
 pub mod stats;

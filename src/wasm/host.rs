@@ -245,50 +245,52 @@ impl Fetch for JsFetch {
     }
 }
 
-/// POSTs a JSON body: `navigator.sendBeacon` when asked and available (survives page unload),
-/// else `fetch` with `method: "POST"`. A non-2xx answer is `E_FETCH`.
-pub(crate) async fn post_json(url: &str, body: &str, beacon: bool) -> Result<()> {
+/// POSTs a JSON body with `fetch` (`content-type: application/json`, the given extra
+/// `headers` object, `keepalive` so a post started on page hide completes after unload),
+/// aborted after `timeout_ms`. Resolves to the HTTP status, or `None` when no answer came
+/// (network error, timeout); `E_UNSUPPORTED` without a global fetch.
+pub(crate) async fn post_json(
+    url: &str,
+    body: &str,
+    headers: &JsValue,
+    keepalive: bool,
+    timeout_ms: f64,
+) -> Result<Option<u16>> {
     let global = js_sys::global();
-    if beacon {
-        let navigator =
-            js_sys::Reflect::get(&global, &"navigator".into()).unwrap_or(JsValue::UNDEFINED);
-        if let Some(send) = method(&navigator, "sendBeacon") {
-            let queued = send
-                .call2(&navigator, &url.into(), &body.into())
-                .ok()
-                .and_then(|v| v.as_bool());
-            return match queued {
-                Some(true) => Ok(()),
-                _ => Err(fetch_error(url, None, "sendBeacon refused the payload")),
-            };
-        }
-    }
     let fetch = method(&global, "fetch")
         .ok_or_else(|| Error::unsupported("this host has no global fetch"))?;
     let init = js_sys::Object::new();
-    let headers = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
-    let _ = js_sys::Reflect::set(&init, &"method".into(), &"POST".into());
-    let _ = js_sys::Reflect::set(&init, &"headers".into(), &headers);
-    let _ = js_sys::Reflect::set(&init, &"body".into(), &body.into());
-    let promise = fetch
-        .call2(&global, &url.into(), &init)
-        .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
-    let response = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
-        .await
-        .map_err(|e| fetch_error(url, None, js_reason(&e)))?;
-    let ok = js_sys::Reflect::get(&response, &"ok".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    if !ok {
-        let status = js_sys::Reflect::get(&response, &"status".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .map(|s| s as u16);
-        return Err(fetch_error(url, status, "the collector did not return 2xx"));
+    let all = js_sys::Object::new();
+    if headers.is_object() {
+        let _ = js_sys::Object::assign(&all, &js_sys::Object::from(headers.clone()));
     }
-    Ok(())
+    let _ = js_sys::Reflect::set(&all, &"content-type".into(), &"application/json".into());
+    let _ = js_sys::Reflect::set(&init, &"method".into(), &"POST".into());
+    let _ = js_sys::Reflect::set(&init, &"headers".into(), &all);
+    let _ = js_sys::Reflect::set(&init, &"body".into(), &body.into());
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &keepalive.into());
+    let deadline = Deadline::new(timeout_ms);
+    if let Some(signal) = deadline.signal() {
+        let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
+    }
+    let Ok(promise) = fetch.call2(&global, &url.into(), &init) else {
+        return Ok(None);
+    };
+    let Ok(response) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await
+    else {
+        return Ok(None);
+    };
+    let status = js_sys::Reflect::get(&response, &"status".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map(|s| s as u16);
+    // Drain the body so the connection is released (errors here do not change the answer).
+    if let Some(text) = method(&response, "text") {
+        if let Ok(p) = text.call0(&response) {
+            let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;
+        }
+    }
+    Ok(status)
 }
 
 thread_local! {

@@ -114,6 +114,56 @@ struct LoadOptions {
     instance_id: Option<String>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PostOtlpOptions {
+    #[serde(default)]
+    keepalive: bool,
+    timeout_ms: Option<f64>,
+    retry_base_ms: Option<f64>,
+    max_payloads: Option<usize>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OtlpDelivery {
+    status: Option<u16>,
+    #[serde(flatten)]
+    stats: crate::monitor::outbox::OutboxStats,
+}
+
+thread_local! {
+    /// Outboxes per collector URL (also where there is no localStorage).
+    static OUTBOXES: RefCell<std::collections::HashMap<String, String>> = RefCell::default();
+}
+
+fn outbox_key(url: &str) -> String {
+    format!("mlcycle.otlpOutbox:{url}")
+}
+
+/// The outbox of a collector URL: this module's, else the one a previous page left in
+/// localStorage, else a new one. A stored outbox that cannot be read is replaced.
+fn load_outbox(
+    url: &str,
+    policy: &crate::monitor::outbox::OutboxPolicy,
+) -> Result<crate::monitor::outbox::Outbox, Error> {
+    use crate::monitor::outbox::Outbox;
+    let text = OUTBOXES
+        .with(|m| m.borrow().get(url).cloned())
+        .or_else(|| super::monitor::storage_get(&outbox_key(url)).ok().flatten());
+    match text.map(|t| Outbox::from_json(&t, policy.clone())) {
+        Some(Ok(o)) => Ok(o),
+        _ => Outbox::new(policy.clone()),
+    }
+}
+
+fn save_outbox(url: &str, outbox: &crate::monitor::outbox::Outbox) {
+    if let Ok(text) = outbox.to_json() {
+        let _ = super::monitor::storage_set(&outbox_key(url), &text);
+        OUTBOXES.with(|m| m.borrow_mut().insert(url.to_string(), text));
+    }
+}
+
 /// `localStorage` key of the instance id this browser profile reports as.
 const INSTANCE_KEY: &str = "mlcycle.instanceId";
 
@@ -589,17 +639,90 @@ impl Deployment {
         Ok(restored)
     }
 
-    /// Posts the OTLP/JSON metrics to a collector URL (`navigator.sendBeacon` when
-    /// `beacon` is true and available, else `fetch` POST). Resolves to whether it was sent.
-    #[wasm_bindgen(js_name = postOtlp, unchecked_return_type = "Promise<boolean>")]
-    pub fn post_otlp(&self, url: String, beacon: Option<bool>) -> js_sys::Promise {
+    /// Queues the serving version's OTLP/JSON metrics for a collector URL and sends every
+    /// payload due in that URL's outbox (`fetch` POST, `application/json`, `options.headers`
+    /// such as `Authorization`, `keepalive` for posts started on page hide, `timeoutMs`
+    /// default 10,000). Network errors, timeouts, 408, 429 and 5xx are retried on later calls
+    /// with exponential backoff (`retryBaseMs` default 1,000, doubling, at most 5 min); other
+    /// 4xx are refused payloads, dropped and counted; the outbox is bounded (`maxPayloads` 64,
+    /// 4 MiB; oldest dropped and counted) and kept in `localStorage` where there is one.
+    /// Resolves with `{status, delivered, rejected, dropped, retries, pending}`: `status` is
+    /// the collector's answer to this call's newest payload (`null`: no answer).
+    #[wasm_bindgen(js_name = postOtlp, unchecked_return_type = "Promise<OtlpDelivery>")]
+    pub fn post_otlp(
+        &self,
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "PostOtlpOptions | boolean")]
+        options_value: Option<JsValue>,
+    ) -> js_sys::Promise {
         let body = self.export_otlp();
         wasm_bindgen_futures::future_to_promise(async move {
-            let Some(body) = body? else {
-                return Ok(JsValue::FALSE);
+            let options_value = options_value.unwrap_or(JsValue::UNDEFINED);
+            // `true` (the former `beacon` flag): a post on page hide.
+            let (opts, headers) = if let Some(keepalive) = options_value.as_bool() {
+                (
+                    PostOtlpOptions {
+                        keepalive,
+                        ..Default::default()
+                    },
+                    JsValue::UNDEFINED,
+                )
+            } else {
+                let headers = if options_value.is_object() {
+                    js_sys::Reflect::get(&options_value, &"headers".into())
+                        .unwrap_or(JsValue::UNDEFINED)
+                } else {
+                    JsValue::UNDEFINED
+                };
+                if !options_value.is_undefined() && !options_value.is_null() {
+                    let _ = js_sys::Reflect::delete_property(
+                        &js_sys::Object::from(options_value.clone()),
+                        &"headers".into(),
+                    );
+                }
+                let o: PostOtlpOptions = options("options", options_value)?;
+                (o, headers)
             };
-            super::host::post_json(&url, &body, beacon.unwrap_or(false)).await?;
-            Ok(JsValue::TRUE)
+            let policy = crate::monitor::outbox::OutboxPolicy {
+                max_payloads: opts.max_payloads.unwrap_or(64),
+                retry_base_ms: opts.retry_base_ms.unwrap_or(1_000.0),
+                ..Default::default()
+            };
+            let timeout = opts.timeout_ms.unwrap_or(10_000.0);
+            if !(timeout.is_finite() && timeout > 0.0 && timeout <= 2_147_483_647.0) {
+                return Err(Error::invalid_argument(
+                    "timeoutMs",
+                    "must be 1 to 2147483647 milliseconds",
+                )
+                .into());
+            }
+            let mut outbox = load_outbox(&url, &policy)?;
+            let newest = match body? {
+                Some(b) => Some(outbox.push(b, js_sys::Date::now())),
+                None => None,
+            };
+            let mut status = None;
+            for (id, payload) in outbox.due(js_sys::Date::now()) {
+                let answer =
+                    super::host::post_json(&url, &payload, &headers, opts.keepalive, timeout)
+                        .await?;
+                outbox.settle(
+                    id,
+                    match answer {
+                        Some(s) => crate::monitor::outbox::Attempt::Status(s),
+                        None => crate::monitor::outbox::Attempt::NoAnswer,
+                    },
+                    js_sys::Date::now(),
+                );
+                if Some(id) == newest {
+                    status = answer;
+                }
+            }
+            save_outbox(&url, &outbox);
+            to_js(&OtlpDelivery {
+                status,
+                stats: outbox.stats(),
+            })
         })
     }
 

@@ -1005,6 +1005,38 @@ export interface RegistryLoadOptions {
     instanceId?: string;
 }
 
+/** `Deployment.postOtlp(url, options)`. */
+export interface PostOtlpOptions {
+    /** Extra request headers, e.g. `{ Authorization: 'Bearer …' }`. */
+    headers?: Record<string, string>;
+    /** `fetch` keepalive: for a post started on page hide (`visibilitychange`). */
+    keepalive?: boolean;
+    /** Abort an attempt after this many ms (default 10000). */
+    timeoutMs?: number;
+    /** First retry delay (default 1000 ms; doubles per failure, at most 5 min). */
+    retryBaseMs?: number;
+    /** Payloads the outbox keeps (default 64; oldest dropped and counted). */
+    maxPayloads?: number;
+}
+
+/** What `Deployment.postOtlp` did: this call's answer and the outbox's counters. */
+export interface OtlpDelivery {
+    /** The collector's HTTP status for this call's payload; `null`: no answer (network, timeout). */
+    status: number | null;
+    /** Payloads acknowledged (2xx), ever. */
+    delivered: number;
+    /** Payloads the collector refused (4xx other than 408/429): dropped, counted. */
+    rejected: number;
+    /** Payloads dropped because the outbox was full. */
+    dropped: number;
+    /** Failed attempts to be retried. */
+    retries: number;
+    /** Payloads waiting in the outbox. */
+    pending: number;
+    /** The last status seen. */
+    lastStatus: number | null;
+}
+
 /** Who reports in `Monitor.exportOtlp` (OpenTelemetry resource attributes). */
 export interface OtlpResource {
     /** `service.name` (default `"mlcycle"`). */

@@ -188,14 +188,70 @@ test('OTLP/JSON metrics are posted to a collector', async () => {
     const reg = await Registry.load(`${server.url}/reg/manifest.json`);
     const d = await reg.open('penguins', { alias: 'production' });
     d.predict(GENTOO);
-    assert.equal(await d.postOtlp(`http://127.0.0.1:${collector.address().port}/v1/metrics`), true);
+    const sent = await d.postOtlp(`http://127.0.0.1:${collector.address().port}/v1/metrics`);
+    assert.deepEqual([sent.status, sent.delivered, sent.pending], [200, 1, 0]);
     assert.equal(received.length, 1);
     assert.equal(received[0].method, 'POST');
     assert.equal(received[0].type, 'application/json');
     const metrics = JSON.parse(received[0].body).resourceMetrics[0].scopeMetrics[0].metrics;
     assert.ok(metrics.length > 0);
-    await assert.rejects(d.postOtlp('http://127.0.0.1:9/v1/metrics'), (e) => e.code === 'E_FETCH');
+    // No collector there: no answer, kept for a retry (not an exception, not a silent loss).
+    const down = await d.postOtlp('http://127.0.0.1:9/v1/metrics', { timeoutMs: 2000 });
+    assert.deepEqual([down.status, down.pending, down.retries], [null, 1, 1]);
   } finally {
+    collector.close();
+  }
+});
+
+test('OTLP delivery: 400 is dropped and counted, 503 and timeouts are retried, every payload acknowledged once', async () => {
+  const http = await import('node:http');
+  const answers = [400, 503, 'hang', 200, 200, 200, 200];
+  const log = [];
+  const hung = [];
+  const collector = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const answer = answers.shift() ?? 200;
+      log.push({ answer, body, auth: req.headers.authorization, type: req.headers['content-type'] });
+      if (answer === 'hang') { hung.push(res); return; }
+      res.writeHead(answer).end('{}');
+    });
+  });
+  await new Promise((ok) => collector.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${collector.address().port}/v1/metrics`;
+  const opts = { headers: { Authorization: 'Bearer t0ken' }, timeoutMs: 300, retryBaseMs: 1 };
+  const pause = () => new Promise((ok) => setTimeout(ok, 20));
+  try {
+    const reg = await Registry.load(`${server.url}/reg/manifest.json`);
+    const d = await reg.open('penguins', { alias: 'production' });
+    d.predict(GENTOO);
+    const r1 = await d.postOtlp(url, opts); // P1: 400
+    assert.deepEqual([r1.status, r1.rejected, r1.pending], [400, 1, 0]);
+    await pause(); d.predict(GENTOO);
+    const r2 = await d.postOtlp(url, opts); // P2: 503
+    assert.deepEqual([r2.status, r2.pending, r2.retries], [503, 1, 1]);
+    await pause(); d.predict(GENTOO);
+    const r3 = await d.postOtlp(url, opts); // P2 again: no answer (timeout); P3: 200
+    assert.deepEqual([r3.status, r3.delivered, r3.pending], [200, 1, 1]);
+    await pause(); d.predict(GENTOO);
+    const r4 = await d.postOtlp(url, opts); // P2: 200; P4: 200
+    assert.deepEqual([r4.status, r4.delivered, r4.rejected, r4.dropped, r4.pending], [200, 3, 1, 0, 0]);
+    assert.ok(log.every((e) => e.auth === 'Bearer t0ken' && e.type === 'application/json'));
+    const acknowledged = log.filter((e) => e.answer === 200).map((e) => e.body);
+    assert.equal(acknowledged.length, 3);
+    assert.equal(new Set(acknowledged).size, 3, 'no payload acknowledged twice');
+    const [p1, p2] = [log[0].body, log[1].body];
+    assert.ok(!acknowledged.includes(p1), 'the refused payload is not resent');
+    assert.ok(acknowledged.includes(p2) && log[2].body === p2, '503 then timeout, then delivered');
+    // A full outbox drops the oldest and counts it.
+    const small = { ...opts, maxPayloads: 2 };
+    const dead = 'http://127.0.0.1:9/full/v1/metrics';
+    for (let i = 0; i < 3; i++) await d.postOtlp(dead, small);
+    const full = await d.postOtlp(dead, small);
+    assert.deepEqual([full.pending, full.dropped], [2, 2]);
+  } finally {
+    for (const res of hung) res.destroy();
     collector.close();
   }
 });

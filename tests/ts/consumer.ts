@@ -51,6 +51,14 @@ export async function lifecycle(publicKey: string, records: FeatureRecord[], tru
   }
   const report: MonitorReport | null = deployment.monitor();
   const predictions: number = report?.telemetry.predictions ?? 0;
+  const delivery = await deployment.postOtlp('https://otel.example/v1/metrics', {
+    headers: { Authorization: 'Bearer t' },
+    keepalive: true,
+  });
+  const answered: number | null = delivery.status;
+  const waiting: number = delivery.pending + delivery.dropped + delivery.rejected;
+  // @ts-expect-error: headers are a string map
+  await deployment.postOtlp('https://otel.example/v1/metrics', { headers: [['a', 'b']] });
   const refreshed = await deployment.refresh();
   const refreshCode: MlcycleErrorCode | undefined = refreshed.error?.code;
   const validation: ValidationReport = deployment.validate(records, truth);
@@ -58,10 +66,10 @@ export async function lifecycle(publicKey: string, records: FeatureRecord[], tru
   // @ts-expect-error: not a validation option
   deployment.validate(records, truth, { latencey: { enabled: false } });
   const published = await deployment.publishedValidation();
-  const sent: boolean = await deployment.postOtlp('https://collector.example/v1/metrics');
+  const sent: boolean = (await deployment.postOtlp('https://collector.example/v1/metrics')).status === 200;
   const spec = deployment.featureSpec;
   const fields: string[] = spec.fields.map((f) => f.name);
-  return [flavor, label, top, predictions, refreshCode, decision, published?.decision, sent, fields, phases].join();
+  return [flavor, label, top, predictions, refreshCode, decision, published?.decision, sent, fields, phases, answered, waiting].join();
 }
 
 export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string, rows: FeatureRecord[]): number {
