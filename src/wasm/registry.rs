@@ -674,13 +674,19 @@ impl Deployment {
                 } else {
                     JsValue::UNDEFINED
                 };
-                if !options_value.is_undefined() && !options_value.is_null() {
-                    let _ = js_sys::Reflect::delete_property(
+                // A copy without `headers` (a JS object, read as is): the caller's object is
+                // never changed.
+                let rest = if options_value.is_object() {
+                    let copy = js_sys::Object::assign(
+                        &js_sys::Object::new(),
                         &js_sys::Object::from(options_value.clone()),
-                        &"headers".into(),
                     );
-                }
-                let o: PostOtlpOptions = options("options", options_value)?;
+                    let _ = js_sys::Reflect::delete_property(&copy, &"headers".into());
+                    JsValue::from(copy)
+                } else {
+                    options_value
+                };
+                let o: PostOtlpOptions = options("options", rest)?;
                 (o, headers)
             };
             let policy = crate::monitor::outbox::OutboxPolicy {
