@@ -23,6 +23,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 sys.path.insert(0, os.path.dirname(__file__))
 from mlcycle import sklearn_export as sx  # noqa: E402
+from runner import run_tests  # noqa: E402
 from test_exporter import compare, run_transform  # noqa: E402
 
 from sklearn.compose import ColumnTransformer  # noqa: E402
@@ -274,19 +275,5 @@ def test_missing_values_where_sklearn_refuses_them_are_errors():
         print(f"  {r.stderr.strip().splitlines()[0]}")
 
 
-def main():
-    tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
-    failed = 0
-    for t in tests:
-        print(t.__name__)
-        try:
-            t()
-        except Exception:  # noqa: BLE001
-            failed += 1
-            traceback.print_exc()
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

@@ -14,7 +14,6 @@ import pickle
 import subprocess
 import sys
 import tempfile
-import traceback
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,8 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import sklearn_export as sx  # noqa: E402
 import make_penguins_fixture as mp  # noqa: E402
 import make_synthetic_fixture as ms  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner import run_tests  # noqa: E402
 
 from sklearn.compose import ColumnTransformer  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
@@ -161,19 +162,5 @@ def test_canonical_hash_matches_rust_fixture():
     assert sx.canonical_json({"b": 1.0, "a": [1e21, 1e-7, 0.5, -0.0, "x\ny"]}) == '{"a":[1e+21,1e-7,0.5,0,"x\\ny"],"b":1}'
 
 
-def main():
-    tests = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
-    failed = 0
-    for t in tests:
-        print(t.__name__)
-        try:
-            t()
-        except Exception:  # noqa: BLE001
-            failed += 1
-            traceback.print_exc()
-    print(f"{len(tests) - failed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals()))

@@ -58,15 +58,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => print_table(&report)?,
     }
+    Ok(exit_code(&report, args.fail_on_alert))
+}
+
+/// 1 when asked to fail on an alert and a feature is in alert, else 0.
+pub fn exit_code(report: &mlcycle::monitor::DriftReport, fail_on_alert: bool) -> ExitCode {
     let alert = report
         .features
         .iter()
         .any(|f| f.status == mlcycle::monitor::Status::Alert);
-    Ok(if args.fail_on_alert && alert {
+    if fail_on_alert && alert {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// The text table of a drift report (also `mlcycle fleet merge --format text`).

@@ -120,14 +120,5 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
             );
         }
     }
-    let alert = report
-        .drift
-        .features
-        .iter()
-        .any(|f| f.status == mlcycle::monitor::Status::Alert);
-    Ok(if args.fail_on_alert && alert {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(crate::drift::exit_code(&report.drift, args.fail_on_alert))
 }
