@@ -22,12 +22,14 @@
 //! ```
 
 mod config;
+mod drift;
 mod fleet;
 #[allow(clippy::module_inception)]
 mod monitor;
 mod otlp;
 pub mod outbox;
 mod profile;
+mod report;
 pub mod sketch;
 pub mod stats;
 

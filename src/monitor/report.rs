@@ -1,0 +1,197 @@
+//! The shapes of a monitor's report ([`MonitorReport`] and its sections): what `report()`
+//! returns and what JS receives as plain objects.
+
+use super::drift::FeatureDrift;
+use super::monitor::{AlertEvent, Level, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Latency summary of a report (milliseconds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencySummary {
+    /// Observations with a latency.
+    pub count: u64,
+    /// Sketch relative accuracy (quantiles are within this relative error).
+    pub relative_accuracy: f64,
+    /// Smallest.
+    pub min: Option<f64>,
+    /// Largest.
+    pub max: Option<f64>,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// 99th percentile.
+    pub p99: Option<f64>,
+}
+
+/// Predicted-class count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassCount {
+    /// Class label.
+    pub label: String,
+    /// Predictions of that class.
+    pub count: u64,
+    /// Reference share of that class, when known.
+    pub reference_share: Option<f64>,
+}
+
+/// Data quality of one field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldQuality {
+    /// Field name.
+    pub name: String,
+    /// Missing values.
+    pub missing: u64,
+    /// Invalid values (wrong type, out of the spec's bounds).
+    pub invalid: u64,
+    /// missing / observations.
+    pub missing_rate: Option<f64>,
+    /// invalid / observations.
+    pub invalid_rate: Option<f64>,
+    /// Smallest finite value seen (numeric).
+    pub min: Option<f64>,
+    /// Largest finite value seen (numeric).
+    pub max: Option<f64>,
+}
+
+/// Telemetry section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Telemetry {
+    /// Observed predictions.
+    pub predictions: u64,
+    /// Errors by code.
+    pub errors: BTreeMap<String, u64>,
+    /// errors / (predictions + errors).
+    pub error_rate: Option<f64>,
+    /// Predictions whose probabilities did not match the class count.
+    pub shape_mismatches: u64,
+    /// Latencies refused (negative, non-finite).
+    pub latency_rejected: u64,
+    /// Latency quantiles.
+    pub latency_ms: LatencySummary,
+    /// Predicted classes.
+    pub classes: Vec<ClassCount>,
+    /// Upper edges of the confidence bins.
+    pub confidence_edges: Vec<f64>,
+    /// Top-probability counts per bin.
+    pub confidence_counts: Vec<u64>,
+    /// Per-field data quality.
+    pub fields: Vec<FieldQuality>,
+}
+
+/// Drift of the predicted-class distribution against the reference predictions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PredictionDrift {
+    /// PSI of the class shares.
+    pub class_psi: Option<f64>,
+    /// JS distance of the class shares.
+    pub class_js_distance: Option<f64>,
+    /// PSI of the confidence histogram.
+    pub confidence_psi: Option<f64>,
+    /// Signal status.
+    pub status: Status,
+}
+
+/// Drift section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftSection {
+    /// Per drift-monitored feature; `status` is the alert state (with hysteresis).
+    pub features: Vec<FeatureDrift>,
+    /// Share of features in `alert`.
+    pub drifted_share: f64,
+    /// Observations.
+    pub rows: u64,
+    /// Predicted-class drift (when the reference has predictions).
+    pub predictions: Option<PredictionDrift>,
+}
+
+/// Feedback section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedbackReport {
+    /// Labels joined to a prediction.
+    pub labeled: u64,
+    /// Of which the prediction was right.
+    pub correct: u64,
+    /// correct / labeled.
+    pub accuracy: Option<f64>,
+    /// Feedback for predictions that left the window.
+    pub late: u64,
+    /// Feedback with an unknown id.
+    pub unmatched: u64,
+    /// Repeated feedback for one prediction.
+    pub duplicate: u64,
+    /// Feedback with a label that is not a class.
+    pub unknown_label: u64,
+    /// Class labels (confusion matrix order).
+    pub labels: Vec<String>,
+    /// `confusion[true][predicted]`.
+    pub confusion: Vec<Vec<u64>>,
+}
+
+/// A signal's current level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalReport {
+    /// Signal name.
+    pub name: String,
+    /// Level.
+    pub level: Level,
+}
+
+/// Alerts section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsReport {
+    /// Every signal and its level (as of the last evaluation).
+    pub signals: Vec<SignalReport>,
+    /// Recent transitions, oldest first.
+    pub history: Vec<AlertEvent>,
+    /// Retraining is recommended.
+    pub retraining_recommended: bool,
+    /// Why.
+    pub reasons: Vec<String>,
+}
+
+/// Time span of the observed data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    /// Earliest `now_ms` seen.
+    pub first_ms: Option<f64>,
+    /// Latest `now_ms` seen.
+    pub last_ms: Option<f64>,
+}
+
+/// `Monitor::report()`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorReport {
+    /// Model name (config).
+    pub model: Option<String>,
+    /// Model version (config).
+    pub version: Option<String>,
+    /// Feature version of the reference.
+    pub feature_version: Option<String>,
+    /// Data time window.
+    pub window: Window,
+    /// Counts, latency, classes, confidence, data quality.
+    pub telemetry: Telemetry,
+    /// Drift against the reference.
+    pub drift: DriftSection,
+    /// Delayed labels.
+    pub feedback: FeedbackReport,
+    /// Alert states and retraining recommendation.
+    pub alerts: AlertsReport,
+}
