@@ -96,6 +96,23 @@ impl BatchOutput {
         self.valid.iter().filter(|v| **v).count()
     }
 
+    /// Indices of the valid rows, in order.
+    pub fn valid_indices(&self) -> Vec<usize> {
+        (0..self.rows)
+            .filter(|r| self.valid.get(*r) == Some(&true))
+            .collect()
+    }
+
+    /// The values of the valid rows only, row-major (`valid_rows() × width`): what a model is
+    /// fed when the rejected rows are left out.
+    pub fn valid_values(&self) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.valid_rows() * self.width);
+        for r in self.valid_indices() {
+            out.extend_from_slice(self.row(r));
+        }
+        out
+    }
+
     /// The values of row `r` (empty when out of range).
     pub fn row(&self, r: usize) -> &[f32] {
         self.values

@@ -218,13 +218,8 @@ impl Preprocessing {
                         let why = format!("`{}`, rule `{}`", e.field, e.rule);
                         reject(out.len() + e.row, &why);
                     }
-                    let valid: Vec<usize> = (0..chunk.len())
-                        .filter(|r| batch.valid.get(*r) == Some(&true))
-                        .collect();
-                    let x: Vec<f32> = valid
-                        .iter()
-                        .flat_map(|r| batch.row(*r).iter().copied())
-                        .collect();
+                    let valid = batch.valid_indices();
+                    let x = batch.valid_values();
                     let p = match valid.is_empty() {
                         true => None,
                         false => match model.predict(&x, valid.len()) {

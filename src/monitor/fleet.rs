@@ -47,10 +47,18 @@ pub struct FleetReport {
 /// reference profile, the labels and, where named, the model and version; the first one that
 /// does not is an error naming its position.
 pub fn merge_snapshots<'a>(snapshots: impl IntoIterator<Item = &'a str>) -> Result<Monitor> {
+    merge_named(snapshots.into_iter().enumerate())
+}
+
+/// [`merge_snapshots`] of `(name, text)` pairs: an error names the snapshot by its name (a
+/// position, a file path).
+pub fn merge_named<'a, N: std::fmt::Display>(
+    snapshots: impl IntoIterator<Item = (N, &'a str)>,
+) -> Result<Monitor> {
     let mut fleet: Option<Monitor> = None;
-    for (i, text) in snapshots.into_iter().enumerate() {
+    for (name, text) in snapshots {
         let at = |e: Error| Error::Snapshot {
-            reason: format!("snapshot {i}: {e}"),
+            reason: format!("snapshot {name}: {e}"),
         };
         let m = Monitor::restore(text).map_err(at)?;
         match &mut fleet {

@@ -34,7 +34,7 @@ pub mod sketch;
 pub mod stats;
 
 pub use config::{AccuracyThreshold, DriftMetric, DriftThresholds, MonitorConfig, Threshold};
-pub use fleet::{fleet_report, merge_snapshots, report_of, FleetReport};
+pub use fleet::{fleet_report, merge_named, merge_snapshots, report_of, FleetReport};
 pub use monitor::{
     step, AlertEvent, AlertsReport, ClassCount, DriftCounter, DriftReport, DriftSection,
     FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor,

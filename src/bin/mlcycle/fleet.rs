@@ -66,24 +66,12 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| crate::fsio::read_text(p))
         .collect::<Result<Vec<String>>>()?;
-    let fleet = mlcycle::monitor::merge_snapshots(texts.iter().map(String::as_str)).map_err(
-        |e| match e {
-            // Name the file, not only its position.
-            mlcycle::Error::Snapshot { reason } => {
-                let file = reason
-                    .strip_prefix("snapshot ")
-                    .and_then(|r| r.split(':').next())
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| paths.get(i));
-                mlcycle::Error::Snapshot {
-                    reason: match file {
-                        Some(f) => format!("{}: {reason}", f.display()),
-                        None => reason,
-                    },
-                }
-            }
-            other => other,
-        },
+    // Errors name the file.
+    let fleet = mlcycle::monitor::merge_named(
+        paths
+            .iter()
+            .map(|p| p.display())
+            .zip(texts.iter().map(String::as_str)),
     )?;
     let report = mlcycle::monitor::report_of(&fleet, texts.len());
     match args.format {

@@ -100,11 +100,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             continue;
         };
         let batch = p.transform_batch(&chunk);
-        let valid: Vec<usize> = (0..batch.rows).filter(|r| batch.valid[*r]).collect();
-        let mut features = Vec::with_capacity(valid.len() * batch.width);
-        for r in &valid {
-            features.extend_from_slice(batch.row(*r));
-        }
+        let valid = batch.valid_indices();
+        let features = batch.valid_values();
         let started = Instant::now();
         let pred = if valid.is_empty() {
             None
@@ -112,9 +109,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(model.predict(&features, valid.len())?)
         };
         let latency = started.elapsed().as_secs_f64() * 1000.0 / valid.len().max(1) as f64;
-        for (i, r) in valid.iter().enumerate() {
+        for (i, record) in valid.iter().filter_map(|r| chunk.get(*r)).enumerate() {
             let probs = pred.as_ref().map(|p| p.row(i)).unwrap_or_default();
-            monitor.observe(now, &chunk[*r], probs, latency);
+            monitor.observe(now, record, probs, latency);
         }
         for _ in &batch.errors {
             monitor.observe_error("E_FEATURE_INVALID", now);

@@ -117,7 +117,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 model.predict(&values, chunk.len())?
             }
             None if named => model.predict_records(&chunk)?,
-            None => model.predict(&matrix(&header, &chunk, first_row)?, chunk.len())?,
+            None => model.predict(
+                &crate::csv_io::numeric_rows(&header, &chunk, first_row)?,
+                chunk.len(),
+            )?,
         };
         let out = match &mut output {
             Some(out) => out,
@@ -165,33 +168,41 @@ fn check_named_columns(model: &Model, header: &[String], input: &std::path::Path
 
 /// The features of a chunk of raw records; the first invalid row is an error naming its row
 /// and line in the file (`first_row`: the chunk's first row index).
-pub fn strict_features(
+fn strict_features(
     p: &mlcycle::features::Pipeline,
     chunk: &[mlcycle::Record],
     first_row: u64,
     input: &std::path::Path,
 ) -> Result<Vec<f32>> {
     let out = p.transform_batch(chunk);
-    if let Some(e) = out.errors.first() {
-        let row = first_row + e.row as u64;
-        return Err(mlcycle::Error::FeatureInvalid {
-            field: e.field.clone(),
-            rule: e.rule.clone(),
-            reason: format!(
-                "{}: row {row} (line {}): {}",
-                input.display(),
-                row + 2,
-                e.message
-            ),
-        }
-        .into());
-    }
+    fail_on_first_error(&out, first_row, input)?;
     Ok(out.values)
 }
 
-/// A chunk of a numeric CSV as row-major f32 (empty cells and `NaN` are NaN).
-fn matrix(header: &[String], chunk: &[mlcycle::Record], first_row: u64) -> Result<Vec<f32>> {
-    crate::csv_io::numeric_rows(header, chunk, first_row)
+/// The first rejected row of a chunk's batch as an error naming its row and line in the file
+/// (`first_row`: the chunk's first row index).
+pub fn fail_on_first_error(
+    out: &mlcycle::features::BatchOutput,
+    first_row: u64,
+    input: &std::path::Path,
+) -> Result<()> {
+    match out.errors.first() {
+        None => Ok(()),
+        Some(e) => {
+            let row = first_row + e.row as u64;
+            Err(mlcycle::Error::FeatureInvalid {
+                field: e.field.clone(),
+                rule: e.rule.clone(),
+                reason: format!(
+                    "{}: row {row} (line {}): {}",
+                    input.display(),
+                    row + 2,
+                    e.message
+                ),
+            }
+            .into())
+        }
+    }
 }
 
 fn prediction_header(model: &Model, pred: &mlcycle::Prediction) -> Vec<String> {

@@ -55,11 +55,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             },
         )?;
         let batch = pipeline.transform_batch(&records);
-        let width = batch.width;
-        let mut features = Vec::with_capacity(batch.valid_rows() * width);
-        for r in (0..batch.rows).filter(|r| batch.valid.get(*r) == Some(&true)) {
-            features.extend_from_slice(batch.row(r));
-        }
+        let features = batch.valid_values();
         let rows = batch.valid_rows();
         if rows == 0 {
             return Err(mlcycle::Error::invalid_argument(

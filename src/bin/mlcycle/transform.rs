@@ -54,11 +54,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if chunk.is_empty() {
             break;
         }
+        let out = p.transform_batch(&chunk);
         if !args.skip_invalid {
             // Fails on the first invalid row, naming it.
-            crate::predict::strict_features(&p, &chunk, first_row, &args.input)?;
+            crate::predict::fail_on_first_error(&out, first_row, &args.input)?;
         }
-        let out = p.transform_batch(&chunk);
         for (r, rec) in chunk.iter().enumerate() {
             if out.valid.get(r) != Some(&true) {
                 continue;

@@ -4,7 +4,7 @@
 //! "ordinal"` outputs the bin index; `"onehot"` one 0/1 output per bin. sklearn refuses NaN and
 //! infinities here, so a missing or non-finite input is an error (rule `finite`).
 
-use super::{feature_invalid, BuildCtx, Built, Cell, Inputs, Kind, Transform};
+use super::{finite_input, BuildCtx, Built, Cell, Inputs, Kind, Transform};
 use crate::error::Result;
 use serde::Deserialize;
 
@@ -70,15 +70,7 @@ impl Transform for Bucketize {
     fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()> {
         let mut at = 0;
         for (i, edges) in self.edges.iter().enumerate() {
-            let x = inputs.get(i).num();
-            if !x.is_finite() {
-                let field = self.sources.get(i).map(String::as_str).unwrap_or("?");
-                return Err(feature_invalid(
-                    field,
-                    "finite",
-                    format!("bucketize needs a finite number, got {x}"),
-                ));
-            }
+            let x = finite_input(inputs, &self.sources, i, "bucketize")?;
             let inner = edges
                 .get(1..edges.len().saturating_sub(1))
                 .unwrap_or_default();

@@ -40,17 +40,23 @@ impl CenterScale {
     }
 }
 
+impl CenterScale {
+    /// `x` of input `i`, centered then scaled.
+    pub(crate) fn value(&self, i: usize, mut x: f64) -> f64 {
+        if let Some(c) = self.center.as_ref().and_then(|c| c.get(i)) {
+            x -= c;
+        }
+        if let Some(s) = self.scale.as_ref().and_then(|s| s.get(i)) {
+            x /= s;
+        }
+        x
+    }
+}
+
 impl Transform for CenterScale {
     fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()> {
         for (i, o) in out.iter_mut().enumerate() {
-            let mut x = inputs.get(i).num();
-            if let Some(c) = self.center.as_ref().and_then(|c| c.get(i)) {
-                x -= c;
-            }
-            if let Some(s) = self.scale.as_ref().and_then(|s| s.get(i)) {
-                x /= s;
-            }
-            *o = Cell::Num(x);
+            *o = Cell::Num(self.value(i, inputs.get(i).num()));
         }
         Ok(())
     }

@@ -118,18 +118,10 @@ impl Transform for Power {
                 }
                 Method::BoxCox => box_cox_value(x, *lambda),
             };
-            *o = Cell::Num(y);
-        }
-        if let Some(s) = &self.standardize {
-            let staged: Vec<Cell> = out.to_vec();
-            let ids: Vec<usize> = (0..staged.len()).collect();
-            s.apply(
-                &Inputs {
-                    cols: &staged,
-                    ids: &ids,
-                },
-                out,
-            )?;
+            *o = Cell::Num(match &self.standardize {
+                Some(s) => s.value(i, y),
+                None => y,
+            });
         }
         Ok(())
     }
