@@ -175,3 +175,127 @@ fn devices_observe_and_the_fleet_merge_is_the_pooled_drift() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Windows from the CLI: devices observe rows at their own times (`--time-column`), and
+/// `fleet merge --window latest` / `--window <start>` report one hour of the fleet — the drift
+/// `mlcycle drift` computes on that hour's rows.
+#[test]
+fn fleet_merge_reports_one_window() {
+    const T0: u64 = 1_795_996_800_000; // 2026-11-30T00:00:00Z
+    const HOUR: u64 = 3_600_000;
+    let d = std::env::temp_dir().join(format!("mlcycle-cli-windows-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let reference = d.join("reference.json");
+    ok(&[
+        "profile",
+        "--spec",
+        &format!("{DATA}/penguins_features.json"),
+        "--input",
+        &format!("{DATA}/penguins_train.csv"),
+        "--output",
+        p(&reference),
+    ]);
+    let test = std::fs::read_to_string(format!("{DATA}/penguins_train.csv")).unwrap();
+    let mut lines = test.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    // Row j is observed in hour j % 3 by device j % 2.
+    let mut hour1 = vec![header.to_string()];
+    for dev in 0..2 {
+        let mut csv = vec![format!("{header},ts")];
+        for (j, r) in rows.iter().enumerate().filter(|(j, _)| j % 2 == dev) {
+            let hour = (j % 3) as u64;
+            csv.push(format!("{r},{}", T0 + hour * HOUR + j as u64 * 1000));
+            if hour == 1 {
+                hour1.push(r.to_string());
+            }
+        }
+        std::fs::write(d.join(format!("dev{dev}.csv")), csv.join("\n") + "\n").unwrap();
+        ok(&[
+            "observe",
+            "--reference",
+            p(&reference),
+            "--input",
+            p(&d.join(format!("dev{dev}.csv"))),
+            "--time-column",
+            "ts",
+            "--device",
+            &format!("dev{dev}"),
+            "--quiet",
+            "--output",
+            p(&d.join(format!("dev{dev}.json"))),
+        ]);
+    }
+    std::fs::write(d.join("hour1.csv"), hour1.join("\n") + "\n").unwrap();
+    let pattern = format!("{}/dev*.json", d.display());
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(args)).unwrap() };
+    let latest = json(&["fleet", "merge", "--input", &pattern, "--window", "latest"]);
+    let start = json(&[
+        "fleet",
+        "merge",
+        "--input",
+        &pattern,
+        "--window",
+        &(T0 + HOUR).to_string(),
+    ]);
+    let whole = json(&[
+        "drift",
+        "--reference",
+        p(&reference),
+        "--input",
+        p(&d.join("hour1.csv")),
+        "--quiet",
+    ]);
+    // The clock is in hour 2: hour 1 is the latest complete window.
+    assert_eq!(
+        latest["selectedWindowMs"].as_f64(),
+        Some((T0 + HOUR) as f64)
+    );
+    assert_eq!(latest, start);
+    assert_eq!(latest["windows"].as_array().unwrap().len(), 3);
+    assert_eq!(latest["rows"], whole["rows"]);
+    assert_eq!(latest["rows"].as_u64(), Some(hour1.len() as u64 - 1));
+    for (a, b) in latest["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(whole["features"].as_array().unwrap())
+    {
+        let (x, y) = (a["psi"].as_f64().unwrap(), b["psi"].as_f64().unwrap());
+        assert!((x - y).abs() < 1e-9, "{}: {x} vs {y}", a["name"]);
+    }
+    let text = ok(&[
+        "fleet", "merge", "--input", &pattern, "--window", "latest", "--format", "text",
+    ]);
+    assert!(
+        text.contains(&format!("window from {} ms", T0 + HOUR)) && text.contains("(filling)"),
+        "{text}"
+    );
+    // A window the fleet does not have, a malformed one, a row without a time.
+    for (window, says) in [("0", "no window starts at 0"), ("yesterday", "`yesterday`")] {
+        let out = mlcycle(&["fleet", "merge", "--input", &pattern, "--window", window]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("E_INVALID_ARGUMENT") && err.contains(says),
+            "{err}"
+        );
+    }
+    std::fs::write(d.join("bad.csv"), format!("{header},ts\n{},\n", rows[0])).unwrap();
+    let out = mlcycle(&[
+        "observe",
+        "--reference",
+        p(&reference),
+        "--input",
+        p(&d.join("bad.csv")),
+        "--time-column",
+        "ts",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("E_CSV") && err.contains("data row 1") && err.contains("`ts`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

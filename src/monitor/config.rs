@@ -128,6 +128,11 @@ pub struct MonitorConfig {
     pub latency_max_buckets: usize,
     /// Largest number of classes tracked (default 1024).
     pub max_classes: usize,
+    /// Length of a tumbling window in ms (default 3,600,000 = 1 h); windows start at multiples
+    /// of it since the epoch, so devices' windows align.
+    pub window_ms: u64,
+    /// Windows kept besides the running total (default 24; 0 = none, at most 1000).
+    pub windows: usize,
 }
 
 /// Upper bound of [`MonitorConfig::max_classes`].
@@ -157,6 +162,8 @@ impl Default for MonitorConfig {
             latency_relative_accuracy: 0.01,
             latency_max_buckets: 2048,
             max_classes: 1024,
+            window_ms: 3_600_000,
+            windows: 24,
         }
     }
 }
@@ -232,6 +239,16 @@ impl MonitorConfig {
             "maxClasses",
             (2..=MAX_CLASSES).contains(&self.max_classes),
             "must be in 2..=2048",
+        )?;
+        range(
+            "windowMs",
+            (1..=1 << 40).contains(&self.window_ms),
+            "must be in 1..=1099511627776 (ms)",
+        )?;
+        range(
+            "windows",
+            self.windows <= super::windows::MAX_WINDOWS,
+            "must be <= 1000",
         )?;
         if let Some(labels) = &self.labels {
             range(

@@ -32,14 +32,18 @@ mod profile;
 mod report;
 pub mod sketch;
 pub mod stats;
+mod windows;
 
 pub use config::{AccuracyThreshold, DriftMetric, DriftThresholds, MonitorConfig, Threshold};
-pub use fleet::{fleet_report, merge_named, merge_snapshots, report_of, FleetReport};
+pub use fleet::{
+    fleet_report, fleet_report_window, merge_named, merge_snapshots, report_of, report_of_window,
+    FleetReport, FleetWindow,
+};
 pub use monitor::{
     step, AlertEvent, AlertsReport, ClassCount, DriftCounter, DriftReport, DriftSection,
     FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor,
-    MonitorReport, PredictionDrift, SignalReport, Status, Telemetry, Window, MAX_ERROR_CODES,
-    SNAPSHOT_FORMAT,
+    MonitorReport, PredictionDrift, Scope, SignalReport, Status, Telemetry, Window, WindowReport,
+    WindowsReport, MAX_ERROR_CODES, SNAPSHOT_FORMAT,
 };
 pub use otlp::{OtlpResource, DURATION_SCALE};
 pub use profile::{
@@ -47,3 +51,4 @@ pub use profile::{
     QuantilePoint, ReferenceProfile, CONFIDENCE_EDGES, PROFILE_QUANTILES, REFERENCE_FORMAT,
 };
 pub use sketch::DdSketch;
+pub use windows::{window_bytes_bound, MAX_WINDOWS, WINDOW_ERROR_CODES, WINDOW_LATENCY_BUCKETS};

@@ -5,6 +5,7 @@ use super::config::{DriftMetric, MonitorConfig, Threshold};
 use super::profile::{read, FieldKind, ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
 use super::stats::{bin_index, js_distance, psi, saturating_sum, shares};
+use super::windows::{count_error, CountsView, Windows, WINDOW_ERROR_CODES};
 use crate::error::{Error, Result};
 use crate::features::Record;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ pub(crate) use super::drift::{
 pub use super::drift::{DriftCounter, DriftReport, FeatureDrift};
 pub use super::report::{
     AlertsReport, ClassCount, DriftSection, FeedbackReport, FieldQuality, LatencySummary,
-    MonitorReport, PredictionDrift, SignalReport, Telemetry, Window,
+    MonitorReport, PredictionDrift, SignalReport, Telemetry, Window, WindowReport, WindowsReport,
 };
 
 /// The format tag of a monitor snapshot.
@@ -26,7 +27,6 @@ pub const MAX_ERROR_CODES: usize = 64;
 /// Largest snapshot [`Monitor::restore`] reads. A snapshot's state is bounded by its config
 /// (2048 classes → a 32 MiB confusion matrix as text is well under it).
 pub const MAX_SNAPSHOT_BYTES: usize = 256 << 20;
-const MAX_CODE_LEN: usize = 64;
 const NO_CLASS: u32 = u32::MAX;
 const CONSUMED: u32 = u32::MAX - 1;
 const EMPTY: u64 = u64::MAX;
@@ -86,6 +86,17 @@ pub fn step(level: Level, v: f64, t: &Threshold, clear_ratio: f64) -> Level {
     }
 }
 
+/// What a signal level is judged on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Everything observed since the monitor started (the running total).
+    #[default]
+    Total,
+    /// The latest complete tumbling window.
+    Window,
+}
+
 /// An alert-state transition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -104,6 +115,12 @@ pub struct AlertEvent {
     pub alert: Option<f64>,
     /// `now_ms` of the evaluation.
     pub at_ms: f64,
+    /// Judged on the running total or on the latest complete window.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Start of the judged window (`window` scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_start_ms: Option<f64>,
 }
 
 /// What became of a feedback label.
@@ -150,9 +167,9 @@ struct FeedbackCounts {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SignalState {
-    name: String,
-    level: Level,
+pub(crate) struct SignalState {
+    pub name: String,
+    pub level: Level,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -186,6 +203,9 @@ struct State {
     retraining: Retraining,
     history: VecDeque<AlertEvent>,
     since_eval: u64,
+    /// Tumbling windows (absent in snapshots of earlier builds: none).
+    #[serde(default)]
+    windows: Windows,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -235,6 +255,25 @@ fn signal_names(reference: &ReferenceProfile, config: &MonitorConfig) -> Vec<Sig
         level: Level::Ok,
     });
     v
+}
+
+fn level_in(signals: &[SignalState], name: &str) -> Level {
+    signals
+        .iter()
+        .find(|s| s.name == name)
+        .map_or(Level::Ok, |s| s.level)
+}
+
+/// One signal's judgement on one summary (see `Monitor::judgements`).
+struct Judgement {
+    name: String,
+    /// Compared with `t` ("higher is worse").
+    judged: f64,
+    /// Reported in the event (accuracy itself for `accuracy`).
+    value: f64,
+    t: Threshold,
+    /// The thresholds as the user configured them.
+    shown: (f64, f64),
 }
 
 fn snap_err(reason: impl Into<String>) -> Error {
@@ -299,6 +338,10 @@ impl Monitor {
             retraining: Retraining::default(),
             history: VecDeque::new(),
             since_eval: 0,
+            windows: Windows {
+                signals: signal_names(&reference, &config),
+                ..Windows::default()
+            },
         };
         Ok(Monitor {
             ring: vec![(EMPTY, NO_CLASS); config.feedback_window],
@@ -339,6 +382,7 @@ impl Monitor {
             self.state.labels = (0..k).map(|i| i.to_string()).collect();
             self.state.class_counts = vec![0; k];
             self.state.feedback.confusion = vec![0; k * k];
+            self.state.windows.adopt_labels(k);
         }
     }
 
@@ -371,54 +415,72 @@ impl Monitor {
         latency_ms: f64,
     ) {
         self.touch(now_ms);
-        self.state.predictions += 1;
+        if probabilities.len() >= 2 {
+            self.adopt_labels(probabilities.len());
+        }
+        let k = self.state.labels.len();
+        let s = &mut self.state;
+        let mut window = s.windows.at(now_ms, &self.reference, &self.config, k, true);
+        s.predictions += 1;
+        if let Some(w) = window.as_deref_mut() {
+            w.predictions += 1;
+        }
         // NaN: no latency measured (e.g. rows replayed from a file); anything else the sketch
         // refuses (negative, infinite) is counted.
-        if !latency_ms.is_nan() && !self.state.latency.add(latency_ms) {
-            self.state.latency_rejected += 1;
+        if !latency_ms.is_nan() {
+            if !s.latency.add(latency_ms) {
+                s.latency_rejected += 1;
+            }
+            if let Some(w) = window.as_deref_mut() {
+                w.latency.add(latency_ms);
+            }
         }
-        for ((f, c), m) in self
-            .reference
-            .fields
-            .iter()
-            .zip(self.state.fields.iter_mut())
-            .zip(&self.maps)
-        {
-            c.observe(
-                f,
-                m.as_ref(),
-                read(f.ty, f.valid_min, f.valid_max, record.get(&f.name)),
-            );
+        for (i, (f, m)) in self.reference.fields.iter().zip(&self.maps).enumerate() {
+            let r = read(f.ty, f.valid_min, f.valid_max, record.get(&f.name));
+            if let Some(c) = s.fields.get_mut(i) {
+                c.observe(f, m.as_ref(), r);
+            }
+            if let Some(c) = window.as_deref_mut().and_then(|w| w.fields.get_mut(i)) {
+                c.observe(f, m.as_ref(), r);
+            }
         }
         let mut class = NO_CLASS;
         if probabilities.len() >= 2 {
-            self.adopt_labels(probabilities.len());
-            if probabilities.len() == self.state.labels.len() {
+            if probabilities.len() == k {
                 let c = crate::inference::argmax(probabilities);
-                if let Some(n) = self.state.class_counts.get_mut(c) {
+                if let Some(n) = s.class_counts.get_mut(c) {
                     *n += 1;
                     class = c as u32;
                 }
+                if let Some(n) = window
+                    .as_deref_mut()
+                    .and_then(|w| w.class_counts.get_mut(c))
+                {
+                    *n += 1;
+                }
                 let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
                 if conf.is_finite() {
-                    if let Some(n) = self
-                        .state
-                        .confidence_counts
-                        .get_mut(bin_index(&CONFIDENCE_EDGES, conf))
+                    let b = bin_index(&CONFIDENCE_EDGES, conf);
+                    if let Some(n) = s.confidence_counts.get_mut(b) {
+                        *n += 1;
+                    }
+                    if let Some(n) = window
+                        .as_deref_mut()
+                        .and_then(|w| w.confidence_counts.get_mut(b))
                     {
                         *n += 1;
                     }
                 }
             } else {
-                self.state.shape_mismatches += 1;
+                s.shape_mismatches += 1;
             }
         }
-        let seq = self.state.next_seq;
+        let seq = s.next_seq;
         let cap = self.ring.len() as u64;
         if let Some(slot) = self.ring.get_mut((seq % cap.max(1)) as usize) {
             *slot = (seq, class);
         }
-        self.state.next_seq += 1;
+        s.next_seq += 1;
     }
 
     /// [`Monitor::observe`] for a batch: `probabilities` is `records.len() × k` row-major
@@ -452,17 +514,14 @@ impl Monitor {
     /// Records a failed prediction by error code (e.g. `E_FEATURE_INVALID`).
     pub fn observe_error(&mut self, code: &str, now_ms: f64) {
         self.touch(now_ms);
-        let code = if code.is_empty() { "unknown" } else { code };
-        let code = match code.char_indices().nth(MAX_CODE_LEN) {
-            Some((i, _)) => code.get(..i).unwrap_or(code),
-            None => code,
-        };
-        if let Some(n) = self.state.errors.get_mut(code) {
-            *n += 1;
-        } else if self.state.errors.len() < MAX_ERROR_CODES - 1 {
-            self.state.errors.insert(code.to_string(), 1);
-        } else {
-            *self.state.errors.entry("other".to_string()).or_default() += 1;
+        count_error(&mut self.state.errors, code, 1, MAX_ERROR_CODES);
+        let k = self.state.labels.len();
+        if let Some(w) = self
+            .state
+            .windows
+            .at(now_ms, &self.reference, &self.config, k, true)
+        {
+            count_error(&mut w.errors, code, 1, WINDOW_ERROR_CODES);
         }
         self.tick(now_ms);
     }
@@ -487,7 +546,8 @@ impl Monitor {
         true_label: &str,
         now_ms: f64,
     ) -> FeedbackOutcome {
-        let outcome = self.feedback_inner(prediction_id, true_label);
+        let outcome = self.feedback_inner(prediction_id, true_label, now_ms);
+        self.state.windows.tick(now_ms);
         let fb = &mut self.state.feedback;
         match outcome {
             FeedbackOutcome::Matched => {}
@@ -500,7 +560,7 @@ impl Monitor {
         outcome
     }
 
-    fn feedback_inner(&mut self, id: &str, label: &str) -> FeedbackOutcome {
+    fn feedback_inner(&mut self, id: &str, label: &str, now_ms: f64) -> FeedbackOutcome {
         let Some((salt, n)) = id.rsplit_once('-') else {
             return FeedbackOutcome::Unmatched;
         };
@@ -528,9 +588,19 @@ impl Monitor {
             return FeedbackOutcome::UnknownLabel;
         };
         let k = self.state.labels.len();
+        let right = truth == class as usize;
+        // Counted in the window the label arrives in (labels come late; docs/monitoring.md).
+        if let Some(w) = self
+            .state
+            .windows
+            .at(now_ms, &self.reference, &self.config, k, false)
+        {
+            w.labeled += 1;
+            w.correct += u64::from(right);
+        }
         let fb = &mut self.state.feedback;
         fb.labeled += 1;
-        if truth == class as usize {
+        if right {
             fb.correct += 1;
         }
         if let Some(c) = fb.confusion.get_mut(truth * k + class as usize) {
@@ -554,24 +624,46 @@ impl Monitor {
     }
 
     fn feature_drifts(&self) -> Vec<FeatureDrift> {
+        self.drifts_of(&self.total_view())
+    }
+
+    /// The running total's counts.
+    fn total_view(&self) -> CountsView<'_> {
+        let s = &self.state;
+        CountsView {
+            predictions: s.predictions,
+            errors: &s.errors,
+            class_counts: &s.class_counts,
+            confidence_counts: &s.confidence_counts,
+            fields: &s.fields,
+            labeled: s.feedback.labeled,
+            correct: s.feedback.correct,
+        }
+    }
+
+    fn drifts_of(&self, v: &CountsView<'_>) -> Vec<FeatureDrift> {
         self.reference
             .fields
             .iter()
-            .zip(&self.state.fields)
+            .zip(v.fields)
             .filter(|(f, _)| f.kind != FieldKind::Timestamp)
             .map(|(f, c)| feature_drift(f, c, &self.config))
             .collect()
     }
 
+    /// (class PSI, class JS distance, confidence PSI, predictions with a class) of a summary.
     #[allow(clippy::type_complexity)]
-    fn prediction_drift_values(&self) -> Option<(Option<f64>, Option<f64>, Option<f64>, u64)> {
+    fn prediction_drift_of(
+        &self,
+        v: &CountsView<'_>,
+    ) -> Option<(Option<f64>, Option<f64>, Option<f64>, u64)> {
         let p = self.reference.predictions.as_ref()?;
-        let n: u64 = saturating_sum(&self.state.class_counts);
+        let n: u64 = saturating_sum(v.class_counts);
         if p.labels != self.state.labels || n == 0 {
             return Some((None, None, None, n));
         }
-        let cur = shares(&self.state.class_counts);
-        let conf = shares(&self.state.confidence_counts);
+        let cur = shares(v.class_counts);
+        let conf = shares(v.confidence_counts);
         Some((
             Some(psi(&p.class_shares, &cur)),
             js_distance(&p.class_shares, &cur),
@@ -580,50 +672,148 @@ impl Monitor {
         ))
     }
 
+    /// [`PredictionDrift`] of a summary; `status` is the fresh level unless `level` is given.
+    fn prediction_drift_report(
+        &self,
+        v: &CountsView<'_>,
+        level: Option<Level>,
+    ) -> Option<PredictionDrift> {
+        self.prediction_drift_of(v)
+            .map(|(psi, js, cpsi, n)| PredictionDrift {
+                class_psi: psi,
+                class_js_distance: js,
+                confidence_psi: cpsi,
+                status: if n < self.config.min_samples.max(1) {
+                    Status::Pending
+                } else {
+                    level
+                        .or_else(|| {
+                            psi.map(|v| {
+                                step(
+                                    Level::Ok,
+                                    v,
+                                    &self.config.drift.predictions,
+                                    self.config.clear_ratio,
+                                )
+                            })
+                        })
+                        .unwrap_or_default()
+                        .into()
+                },
+            })
+    }
+
     fn error_rate(&self) -> Option<f64> {
-        let errors: u64 = saturating_sum(self.state.errors.values());
-        let calls = errors.saturating_add(self.state.predictions);
-        (calls > 0).then(|| errors as f64 / calls as f64)
+        self.total_view().error_rate()
     }
 
     fn accuracy(&self) -> Option<f64> {
-        let fb = &self.state.feedback;
-        (fb.labeled > 0).then(|| fb.correct as f64 / fb.labeled as f64)
+        self.total_view().accuracy()
     }
 
     fn level_of(&self, name: &str) -> Level {
-        self.state
-            .signals
-            .iter()
-            .find(|s| s.name == name)
-            .map_or(Level::Ok, |s| s.level)
+        level_in(&self.state.signals, name)
     }
 
-    fn transition(
+    /// What every signal would be judged on for one summary (the running total or a window):
+    /// the signals with enough samples, each with the value compared ("higher is worse"), the
+    /// value reported and the thresholds in force.
+    fn judgements(&self, v: &CountsView<'_>) -> Vec<Judgement> {
+        let mut out = Vec::new();
+        let min = self.config.min_samples.max(1);
+        for d in self.drifts_of(v) {
+            if d.count < min {
+                continue;
+            }
+            if let Some(x) = d.judged_value() {
+                let t = self.config.threshold_for(&d.name).clone();
+                out.push(Judgement {
+                    name: format!("drift:{}", d.name),
+                    judged: x,
+                    value: x,
+                    shown: (t.warn, t.alert),
+                    t,
+                });
+            }
+        }
+        if let Some((Some(x), _, _, n)) = self.prediction_drift_of(v) {
+            if n >= min {
+                let t = self.config.drift.predictions.clone();
+                out.push(Judgement {
+                    name: "predictionDrift".into(),
+                    judged: x,
+                    value: x,
+                    shown: (t.warn, t.alert),
+                    t,
+                });
+            }
+        }
+        if let (Some(a), Some(acc)) = (&self.config.accuracy, v.accuracy()) {
+            if v.labeled >= self.config.min_labeled.max(1) {
+                // Judged as the error share 1 − accuracy ("higher is worse").
+                out.push(Judgement {
+                    name: "accuracy".into(),
+                    judged: 1.0 - acc,
+                    value: acc,
+                    t: Threshold {
+                        metric: DriftMetric::Psi,
+                        warn: 1.0 - a.warn,
+                        alert: 1.0 - a.alert,
+                    },
+                    shown: (a.warn, a.alert),
+                });
+            }
+        }
+        if let Some(rate) = v.error_rate() {
+            if v.calls() >= self.config.min_calls.max(1) {
+                let t = self.config.error_rate.clone();
+                out.push(Judgement {
+                    name: "errorRate".into(),
+                    judged: rate,
+                    value: rate,
+                    shown: (t.warn, t.alert),
+                    t,
+                });
+            }
+        }
+        out
+    }
+
+    /// Steps the signals of one scope by its judgements; transitions become events.
+    fn apply(
         &mut self,
-        i: usize,
-        to: Level,
-        value: Option<f64>,
-        t: Option<(f64, f64)>,
+        scope: Scope,
+        window_start_ms: Option<f64>,
+        judged: Vec<Judgement>,
         now_ms: f64,
     ) {
-        let Some(s) = self.state.signals.get_mut(i) else {
-            return;
-        };
-        if s.level == to {
-            return;
+        let clear = self.config.clear_ratio;
+        for j in judged {
+            let signals = match scope {
+                Scope::Total => &mut self.state.signals,
+                Scope::Window => &mut self.state.windows.signals,
+            };
+            let Some(s) = signals.iter_mut().find(|s| s.name == j.name) else {
+                continue;
+            };
+            let to = step(s.level, j.judged, &j.t, clear);
+            if s.level == to {
+                continue;
+            }
+            let ev = AlertEvent {
+                signal: s.name.clone(),
+                from: s.level,
+                to,
+                value: Some(j.value),
+                warn: Some(j.shown.0),
+                alert: Some(j.shown.1),
+                at_ms: now_ms,
+                scope,
+                window_start_ms,
+            };
+            s.level = to;
+            self.push_event(ev);
         }
-        let ev = AlertEvent {
-            signal: s.name.clone(),
-            from: s.level,
-            to,
-            value,
-            warn: t.map(|t| t.0),
-            alert: t.map(|t| t.1),
-            at_ms: now_ms,
-        };
-        s.level = to;
-        self.push_event(ev);
     }
 
     fn push_event(&mut self, ev: AlertEvent) {
@@ -641,111 +831,82 @@ impl Monitor {
         }
     }
 
-    /// Re-judges every signal now (also done every `evaluateEvery` calls); transitions are
-    /// queued for [`Monitor::drain_events`] and kept in the history.
-    pub fn evaluate(&mut self, now_ms: f64) {
-        self.state.since_eval = 0;
-        let clear = self.config.clear_ratio;
-        let drifts = self.feature_drifts();
-        for d in &drifts {
-            let name = format!("drift:{}", d.name);
-            let Some(i) = self.state.signals.iter().position(|s| s.name == name) else {
-                continue;
-            };
-            if d.count < self.config.min_samples.max(1) {
-                continue;
-            }
-            let Some(v) = d.judged_value() else { continue };
-            let t = self.config.threshold_for(&d.name).clone();
-            let level = self.state.signals.get(i).map_or(Level::Ok, |s| s.level);
-            let to = step(level, v, &t, clear);
-            self.transition(i, to, Some(v), Some((t.warn, t.alert)), now_ms);
-        }
-        if let Some((Some(v), _, _, n)) = self.prediction_drift_values() {
-            if n >= self.config.min_samples.max(1) {
-                if let Some(i) = self
-                    .state
-                    .signals
-                    .iter()
-                    .position(|s| s.name == "predictionDrift")
-                {
-                    let t = self.config.drift.predictions.clone();
-                    let to = step(self.level_of("predictionDrift"), v, &t, clear);
-                    self.transition(i, to, Some(v), Some((t.warn, t.alert)), now_ms);
-                }
-            }
-        }
-        if let (Some(a), Some(acc)) = (self.config.accuracy.clone(), self.accuracy()) {
-            if self.state.feedback.labeled >= self.config.min_labeled.max(1) {
-                if let Some(i) = self.state.signals.iter().position(|s| s.name == "accuracy") {
-                    // Judged as the error share 1 − accuracy ("higher is worse").
-                    let t = Threshold {
-                        metric: DriftMetric::Psi,
-                        warn: 1.0 - a.warn,
-                        alert: 1.0 - a.alert,
-                    };
-                    let to = step(self.level_of("accuracy"), 1.0 - acc, &t, clear);
-                    self.transition(i, to, Some(acc), Some((a.warn, a.alert)), now_ms);
-                }
-            }
-        }
-        if let Some(rate) = self.error_rate() {
-            let calls = self
-                .state
-                .predictions
-                .saturating_add(saturating_sum(self.state.errors.values()));
-            if calls >= self.config.min_calls.max(1) {
-                if let Some(i) = self
-                    .state
-                    .signals
-                    .iter()
-                    .position(|s| s.name == "errorRate")
-                {
-                    let t = self.config.error_rate.clone();
-                    let to = step(self.level_of("errorRate"), rate, &t, clear);
-                    self.transition(i, to, Some(rate), Some((t.warn, t.alert)), now_ms);
-                }
-            }
-        }
-        // Retraining.
-        let tracked: Vec<&SignalState> = self
-            .state
-            .signals
+    /// The retraining rule on one scope's levels: (reasons, share of features alerting).
+    fn retrain_reasons(
+        &self,
+        signals: &[SignalState],
+        v: &CountsView<'_>,
+        scope: &str,
+    ) -> (Vec<String>, f64) {
+        let tracked = signals
             .iter()
             .filter(|s| s.name.starts_with("drift:"))
-            .collect();
-        let alerting: Vec<&str> = tracked
+            .count();
+        let alerting: Vec<&str> = signals
             .iter()
-            .filter(|s| s.level == Level::Alert)
+            .filter(|s| s.name.starts_with("drift:") && s.level == Level::Alert)
             .map(|s| s.name.trim_start_matches("drift:"))
             .collect();
-        let share = if tracked.is_empty() {
+        let share = if tracked == 0 {
             0.0
         } else {
-            alerting.len() as f64 / tracked.len() as f64
+            alerting.len() as f64 / tracked as f64
         };
         let mut reasons = Vec::new();
         if !alerting.is_empty() && share >= self.config.retrain_drift_share {
             reasons.push(format!(
-                "drift: {} of {} features alerting ({}), share {:.3} >= {}",
+                "{scope}drift: {} of {} features alerting ({}), share {:.3} >= {}",
                 alerting.len(),
-                tracked.len(),
+                tracked,
                 alerting.join(", "),
                 share,
                 self.config.retrain_drift_share
             ));
         }
-        if self.level_of("accuracy") == Level::Alert {
-            if let (Some(acc), Some(a)) = (self.accuracy(), &self.config.accuracy) {
-                reasons.push(format!("accuracy {acc:.4} <= minimum {}", a.alert));
+        if level_in(signals, "accuracy") == Level::Alert {
+            if let (Some(acc), Some(a)) = (v.accuracy(), &self.config.accuracy) {
+                reasons.push(format!("{scope}accuracy {acc:.4} <= minimum {}", a.alert));
             }
         }
-        if self.level_of("errorRate") == Level::Alert {
+        if level_in(signals, "errorRate") == Level::Alert {
             reasons.push(format!(
-                "error rate {:.4} >= {}",
-                self.error_rate().unwrap_or(0.0),
+                "{scope}error rate {:.4} >= {}",
+                v.error_rate().unwrap_or(0.0),
                 self.config.error_rate.alert
             ));
+        }
+        (reasons, share)
+    }
+
+    /// Re-judges every signal now (also done every `evaluateEvery` calls): the running total's
+    /// levels, and the window levels on the latest complete window. Transitions are queued for
+    /// [`Monitor::drain_events`] and kept in the history.
+    pub fn evaluate(&mut self, now_ms: f64) {
+        self.state.since_eval = 0;
+        self.state.windows.tick(now_ms);
+        let judged = self.judgements(&self.total_view());
+        self.apply(Scope::Total, None, judged, now_ms);
+        let latest = self
+            .state
+            .windows
+            .latest_complete(&self.config)
+            .map(|w| (w.start_ms, self.judgements(&w.view())));
+        if let Some((start, judged)) = latest {
+            self.state.windows.judged_start_ms = Some(start);
+            self.apply(Scope::Window, Some(start), judged, now_ms);
+        }
+        // Retraining: the rule on the running total, and on the latest complete window.
+        let (mut reasons, share) =
+            self.retrain_reasons(&self.state.signals, &self.total_view(), "");
+        let mut shown_share = share;
+        if let Some(w) = self.state.windows.latest_complete(&self.config) {
+            let (more, wshare) = self.retrain_reasons(
+                &self.state.windows.signals,
+                &w.view(),
+                &format!("window from {} ms: ", w.start_ms),
+            );
+            reasons.extend(more);
+            shown_share = shown_share.max(wshare);
         }
         let recommended = !reasons.is_empty();
         if recommended != self.state.retraining.recommended {
@@ -754,10 +915,12 @@ impl Monitor {
                 signal: "retraining".into(),
                 from: level(self.state.retraining.recommended),
                 to: level(recommended),
-                value: Some(share),
+                value: Some(shown_share),
                 warn: None,
                 alert: None,
                 at_ms: now_ms,
+                scope: Scope::Total,
+                window_start_ms: None,
             });
         }
         self.state.retraining = Retraining {
@@ -794,18 +957,8 @@ impl Monitor {
             .as_ref()
             .filter(|p| p.labels == s.labels)
             .map(|p| &p.class_shares);
-        let predictions =
-            self.prediction_drift_values()
-                .map(|(psi, js, cpsi, n)| PredictionDrift {
-                    class_psi: psi,
-                    class_js_distance: js,
-                    confidence_psi: cpsi,
-                    status: if n < self.config.min_samples.max(1) {
-                        Status::Pending
-                    } else {
-                        self.level_of("predictionDrift").into()
-                    },
-                });
+        let predictions = self
+            .prediction_drift_report(&self.total_view(), Some(self.level_of("predictionDrift")));
         let k = s.labels.len();
         MonitorReport {
             model: self.config.model.clone(),
@@ -821,17 +974,7 @@ impl Monitor {
                 error_rate: self.error_rate(),
                 shape_mismatches: s.shape_mismatches,
                 latency_rejected: s.latency_rejected,
-                latency_ms: LatencySummary {
-                    count: lat.count(),
-                    relative_accuracy: lat.relative_accuracy(),
-                    min: lat.min(),
-                    max: lat.max(),
-                    mean: (lat.count() > 0).then(|| lat.sum() / lat.count() as f64),
-                    p50: lat.quantile(0.5),
-                    p90: lat.quantile(0.9),
-                    p95: lat.quantile(0.95),
-                    p99: lat.quantile(0.99),
-                },
+                latency_ms: LatencySummary::of(lat),
                 classes: s
                     .labels
                     .iter()
@@ -899,6 +1042,52 @@ impl Monitor {
                 retraining_recommended: s.retraining.recommended,
                 reasons: s.retraining.reasons.clone(),
             },
+            windows: self.windows_report(),
+        }
+    }
+
+    /// The windows section of the report.
+    pub fn windows_report(&self) -> WindowsReport {
+        let w = &self.state.windows;
+        let len = self.config.window_ms as f64;
+        WindowsReport {
+            window_ms: len,
+            capacity: self.config.windows,
+            late: w.late,
+            judged_start_ms: w.judged_start_ms,
+            signals: w
+                .signals
+                .iter()
+                .map(|x| SignalReport {
+                    name: x.name.clone(),
+                    level: x.level,
+                })
+                .collect(),
+            items: w
+                .items
+                .iter()
+                .map(|c| {
+                    let v = c.view();
+                    let features = self.drifts_of(&v);
+                    WindowReport {
+                        start_ms: c.start_ms,
+                        end_ms: c.start_ms + len,
+                        complete: w.clock_ms.is_some_and(|t| c.start_ms + len <= t),
+                        predictions: c.predictions,
+                        errors: c.errors.clone(),
+                        error_rate: v.error_rate(),
+                        class_counts: c.class_counts.clone(),
+                        confidence_counts: c.confidence_counts.clone(),
+                        latency_ms: LatencySummary::of(&c.latency),
+                        labeled: c.labeled,
+                        correct: c.correct,
+                        accuracy: v.accuracy(),
+                        drifted_share: drifted_share(&features),
+                        features,
+                        prediction_drift: self.prediction_drift_report(&v, None),
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -991,6 +1180,20 @@ impl Monitor {
         if state.errors.len() > MAX_ERROR_CODES || state.history.len() > m.config.history_size {
             return Err(snap_err("error codes or history exceed their bounds"));
         }
+        if state.windows.signals.is_empty() {
+            // A snapshot of a build without windows.
+            state.windows.signals = m.state.windows.signals.clone();
+        } else if state.windows.signals.iter().map(|s| &s.name).ne(m
+            .state
+            .signals
+            .iter()
+            .map(|s| &s.name))
+        {
+            return Err(snap_err(
+                "window signals do not match the reference and config",
+            ));
+        }
+        state.windows.check(&m.reference, &m.config, k)?;
         let cap = m.ring.len() as u64;
         if state.pending.len() > m.ring.len() {
             return Err(snap_err(
@@ -1038,8 +1241,19 @@ impl Monitor {
                 "monitors have different signals (config)",
             ));
         }
+        if self.config.window_ms != other.config.window_ms
+            || self.config.windows != other.config.windows
+        {
+            return Err(Error::invalid_argument(
+                "other",
+                "monitors have different windows (windowMs, windows)",
+            ));
+        }
         let mut latency = self.state.latency.clone();
         latency.merge(&other.state.latency)?;
+        let mut windows = self.state.windows.clone();
+        windows.merge(&other.state.windows, &self.config)?;
+        self.state.windows = windows;
         let o = &other.state;
         let s = &mut self.state;
         s.latency = latency;

@@ -3,6 +3,7 @@
 
 use super::drift::FeatureDrift;
 use super::monitor::{AlertEvent, Level, Status};
+use super::sketch::DdSketch;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,6 +29,23 @@ pub struct LatencySummary {
     pub p95: Option<f64>,
     /// 99th percentile.
     pub p99: Option<f64>,
+}
+
+impl LatencySummary {
+    /// The summary of a sketch.
+    pub fn of(lat: &DdSketch) -> LatencySummary {
+        LatencySummary {
+            count: lat.count(),
+            relative_accuracy: lat.relative_accuracy(),
+            min: lat.min(),
+            max: lat.max(),
+            mean: (lat.count() > 0).then(|| lat.sum() / lat.count() as f64),
+            p50: lat.quantile(0.5),
+            p90: lat.quantile(0.9),
+            p95: lat.quantile(0.95),
+            p99: lat.quantile(0.99),
+        }
+    }
 }
 
 /// Predicted-class count.
@@ -174,6 +192,61 @@ pub struct Window {
     pub last_ms: Option<f64>,
 }
 
+/// One tumbling window of a report: the window's own summaries and drift (fresh statuses, no
+/// hysteresis: `pending` below `minSamples`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowReport {
+    /// Wall-clock start (ms since the epoch).
+    pub start_ms: f64,
+    /// End (exclusive): `startMs + windowMs`.
+    pub end_ms: f64,
+    /// The monitor's clock has passed the end: the window no longer fills (late rows aside).
+    pub complete: bool,
+    /// Observed predictions.
+    pub predictions: u64,
+    /// Errors by code (at most 16 codes, then `other`).
+    pub errors: BTreeMap<String, u64>,
+    /// errors / (predictions + errors).
+    pub error_rate: Option<f64>,
+    /// Predicted-class counts in label order.
+    pub class_counts: Vec<u64>,
+    /// Top-probability counts per confidence bin.
+    pub confidence_counts: Vec<u64>,
+    /// Latency quantiles of the window.
+    pub latency_ms: LatencySummary,
+    /// Feedback labels joined during the window.
+    pub labeled: u64,
+    /// Of which correct.
+    pub correct: u64,
+    /// correct / labeled.
+    pub accuracy: Option<f64>,
+    /// Drift of the window's rows against the reference.
+    pub features: Vec<FeatureDrift>,
+    /// Share of features in `alert` in this window.
+    pub drifted_share: f64,
+    /// Predicted-class drift of the window.
+    pub prediction_drift: Option<PredictionDrift>,
+}
+
+/// The windows section of a report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowsReport {
+    /// Window length.
+    pub window_ms: f64,
+    /// Windows kept at most.
+    pub capacity: usize,
+    /// Observations older than the oldest window kept (in the running total only).
+    pub late: u64,
+    /// Start of the window the window signals were last judged on (the latest complete one).
+    pub judged_start_ms: Option<f64>,
+    /// Signal levels judged on the latest complete window (with hysteresis across windows).
+    pub signals: Vec<SignalReport>,
+    /// Windows with traffic, oldest first.
+    pub items: Vec<WindowReport>,
+}
+
 /// `Monitor::report()`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -194,4 +267,6 @@ pub struct MonitorReport {
     pub feedback: FeedbackReport,
     /// Alert states and retraining recommendation.
     pub alerts: AlertsReport,
+    /// Tumbling windows.
+    pub windows: WindowsReport,
 }

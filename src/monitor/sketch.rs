@@ -115,6 +115,16 @@ impl DdSketch {
         Ok(())
     }
 
+    /// Bucket limit.
+    pub fn max_buckets(&self) -> usize {
+        self.max_buckets
+    }
+
+    /// Releases the capacity reserved up front (a window's sketch grows only as it fills).
+    pub(crate) fn shrink(&mut self) {
+        self.counts.shrink_to_fit();
+    }
+
     /// Relative accuracy α.
     pub fn relative_accuracy(&self) -> f64 {
         self.relative_accuracy

@@ -230,14 +230,47 @@ impl Monitor {
     }
 
     /// The fleet's drift, class mix, feedback accuracy and latency from device `snapshot()`
-    /// strings of one model version (what `mlcycle fleet merge` prints). Throws `E_SNAPSHOT`
-    /// naming the position of a snapshot that cannot be merged.
+    /// strings of one model version (what `mlcycle fleet merge` prints), with every window.
+    /// `options.window`: `"total"` (default), `"latest"` (the latest complete window) or a
+    /// window start in epoch ms. Throws `E_SNAPSHOT` naming the position of a snapshot that
+    /// cannot be merged, `E_INVALID_ARGUMENT` for a window the fleet does not have.
     #[wasm_bindgen(js_name = fleetReport, unchecked_return_type = "FleetReport")]
     pub fn fleet_report(
         #[wasm_bindgen(unchecked_param_type = "string[]")] snapshots: Vec<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FleetReportOptions")] options: Option<
+            JsValue,
+        >,
     ) -> JsResult<JsValue> {
-        to_js(&monitor::fleet_report(
+        let window = match options {
+            Some(o) if o.is_object() => {
+                let w = js_sys::Reflect::get(&o, &JsValue::from_str("window"))
+                    .unwrap_or(JsValue::UNDEFINED);
+                if let Some(n) = w.as_f64() {
+                    monitor::FleetWindow::Start(n)
+                } else if let Some(s) = w.as_string() {
+                    s.parse()?
+                } else if w.is_undefined() || w.is_null() {
+                    monitor::FleetWindow::Total
+                } else {
+                    return Err(Error::invalid_argument(
+                        "options.window",
+                        "must be \"total\", \"latest\" or a window start in epoch ms",
+                    )
+                    .into());
+                }
+            }
+            Some(o) if !o.is_undefined() && !o.is_null() => {
+                return Err(Error::invalid_argument(
+                    "options",
+                    "must be an object",
+                )
+                .into())
+            }
+            _ => monitor::FleetWindow::Total,
+        };
+        to_js(&monitor::fleet_report_window(
             snapshots.iter().map(String::as_str),
+            window,
         )?)
     }
 

@@ -599,6 +599,10 @@ export interface AlertEvent {
     alert: number | null;
     /** Time of the evaluation (ms since the epoch for deployments; the caller's `nowMs` for `Monitor`). */
     atMs: number;
+    /** Judged on the running total, or on the latest complete tumbling window. */
+    scope: 'total' | 'window';
+    /** Start of the judged window (`window` scope only). */
+    windowStartMs?: number;
 }
 
 /** `Deployment.feedback` / `Monitor.feedback`: what became of a delayed label. */
@@ -658,6 +662,10 @@ export interface MonitorConfig {
     latencyMaxBuckets?: number;
     /** Largest number of classes tracked (1024, at most 2048). */
     maxClasses?: number;
+    /** Tumbling window length in ms (3,600,000); windows start at multiples of it since the epoch. */
+    windowMs?: number;
+    /** Windows kept besides the running total (24; 0 = none, at most 1000). */
+    windows?: number;
 }
 
 /** Latency summary of a monitor (milliseconds; quantiles within `relativeAccuracy`). */
@@ -707,6 +715,32 @@ export interface FeatureDrift {
     warn: number;
     alert: number;
     status: DriftStatus;
+}
+
+/** One tumbling window of `MonitorReport.windows.items` / `FleetReport.windows`: the window's
+ * own summaries, and its drift with fresh statuses (no hysteresis). */
+export interface WindowReport {
+    /** Wall-clock start, ms since the epoch (a multiple of `windowMs`). */
+    startMs: number;
+    /** End (exclusive). */
+    endMs: number;
+    /** The monitor's clock has passed the end. */
+    complete: boolean;
+    predictions: number;
+    /** Errors by code (at most 16 codes, then `other`). */
+    errors: Record<string, number>;
+    errorRate: number | null;
+    /** Predicted-class counts in label order. */
+    classCounts: number[];
+    confidenceCounts: number[];
+    latencyMs: LatencySummary;
+    /** Feedback labels joined during the window, and how many were right. */
+    labeled: number;
+    correct: number;
+    accuracy: number | null;
+    features: FeatureDrift[];
+    driftedShare: number;
+    predictionDrift: MonitorReport["drift"]["predictions"];
 }
 
 /** `Monitor.report()` / `Deployment.monitor()`: telemetry, drift, feedback and alerts. */
@@ -764,6 +798,27 @@ export interface MonitorReport {
         retrainingRecommended: boolean;
         reasons: string[];
     };
+    /** Tumbling windows besides the running total (docs/monitoring.md, "Windows"). */
+    windows: {
+        windowMs: number;
+        /** Windows kept at most (config `windows`). */
+        capacity: number;
+        /** Observations older than the oldest window kept (in the running total only). */
+        late: number;
+        /** Start of the window the window signals were last judged on. */
+        judgedStartMs: number | null;
+        /** Levels judged on the latest complete window (hysteresis across windows). */
+        signals: { name: AlertSignal; level: AlertLevel }[];
+        /** Windows with traffic, oldest first. */
+        items: WindowReport[];
+    };
+}
+
+/** `Monitor.fleetReport(snapshots, options)`. */
+export interface FleetReportOptions {
+    /** `"total"` (default): everything observed; `"latest"`: the latest complete window on the
+     * fleet's clock; a number: the window starting then (epoch ms). */
+    window?: 'total' | 'latest' | number;
 }
 
 /** `Monitor.fleetReport(snapshots)`: device snapshots of one model version merged. The drift
@@ -784,6 +839,11 @@ export interface FleetReport {
     feedback: MonitorReport["feedback"];
     latencyMs: LatencySummary;
     errors: Record<string, number>;
+    windowMs: number;
+    /** Start of the window this report describes; `null`: the running total. */
+    selectedWindowMs: number | null;
+    /** The fleet's windows aligned by start, each with the drift of the pooled rows. */
+    windows: WindowReport[];
 }
 
 // ---- reference profile ----------------------------------------------------------------------

@@ -100,6 +100,12 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   const fleetPsi: number | null = fleet.features[0]?.psi ?? null;
   // @ts-expect-error: snapshots are strings, not monitors
   Monitor.fleetReport([monitor]);
+  const hour = Monitor.fleetReport([monitor.snapshot()], { window: 'latest' });
+  const hourStart: number | null = hour.selectedWindowMs;
+  const heat: (number | null)[] = monitor.report().windows.items.map((w) => w.features[0]?.psi ?? null);
+  const scope: 'total' | 'window' | undefined = monitor.drainEvents()[0]?.scope;
+  // @ts-expect-error: a window is 'total', 'latest' or a start time
+  Monitor.fleetReport([monitor.snapshot()], { window: 'yesterday' });
   try {
     model.predict(new Float32Array(3), 1);
   } catch (e) {
@@ -111,7 +117,7 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   }
   return labelled.labels.length + budgeted.nFeatures + shape.length + fromRecords.length + fromColumns.length +
     features.length + (firstError?.length ?? 0) + quality.fields.length + (accuracy ?? 0) + id.length + drifted +
-    fleet.devices + (fleetPsi ?? 0) +
+    fleet.devices + (fleetPsi ?? 0) + (hourStart ?? 0) + heat.length + (scope ?? "").length +
     pipeline.width;
 }
 

@@ -25,6 +25,11 @@ pub struct MergeArgs {
     /// Exit with status 1 when a feature is in alert.
     #[arg(long)]
     fail_on_alert: bool,
+    /// What to report: `total` (everything observed), `latest` (the latest complete tumbling
+    /// window on the fleet's clock) or a window's start in epoch ms. The JSON lists every
+    /// window either way (`windows`).
+    #[arg(long, default_value = "total")]
+    window: String,
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -73,15 +78,20 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
             .map(|p| p.display())
             .zip(texts.iter().map(String::as_str)),
     )?;
-    let report = mlcycle::monitor::report_of(&fleet, texts.len());
+    let window: mlcycle::monitor::FleetWindow = args.window.parse()?;
+    let report = mlcycle::monitor::report_of_window(&fleet, texts.len(), window)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => {
             println!(
-                "fleet: {} device(s), model {} {}",
+                "fleet: {} device(s), model {} {}, {}",
                 report.devices,
                 report.model.as_deref().unwrap_or("-"),
-                report.version.as_deref().unwrap_or("-")
+                report.version.as_deref().unwrap_or("-"),
+                match report.selected_window_ms {
+                    Some(s) => format!("window from {s} ms ({} ms)", report.window_ms),
+                    None => "running total".to_string(),
+                }
             );
             crate::drift::print_table(&report.drift)?;
             let classes: Vec<String> = report
@@ -106,6 +116,18 @@ fn merge(args: MergeArgs) -> Result<ExitCode> {
                 q(report.latency_ms.p99),
                 report.latency_ms.count
             );
+            if !report.windows.is_empty() {
+                println!("windows (start ms, rows, drifted share):");
+                for w in &report.windows {
+                    println!(
+                        "  {} {} {:.3}{}",
+                        w.start_ms,
+                        w.predictions,
+                        w.drifted_share,
+                        if w.complete { "" } else { " (filling)" }
+                    );
+                }
+            }
         }
     }
     Ok(crate::drift::exit_code(&report.drift, args.fail_on_alert))

@@ -4,7 +4,7 @@
 
 use crate::fsio::read_text;
 use anyhow::Result;
-use mlcycle::features::Pipeline;
+use mlcycle::features::{Pipeline, RawValue};
 use mlcycle::monitor::{Monitor, MonitorConfig, ReferenceProfile};
 use mlcycle::{LoadOptions, Model};
 use std::path::PathBuf;
@@ -40,6 +40,10 @@ pub struct Args {
     /// The time the rows are observed at, epoch ms (default: now).
     #[arg(long)]
     now_ms: Option<f64>,
+    /// Each row's time (epoch ms) from this column instead, so the rows fall into the monitor's
+    /// tumbling windows as they happened; a row without a number there is E_CSV.
+    #[arg(long)]
+    time_column: Option<String>,
     /// Also write the monitor's OTLP/JSON metrics (ExportMetricsServiceRequest) to this file.
     #[arg(long)]
     otlp: Option<PathBuf>,
@@ -88,14 +92,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(p) = &pipeline {
         p.check_header(input.header())?;
     }
+    if let Some(col) = &args.time_column {
+        if !input.header().iter().any(|h| h == col) {
+            return Err(mlcycle::Error::Csv {
+                line: Some(1),
+                reason: format!("no column `{col}` (--time-column)"),
+            }
+            .into());
+        }
+    }
+    let mut seen = 0usize;
     loop {
         let chunk = input.next_chunk()?;
         if chunk.is_empty() {
             break;
         }
+        let times = row_times(&chunk, args.time_column.as_deref(), now, seen)?;
+        seen += chunk.len();
+        let at = |i: usize| times.get(i).copied().unwrap_or(now);
         let (Some(model), Some(p)) = (&model, &pipeline) else {
-            for r in &chunk {
-                monitor.observe(now, r, &[], f64::NAN);
+            for (i, r) in chunk.iter().enumerate() {
+                monitor.observe(at(i), r, &[], f64::NAN);
             }
             continue;
         };
@@ -109,12 +126,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Some(model.predict(&features, valid.len())?)
         };
         let latency = started.elapsed().as_secs_f64() * 1000.0 / valid.len().max(1) as f64;
-        for (i, record) in valid.iter().filter_map(|r| chunk.get(*r)).enumerate() {
+        for (i, (row, record)) in valid
+            .iter()
+            .filter_map(|r| chunk.get(*r).map(|x| (*r, x)))
+            .enumerate()
+        {
             let probs = pred.as_ref().map(|p| p.row(i)).unwrap_or_default();
-            monitor.observe(now, record, probs, latency);
+            monitor.observe(at(row), record, probs, latency);
         }
-        for _ in &batch.errors {
-            monitor.observe_error("E_FEATURE_INVALID", now);
+        for e in &batch.errors {
+            monitor.observe_error("E_FEATURE_INVALID", at(e.row));
         }
     }
     input.finish("observed");
@@ -137,4 +158,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => print!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The time of each row of a chunk: `--time-column`'s epoch ms, else `now` for all.
+fn row_times(
+    chunk: &[mlcycle::features::Record],
+    column: Option<&str>,
+    now: f64,
+    before: usize,
+) -> Result<Vec<f64>> {
+    let Some(col) = column else {
+        return Ok(Vec::new());
+    };
+    chunk
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let t = match r.get(col) {
+                Some(RawValue::Number(x)) => Some(*x),
+                Some(RawValue::Text(t)) | Some(RawValue::String(t)) => t.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            t.filter(|t| t.is_finite()).ok_or_else(|| {
+                mlcycle::Error::Csv {
+                    line: None,
+                    reason: format!(
+                        "data row {}: `{col}` is not a time in epoch ms (--time-column)",
+                        before + i + 1
+                    ),
+                }
+                .into()
+            })
+        })
+        .collect()
 }

@@ -1,0 +1,370 @@
+//! Tumbling windows of a [`super::Monitor`]: besides the running total, the monitor keeps the
+//! same summaries (field drift counts, class mix, confidence, a latency sketch, errors, feedback)
+//! per wall-clock window of `windowMs`, the last `windows` of them. A drift that started an hour
+//! ago shows in the hour's window at full strength, where the running total dilutes it with a
+//! week of normal traffic.
+//!
+//! Windows are aligned to the epoch (`start = ⌊now / windowMs⌋ · windowMs`), so two devices'
+//! windows of the same hour have the same start and merge by adding counts. Windows without
+//! traffic are not stored. Memory is bounded per window ([`window_bytes_bound`], stated in
+//! docs/monitoring.md and measured by tests/monitor_windows.rs with a counting allocator) and
+//! by the window count.
+
+use super::config::MonitorConfig;
+use super::drift::{max_opt, FieldCounts};
+use super::profile::{ReferenceProfile, CONFIDENCE_EDGES};
+use super::sketch::DdSketch;
+use super::stats::saturating_sum;
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Largest `windows` count a config may ask for.
+pub const MAX_WINDOWS: usize = 1000;
+/// Bucket limit of a window's latency sketch (the running total keeps `latencyMaxBuckets`):
+/// 512 buckets at α = 1 % span a 22,000× range of latencies before the smallest collapse.
+pub const WINDOW_LATENCY_BUCKETS: usize = 512;
+/// Distinct error codes a window tracks; later new codes count under `other`.
+pub const WINDOW_ERROR_CODES: usize = 16;
+/// Longest error code kept (longer codes are cut), as in the running total.
+pub(crate) const MAX_CODE_LEN: usize = 64;
+
+/// Adds one error to a bounded per-code map (`cap` codes, the last being `other`).
+pub(crate) fn count_error(errors: &mut BTreeMap<String, u64>, code: &str, n: u64, cap: usize) {
+    let code = if code.is_empty() { "unknown" } else { code };
+    let code = match code.char_indices().nth(MAX_CODE_LEN) {
+        Some((i, _)) => code.get(..i).unwrap_or(code),
+        None => code,
+    };
+    if let Some(x) = errors.get_mut(code) {
+        *x = x.saturating_add(n);
+    } else if errors.len() < cap.saturating_sub(1) {
+        errors.insert(code.to_string(), n);
+    } else {
+        let other = errors.entry("other".to_string()).or_default();
+        *other = other.saturating_add(n);
+    }
+}
+
+/// The counts one summary holds — the running total's or one window's — as the signal
+/// judgements read them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CountsView<'a> {
+    pub predictions: u64,
+    pub errors: &'a BTreeMap<String, u64>,
+    pub class_counts: &'a [u64],
+    pub confidence_counts: &'a [u64],
+    pub fields: &'a [FieldCounts],
+    pub labeled: u64,
+    pub correct: u64,
+}
+
+impl CountsView<'_> {
+    /// errors / (predictions + errors).
+    pub fn error_rate(&self) -> Option<f64> {
+        let errors: u64 = saturating_sum(self.errors.values());
+        let calls = errors.saturating_add(self.predictions);
+        (calls > 0).then(|| errors as f64 / calls as f64)
+    }
+
+    /// Calls: predictions + errors.
+    pub fn calls(&self) -> u64 {
+        self.predictions
+            .saturating_add(saturating_sum(self.errors.values()))
+    }
+
+    /// correct / labeled.
+    pub fn accuracy(&self) -> Option<f64> {
+        (self.labeled > 0).then(|| self.correct as f64 / self.labeled as f64)
+    }
+}
+
+/// One window's summaries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WindowCounts {
+    /// Wall-clock start (ms since the epoch, a multiple of `windowMs`).
+    pub start_ms: f64,
+    pub predictions: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub latency: DdSketch,
+    pub class_counts: Vec<u64>,
+    pub confidence_counts: Vec<u64>,
+    pub fields: Vec<FieldCounts>,
+    /// Feedback labels joined while this window was current (by arrival time).
+    pub labeled: u64,
+    pub correct: u64,
+}
+
+impl WindowCounts {
+    fn new(
+        start_ms: f64,
+        reference: &ReferenceProfile,
+        config: &MonitorConfig,
+        k: usize,
+    ) -> Result<Self> {
+        let mut latency = DdSketch::new(config.latency_relative_accuracy, window_buckets(config))?;
+        latency.shrink();
+        Ok(WindowCounts {
+            start_ms,
+            predictions: 0,
+            errors: BTreeMap::new(),
+            latency,
+            class_counts: vec![0; k],
+            confidence_counts: vec![0; CONFIDENCE_EDGES.len() + 1],
+            fields: reference
+                .fields
+                .iter()
+                .map(FieldCounts::for_field)
+                .collect(),
+            labeled: 0,
+            correct: 0,
+        })
+    }
+
+    pub fn view(&self) -> CountsView<'_> {
+        CountsView {
+            predictions: self.predictions,
+            errors: &self.errors,
+            class_counts: &self.class_counts,
+            confidence_counts: &self.confidence_counts,
+            fields: &self.fields,
+            labeled: self.labeled,
+            correct: self.correct,
+        }
+    }
+
+    fn merge(&mut self, o: &WindowCounts) -> Result<()> {
+        self.latency.merge(&o.latency)?;
+        self.predictions = self.predictions.saturating_add(o.predictions);
+        for (code, n) in &o.errors {
+            count_error(&mut self.errors, code, *n, WINDOW_ERROR_CODES);
+        }
+        if self.class_counts.is_empty() {
+            self.class_counts = vec![0; o.class_counts.len()];
+        }
+        let add = |a: &mut Vec<u64>, b: &[u64]| {
+            a.iter_mut()
+                .zip(b)
+                .for_each(|(x, y)| *x = x.saturating_add(*y))
+        };
+        add(&mut self.class_counts, &o.class_counts);
+        add(&mut self.confidence_counts, &o.confidence_counts);
+        for (x, y) in self.fields.iter_mut().zip(&o.fields) {
+            x.merge(y);
+        }
+        self.labeled = self.labeled.saturating_add(o.labeled);
+        self.correct = self.correct.saturating_add(o.correct);
+        Ok(())
+    }
+}
+
+/// A window's latency sketch bucket limit.
+pub(crate) fn window_buckets(config: &MonitorConfig) -> usize {
+    config.latency_max_buckets.min(WINDOW_LATENCY_BUCKETS)
+}
+
+/// The windows a monitor keeps, oldest first, and their own alert levels.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct Windows {
+    pub items: VecDeque<WindowCounts>,
+    /// Observations (and errors) older than the oldest window kept: counted in the running
+    /// total only.
+    pub late: u64,
+    /// The latest finite `now_ms` given to the monitor: a window is complete once it is past.
+    pub clock_ms: Option<f64>,
+    /// Levels judged on the latest complete window (the running total's names).
+    pub signals: Vec<super::monitor::SignalState>,
+    /// Start of the window the levels were last judged on.
+    pub judged_start_ms: Option<f64>,
+}
+
+impl Windows {
+    /// Advances the clock (any call with a finite time).
+    pub fn tick(&mut self, now_ms: f64) {
+        if now_ms.is_finite() {
+            self.clock_ms = max_opt(self.clock_ms, Some(now_ms));
+        }
+    }
+
+    /// The window `now_ms` falls in, created if it is within the last `config.windows` windows
+    /// of the newest; `None` (and counted as late when `count_late`) for older times,
+    /// non-finite times and when windows are off.
+    pub fn at(
+        &mut self,
+        now_ms: f64,
+        reference: &ReferenceProfile,
+        config: &MonitorConfig,
+        k: usize,
+        count_late: bool,
+    ) -> Option<&mut WindowCounts> {
+        let cap = config.windows;
+        if cap == 0 || !now_ms.is_finite() {
+            return None;
+        }
+        self.tick(now_ms);
+        let len = config.window_ms as f64;
+        let start = (now_ms / len).floor() * len;
+        let newest = self.items.back().map_or(start, |w| w.start_ms.max(start));
+        let oldest_kept = newest - (cap as f64 - 1.0) * len;
+        if start < oldest_kept {
+            if count_late {
+                self.late = self.late.saturating_add(1);
+            }
+            return None;
+        }
+        while self.items.front().is_some_and(|w| w.start_ms < oldest_kept) {
+            self.items.pop_front();
+        }
+        if self.items.capacity() < cap {
+            // Once, to the bound: the deque never reallocates as windows come and go.
+            self.items.reserve_exact(cap - self.items.len());
+        }
+        let pos = self.items.partition_point(|w| w.start_ms < start);
+        if self.items.get(pos).is_none_or(|w| w.start_ms != start) {
+            // Only fails on sketch parameters `MonitorConfig::check` refuses.
+            let w = WindowCounts::new(start, reference, config, k).ok()?;
+            self.items.insert(pos, w);
+        }
+        self.items.get_mut(pos)
+    }
+
+    /// The newest window whose end is at or before the clock.
+    pub fn latest_complete(&self, config: &MonitorConfig) -> Option<&WindowCounts> {
+        let clock = self.clock_ms?;
+        let len = config.window_ms as f64;
+        self.items.iter().rev().find(|w| w.start_ms + len <= clock)
+    }
+
+    /// Gives every window `k` class counters (labels adopted from the first output).
+    pub fn adopt_labels(&mut self, k: usize) {
+        for w in &mut self.items {
+            if w.class_counts.is_empty() {
+                w.class_counts = vec![0; k];
+            }
+        }
+    }
+
+    /// Adds another monitor's windows, aligned by start; the newest `config.windows` are kept.
+    pub fn merge(&mut self, o: &Windows, config: &MonitorConfig) -> Result<()> {
+        let mut all: BTreeMap<u64, WindowCounts> = BTreeMap::new();
+        let key = |w: &WindowCounts| w.start_ms.to_bits() ^ (1 << 63);
+        for w in self.items.drain(..) {
+            all.insert(key(&w), w);
+        }
+        for w in &o.items {
+            match all.get_mut(&key(w)) {
+                Some(x) => x.merge(w)?,
+                None => {
+                    all.insert(key(w), w.clone());
+                }
+            }
+        }
+        let mut items: VecDeque<WindowCounts> = all.into_values().collect();
+        items
+            .make_contiguous()
+            .sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        let len = config.window_ms as f64;
+        if let Some(newest) = items.back().map(|w| w.start_ms) {
+            let oldest_kept = newest - (config.windows as f64 - 1.0) * len;
+            while items.front().is_some_and(|w| w.start_ms < oldest_kept) {
+                if let Some(w) = items.pop_front() {
+                    self.late = self.late.saturating_add(w.predictions);
+                }
+            }
+        }
+        self.items = items;
+        self.late = self.late.saturating_add(o.late);
+        self.clock_ms = max_opt(self.clock_ms, o.clock_ms);
+        for (x, y) in self.signals.iter_mut().zip(&o.signals) {
+            x.level = x.level.max(y.level);
+        }
+        self.judged_start_ms = max_opt(self.judged_start_ms, o.judged_start_ms);
+        Ok(())
+    }
+
+    /// Checks a restored state against the reference and config.
+    pub fn check(
+        &mut self,
+        reference: &ReferenceProfile,
+        config: &MonitorConfig,
+        k: usize,
+    ) -> Result<()> {
+        let bad = |why: &str| Error::Snapshot {
+            reason: format!("windows: {why}"),
+        };
+        if self.items.len() > config.windows {
+            return Err(bad("more windows than the config keeps"));
+        }
+        let len = config.window_ms as f64;
+        let mut prev = f64::NEG_INFINITY;
+        let template =
+            WindowCounts::new(0.0, reference, config, k).map_err(|e| bad(&e.to_string()))?;
+        for w in &mut self.items {
+            if !w.start_ms.is_finite() || w.start_ms <= prev || (w.start_ms / len).fract() != 0.0 {
+                return Err(bad("window starts are not ascending multiples of windowMs"));
+            }
+            prev = w.start_ms;
+            w.latency.check().map_err(|e| bad(&e.to_string()))?;
+            if w.latency.relative_accuracy() != config.latency_relative_accuracy
+                || w.latency.max_buckets() != window_buckets(config)
+            {
+                return Err(bad("latency sketch parameters differ from the config"));
+            }
+            if (w.class_counts.len() != k && !w.class_counts.is_empty())
+                || w.confidence_counts.len() != template.confidence_counts.len()
+                || w.fields.len() != template.fields.len()
+                || w.fields
+                    .iter()
+                    .zip(&template.fields)
+                    .any(|(a, b)| a.counts.len() != b.counts.len())
+            {
+                return Err(bad("counters do not match the reference and labels"));
+            }
+            if w.errors.len() > WINDOW_ERROR_CODES {
+                return Err(bad("more error codes than a window keeps"));
+            }
+            if w.class_counts.is_empty() {
+                w.class_counts = vec![0; k];
+            }
+        }
+        if let Some(newest) = self.items.back().map(|w| w.start_ms) {
+            if self
+                .items
+                .front()
+                .is_some_and(|w| w.start_ms < newest - (config.windows as f64 - 1.0) * len)
+            {
+                return Err(bad("a window older than the config keeps"));
+            }
+        }
+        if self.clock_ms.is_some_and(|c| !c.is_finite()) {
+            return Err(bad("clock is not finite"));
+        }
+        Ok(())
+    }
+}
+
+/// Upper bound of one window's heap memory in bytes for this reference and config, stated in
+/// docs/monitoring.md: the fixed part (the window record and its containers' headers), 8 bytes
+/// per bin or category counter of every field plus its min/max, 8 per class and confidence
+/// bin, the latency sketch's buckets, and `WINDOW_ERROR_CODES` codes of at most 64 bytes with
+/// their tree nodes. tests/monitor_windows.rs measures real allocations against it.
+pub fn window_bytes_bound(reference: &ReferenceProfile, config: &MonitorConfig, k: usize) -> usize {
+    let counters: usize = reference
+        .fields
+        .iter()
+        .map(|f| FieldCounts::for_field(f).counts.len())
+        .sum();
+    let fields = reference.fields.len();
+    let record = std::mem::size_of::<WindowCounts>();
+    let field = std::mem::size_of::<FieldCounts>();
+    // A BTreeMap leaf holds 11 entries; a node per entry over-counts the tree on purpose.
+    let error_entry = MAX_CODE_LEN + std::mem::size_of::<(String, u64)>() + 64;
+    record
+        + fields * field
+        + 8 * counters
+        + 8 * (k + CONFIDENCE_EDGES.len() + 1)
+        + 8 * window_buckets(config)
+        + WINDOW_ERROR_CODES * error_entry
+}
