@@ -422,7 +422,7 @@ impl Monitor {
         let s = &mut self.state;
         let mut window = s.windows.at(now_ms, &self.reference, &self.config, k, true);
         s.predictions += 1;
-        if let Some(w) = window.as_deref_mut() {
+        if let Some(w) = window.as_mut() {
             w.predictions += 1;
         }
         // NaN: no latency measured (e.g. rows replayed from a file); anything else the sketch
@@ -431,7 +431,7 @@ impl Monitor {
             if !s.latency.add(latency_ms) {
                 s.latency_rejected += 1;
             }
-            if let Some(w) = window.as_deref_mut() {
+            if let Some(w) = window.as_mut() {
                 w.latency.add(latency_ms);
             }
         }
@@ -440,7 +440,7 @@ impl Monitor {
             if let Some(c) = s.fields.get_mut(i) {
                 c.observe(f, m.as_ref(), r);
             }
-            if let Some(c) = window.as_deref_mut().and_then(|w| w.fields.get_mut(i)) {
+            if let Some(c) = window.as_mut().and_then(|w| w.fields.get_mut(i)) {
                 c.observe(f, m.as_ref(), r);
             }
         }
@@ -452,10 +452,7 @@ impl Monitor {
                     *n += 1;
                     class = c as u32;
                 }
-                if let Some(n) = window
-                    .as_deref_mut()
-                    .and_then(|w| w.class_counts.get_mut(c))
-                {
+                if let Some(n) = window.as_mut().and_then(|w| w.class_counts.get_mut(c)) {
                     *n += 1;
                 }
                 let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
@@ -464,10 +461,7 @@ impl Monitor {
                     if let Some(n) = s.confidence_counts.get_mut(b) {
                         *n += 1;
                     }
-                    if let Some(n) = window
-                        .as_deref_mut()
-                        .and_then(|w| w.confidence_counts.get_mut(b))
-                    {
+                    if let Some(n) = window.as_mut().and_then(|w| w.confidence_counts.get_mut(b)) {
                         *n += 1;
                     }
                 }

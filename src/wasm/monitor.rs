@@ -260,11 +260,7 @@ impl Monitor {
                 }
             }
             Some(o) if !o.is_undefined() && !o.is_null() => {
-                return Err(Error::invalid_argument(
-                    "options",
-                    "must be an object",
-                )
-                .into())
+                return Err(Error::invalid_argument("options", "must be an object").into())
             }
             _ => monitor::FleetWindow::Total,
         };

@@ -107,7 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         if chunk.is_empty() {
             break;
         }
-        let times = row_times(&chunk, args.time_column.as_deref(), now, seen)?;
+        let times = row_times(&chunk, args.time_column.as_deref(), seen)?;
         seen += chunk.len();
         let at = |i: usize| times.get(i).copied().unwrap_or(now);
         let (Some(model), Some(p)) = (&model, &pipeline) else {
@@ -160,11 +160,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The time of each row of a chunk: `--time-column`'s epoch ms, else `now` for all.
+/// The time of each row of a chunk from `--time-column` (epoch ms); empty without one.
 fn row_times(
     chunk: &[mlcycle::features::Record],
     column: Option<&str>,
-    now: f64,
     before: usize,
 ) -> Result<Vec<f64>> {
     let Some(col) = column else {
