@@ -156,10 +156,67 @@ function refresh() {
   if (pd) rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span></td><td class="num">${esc(t.predictions)}</td><td class="num">${pd.classPsi == null ? '—' : pd.classPsi.toFixed(3)}</td><td class="bar-col">${thresholdBar(pd.classPsi, 0.1, 0.25, pd.status)}</td><td class="num"></td></tr>`);
   $('mon-drift').tBodies[0].innerHTML = rows.join('');
 
+  renderWindows(r);
+
   const hist = [...(r.alerts.history ?? [])].reverse();
-  $('mon-alerts').innerHTML = hist.map((e) => `<li data-signal="${esc(e.signal)}" data-to="${esc(e.to)}"><time datetime="${new Date(e.atMs).toISOString()}">${new Date(e.atMs).toLocaleTimeString()}</time> <code>${esc(e.signal)}</code> ${esc(e.from)} → <span class="badge ${esc(e.to)}">${esc(e.to)}</span>${e.value != null ? ` (${(+e.value).toPrecision(3)})` : ''}</li>`).join('');
+  $('mon-alerts').innerHTML = hist.map((e) => `<li data-signal="${esc(e.signal)}" data-to="${esc(e.to)}" data-scope="${esc(e.scope ?? 'total')}"><time datetime="${new Date(e.atMs).toISOString()}">${new Date(e.atMs).toLocaleTimeString()}</time> <code>${esc(e.signal)}</code> ${esc(e.from)} → <span class="badge ${esc(e.to)}">${esc(e.to)}</span>${e.value != null ? ` (${(+e.value).toPrecision(3)})` : ''} <span class="hint">${e.scope === 'window' ? `window from ${new Date(e.windowStartMs).toLocaleTimeString()}` : 'running total'}</span></li>`).join('');
   if (r.alerts.reasons?.length) $('mon-alerts').insertAdjacentHTML('afterbegin', `<li><strong>Retraining recommended:</strong> ${r.alerts.reasons.map(esc).join('; ')}</li>`);
   panel.dataset.ready = 'true';
+}
+
+/**
+ * The window timeline: per-window PSI of every feature (and the predicted class) as a heat strip,
+ * the latest windows last; cells tinted by the window's own status, ▲ where a window alert was
+ * raised on that window, the column the window levels are judged on in bold.
+ */
+function renderWindows(r) {
+  const w = r.windows;
+  const hint = $('mon-windows-hint');
+  if (!w || !w.capacity) {
+    $('mon-windows').innerHTML = '<p class="empty">Windows are off (monitoring config <code>windows: 0</code>).</p>';
+    hint.textContent = '';
+    return;
+  }
+  const len = w.windowMs;
+  const span = len >= 3600000 ? `${+(len / 3600000).toPrecision(3)} h` : len >= 60000 ? `${+(len / 60000).toPrecision(3)} min` : `${+(len / 1000).toPrecision(3)} s`;
+  // The last 24 window slots, empty ones included, so gaps in traffic show.
+  const last = w.items.at(-1);
+  if (!last) {
+    $('mon-windows').innerHTML = '<p class="empty">No window yet.</p>';
+    hint.textContent = `Windows of ${span}, the last ${w.capacity} kept.`;
+    return;
+  }
+  const byStart = new Map(w.items.map((x) => [x.startMs, x]));
+  const slots = [];
+  for (let s = last.startMs, n = 0; n < 24 && s >= w.items[0].startMs; s -= len, n++) slots.unshift(s);
+  const marks = new Set((r.alerts.history ?? []).filter((e) => e.scope === 'window' && e.to === 'alert').map((e) => `${e.signal}@${e.windowStartMs}`));
+  const clock = (ms) => new Date(ms).toLocaleTimeString([], len < 60000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+  const head = slots.map((s) => {
+    const x = byStart.get(s);
+    const judged = s === w.judgedStartMs;
+    return `<th scope="col" data-start="${s}"${judged ? ' class="judged" title="window levels are judged on this window"' : ''}><time datetime="${new Date(s).toISOString()}">${esc(clock(s))}</time>${x && !x.complete ? '<br><span class="hint">filling</span>' : ''}</th>`;
+  }).join('');
+  const cell = (signal, x, value, status) => {
+    if (!x) return '<td class="none" data-status="none"><span class="sr-only">no traffic</span></td>';
+    const marked = marks.has(`${signal}@${x.startMs}`);
+    const label = `${signal.replace(/^drift:/, '')}, window from ${clock(x.startMs)}: ${value == null ? 'no values' : `PSI ${value.toFixed(3)}`}, ${status}${marked ? ', window alert raised' : ''}`;
+    return `<td class="${esc(status)}${marked ? ' marked' : ''}" data-start="${x.startMs}" data-status="${esc(status)}" data-psi="${value ?? ''}"${marked ? ' data-marked="true"' : ''} title="${esc(label)}" aria-label="${esc(label)}">${value == null ? '—' : value.toFixed(2)}${marked ? '<span class="mark" aria-hidden="true">▲</span>' : ''}</td>`;
+  };
+  const names = last.features.map((f) => f.name);
+  const body = names.map((name) => `<tr data-feature="${esc(name)}"><th scope="row">${esc(name)}</th>${slots.map((s) => {
+    const x = byStart.get(s);
+    const f = x?.features.find((g) => g.name === name);
+    return cell(`drift:${name}`, x, f?.psi ?? null, f?.status ?? 'pending');
+  }).join('')}</tr>`);
+  if (last.predictionDrift) {
+    body.push(`<tr data-feature="(predictions)"><th scope="row">predicted class</th>${slots.map((s) => {
+      const x = byStart.get(s);
+      return cell('predictionDrift', x, x?.predictionDrift?.classPsi ?? null, x?.predictionDrift?.status ?? 'pending');
+    }).join('')}</tr>`);
+  }
+  $('mon-windows').innerHTML = `<table class="heat" id="mon-windows-table"><thead><tr><th scope="col">feature</th>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+  const levels = (w.signals ?? []).filter((s) => s.level !== 'ok').map((s) => `${s.name} ${s.level}`);
+  hint.textContent = `Windows of ${span} (this demo's monitoring config; the default is 1 h), the last ${w.capacity} kept${w.late ? `, ${w.late} late rows in the total only` : ''}. Cells: PSI of that window's rows against the reference and its own status (pending below 100 values). ▲: a window alert was raised on that window. Window levels, judged on the latest complete window (bold): ${levels.length ? levels.join(', ') : 'all ok'}. The table above is the running total.`;
 }
 
 function download(name, text, type) {

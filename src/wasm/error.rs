@@ -21,11 +21,15 @@ impl From<Error> for JsValue {
     }
 }
 
-/// Serializes a core DTO as a plain JS object (`null` for `None`, objects for maps).
+/// Serializes a core DTO as a plain JS object (`null` for `None` and non-finite numbers, objects
+/// for maps): JSON text made by serde_json, parsed by the host's `JSON.parse`. One boundary
+/// crossing per value instead of one per member, and no second serializer: every DTO's
+/// `Serialize` is instantiated once (for serde_json, which the core needs anyway) instead of
+/// also for serde-wasm-bindgen — the reports are the largest serializable types in the module.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::invalid_argument("result", e.to_string()).into())
+    let text = serde_json::to_string(value)
+        .map_err(|e| JsValue::from(Error::invalid_argument("result", e.to_string())))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Deserializes a JS value into a core type, naming the argument on failure.

@@ -143,6 +143,38 @@ test('drift injected on body mass turns that feature to alert while the others s
   await context.close();
 });
 
+test('the window timeline shows the drift in the window it happened, marked when its window alert fires', async () => {
+  // The demo's monitoring config has 10 s windows. The page's clock is fixed per phase: a normal
+  // window, a window with body mass +30 %, a normal window again (which completes the second).
+  const { page, errors, context } = await openPage(env, '/www/index.html?version=1.0.0#monitor');
+  await ready(page);
+  const w1 = Math.floor(Date.now() / 10_000) * 10_000;
+  const [w2, w3] = [w1 + 10_000, w1 + 20_000];
+  await page.clock.setFixedTime(w1 + 1_000);
+  await simulate(page, { rows: 150, source: 'train' });
+  await page.clock.setFixedTime(w2 + 1_000);
+  await simulate(page, { rows: 160, mass: 30, source: 'train' });
+  await page.clock.setFixedTime(w3 + 1_000);
+  await simulate(page, { rows: 170, source: 'train' });
+  const mass = (start) => `#mon-windows-table tr[data-feature=body_mass_g] td[data-start="${start}"]`;
+  await page.waitForSelector(`${mass(w2)}[data-marked=true]`);
+  assert.equal(await page.getAttribute(mass(w1), 'data-status'), 'ok');
+  assert.equal(await page.getAttribute(mass(w2), 'data-status'), 'alert');
+  assert.equal(await page.getAttribute(mass(w3), 'data-status'), 'ok');
+  assert.ok(Number(await page.getAttribute(mass(w2), 'data-psi')) >= 0.25);
+  assert.equal(await page.getAttribute(mass(w1), 'data-marked'), null, 'no window alert on the normal window');
+  for (const f of OTHERS) {
+    assert.notEqual(await page.getAttribute(`#mon-windows-table tr[data-feature=${f}] td[data-start="${w2}"]`, 'data-status'), 'alert', f);
+  }
+  assert.equal(await page.getAttribute(`#mon-windows-table th[data-start="${w2}"]`, 'class'), 'judged', 'levels judged on the latest complete window');
+  assert.match(await page.textContent('#mon-windows-hint'), /drift:body_mass_g alert/);
+  // The alert list says which window the alert was judged on.
+  await page.waitForSelector('#mon-alerts li[data-signal="drift:body_mass_g"][data-scope=window]');
+  await screenshot(page, 'monitor-windows');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('on holdout traffic, the body mass shift is the only alert', async () => {
   // The 104 holdout rows sit at PSI 0.1–0.18 on some features without any shift (warn at most).
   const { page, errors, context } = await openPage(env, '/www/index.html?version=1.0.0#monitor');

@@ -56,3 +56,33 @@ test('a snapshot of another reference throws E_SNAPSHOT with its position', asyn
     (e) => e instanceof Error && e.code === 'E_SNAPSHOT' && /snapshot 1/.test(e.message));
   assert.throws(() => Monitor.fleetReport([]), (e) => e.code === 'E_INVALID_ARGUMENT');
 });
+
+test('fleetReport(snapshots, {window}) reports one window, as fleet merge --window does', async () => {
+  const T0 = 1795996800000, HOUR = 3600000; // 2026-11-30T00:00Z
+  const files = [];
+  for (const [i, at] of [T0 + 5, T0 + HOUR + 5].entries()) {
+    const out = join(dir, `hour${i}.json`);
+    run(['observe', '--reference', join(dir, 'reference.json'), '--input', join(dir, `part${i}.csv`),
+      '--model', 'tests/data/penguins_logreg.onnx', '--spec', 'tests/data/penguins_features.json',
+      '--labels', LABELS, '--device', `h${i}`, '--now-ms', String(at), '--quiet', '--output', out]);
+    files.push(await readFile(out, 'utf8'));
+  }
+  const latest = Monitor.fleetReport(files, { window: 'latest' });
+  assert.equal(latest.selectedWindowMs, T0, 'the clock is in the second hour: the first is the latest complete');
+  assert.equal(latest.rows, 30);
+  assert.deepEqual(latest.windows.map((w) => [w.startMs, w.predictions, w.complete]), [[T0, 30, true], [T0 + HOUR, 1, false]]);
+  const cli = JSON.parse(run(['fleet', 'merge', '--input', join(dir, 'hour*.json'), '--window', 'latest']));
+  // Same core; logarithms may differ in the last bit between wasm's libm and the native one.
+  const near = (a, b) => (typeof a === 'number' && typeof b === 'number'
+    ? Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a))
+    : a && b && typeof a === 'object'
+      ? Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => near(a[k], b[k]))
+      : a === b);
+  assert.ok(near(latest, cli), JSON.stringify({ latest, cli }).slice(0, 400));
+  assert.deepEqual(Monitor.fleetReport(files, { window: T0 + HOUR }).rows, 1);
+  assert.equal(Monitor.fleetReport(files).selectedWindowMs, null);
+  for (const window of ['yesterday', true, T0 - HOUR]) {
+    assert.throws(() => Monitor.fleetReport(files, { window }),
+      (e) => e instanceof Error && e.code === 'E_INVALID_ARGUMENT', String(window));
+  }
+});
