@@ -27,6 +27,7 @@ mod fleet;
 #[allow(clippy::module_inception)]
 mod monitor;
 mod otlp;
+mod otlp_protobuf;
 pub mod outbox;
 mod profile;
 mod report;

@@ -1,6 +1,10 @@
 //! OTLP/JSON export: a monitor's summaries as an OpenTelemetry `ExportMetricsServiceRequest`
-//! (protobuf JSON mapping: 64-bit integers as strings, enums as numbers), ready to POST to a
-//! collector's `/v1/metrics`. Sums are cumulative (aggregationTemporality 2).
+//! (protobuf JSON mapping, enums as numbers), ready to POST to a collector's `/v1/metrics`; the
+//! same request as protobuf in [`super::otlp_protobuf`]. Sums are cumulative
+//! (aggregationTemporality 2). 64-bit counts are JSON numbers while exact (≤ 2^53) and strings
+//! beyond, times always strings: the mapping lets decoders take either, and a real collector
+//! (rotel 0.0.1a15) drops string-valued `asInt` and histogram counts (tests/python/
+//! test_collector.py).
 //!
 //! Conventions (OpenTelemetry semantic conventions 1.x; each choice in docs/monitoring.md):
 //! the resource says who reports — `service.name`, `service.instance.id` (one per device, so
@@ -63,6 +67,15 @@ fn nanos(ms: f64) -> String {
     }
 }
 
+/// A 64-bit count in the JSON mapping: a number while exact in a double, else a string.
+fn count(v: u64) -> Value {
+    if v <= 1 << 53 {
+        json!(v)
+    } else {
+        json!(v.to_string())
+    }
+}
+
 fn attr(key: &str, value: &str) -> Value {
     json!({"key": key, "value": {"stringValue": value}})
 }
@@ -93,7 +106,7 @@ impl Monitor {
         };
         let int_point = |v: u64, extra: Vec<Value>| {
             let mut p = point(extra);
-            p["asInt"] = json!(v.to_string());
+            p["asInt"] = count(v);
             p
         };
         let double_point = |v: f64, extra: Vec<Value>| {
@@ -139,18 +152,18 @@ impl Monitor {
             }
             let offset = counts.keys().next().copied().unwrap_or(0);
             let last = counts.keys().next_back().copied().unwrap_or(offset);
-            let buckets: Vec<String> = (offset..=last)
-                .map(|i| counts.get(&i).copied().unwrap_or(0).to_string())
+            let buckets: Vec<Value> = (offset..=last)
+                .map(|i| count(counts.get(&i).copied().unwrap_or(0)))
                 .collect();
             let mut hp = point(vec![]);
-            hp["count"] = json!(sk.count().to_string());
+            hp["count"] = count(sk.count());
             hp["sum"] = json!(sk.sum() / 1000.0);
             if let (Some(mn), Some(mx)) = (sk.min(), sk.max()) {
                 hp["min"] = json!(mn / 1000.0);
                 hp["max"] = json!(mx / 1000.0);
             }
             hp["scale"] = json!(DURATION_SCALE);
-            hp["zeroCount"] = json!(zero.to_string());
+            hp["zeroCount"] = count(zero);
             hp["zeroThreshold"] = json!(super::sketch::MIN_INDEXABLE / 1000.0);
             hp["positive"] = json!({"offset": offset, "bucketCounts": buckets});
             metrics.push(json!({"name": "mlcycle.prediction.duration", "unit": "s",
@@ -183,12 +196,9 @@ impl Monitor {
         let total: u64 = super::stats::saturating_sum(&t.confidence_counts);
         if total > 0 {
             let mut cp = point(vec![]);
-            cp["count"] = json!(total.to_string());
-            cp["bucketCounts"] = json!(t
-                .confidence_counts
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>());
+            cp["count"] = count(total);
+            cp["bucketCounts"] =
+                Value::Array(t.confidence_counts.iter().map(|c| count(*c)).collect());
             cp["explicitBounds"] = json!(t.confidence_edges);
             metrics.push(json!({"name": "mlcycle.confidence", "unit": "1",
                 "description": "Top class probability (buckets [lower, upper) at 0.1 steps)",
@@ -341,6 +351,17 @@ impl Monitor {
     /// [`Monitor::export_otlp_with`] as JSON text.
     pub fn export_otlp_json_with(&self, now_ms: f64, resource: &OtlpResource) -> String {
         self.export_otlp_with(now_ms, resource).to_string()
+    }
+
+    /// [`Monitor::export_otlp_with`] in OTLP protobuf (`application/x-protobuf`). Fails only if
+    /// the export wrote a member the encoder's table lacks (a bug; unit-tested, and checked
+    /// against opentelemetry-proto by tests/python/test_collector.py).
+    pub fn export_otlp_protobuf_with(
+        &self,
+        now_ms: f64,
+        resource: &OtlpResource,
+    ) -> crate::Result<Vec<u8>> {
+        super::otlp_protobuf::encode_request(&self.export_otlp_with(now_ms, resource))
     }
 }
 

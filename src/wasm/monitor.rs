@@ -286,6 +286,21 @@ impl Monitor {
         Ok(self.inner.export_otlp_json_with(now_ms, &resource))
     }
 
+    /// `exportOtlp` in OTLP protobuf (`application/x-protobuf`): the same request, about half
+    /// the bytes.
+    #[wasm_bindgen(js_name = exportOtlpProtobuf)]
+    pub fn export_otlp_protobuf(
+        &self,
+        now_ms: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "OtlpResource")] resource: Option<JsValue>,
+    ) -> JsResult<Vec<u8>> {
+        let resource: monitor::OtlpResource = match resource {
+            Some(v) if !v.is_undefined() && !v.is_null() => super::from_js("resource", v)?,
+            _ => monitor::OtlpResource::default(),
+        };
+        Ok(self.inner.export_otlp_protobuf_with(now_ms, &resource)?)
+    }
+
     /// Calls `fn(event)` for every alert transition (`{signal, from, to, value, warn, alert,
     /// atMs}`); `null` removes it. Do not call this monitor from inside the callback.
     #[wasm_bindgen(js_name = onAlert)]

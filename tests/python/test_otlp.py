@@ -5,8 +5,8 @@ fields refused) into ExportMetricsServiceRequest, are told apart by `service.ins
 the conventions chosen (docs/monitoring.md: `service.*` and `telemetry.sdk.*` resource
 attributes, `mlcycle.*` / `error.type` attribute keys, durations in seconds as an exponential
 histogram whose buckets add up to its count, no metric without data points), and the same
-payload encodes to OTLP protobuf. No OTLP receiver can be installed offline here (rotel and the
-collector download binaries), so the strict parse stands in for one.
+payload encodes to OTLP protobuf. A real collector receives the export in
+tests/python/test_collector.py (rotel).
 
     python3 tests/python/test_otlp.py        # exits non-zero on failure
 """

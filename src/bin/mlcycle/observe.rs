@@ -47,6 +47,9 @@ pub struct Args {
     /// Also write the monitor's OTLP/JSON metrics (ExportMetricsServiceRequest) to this file.
     #[arg(long)]
     otlp: Option<PathBuf>,
+    /// Also write the same request in OTLP protobuf (application/x-protobuf) to this file.
+    #[arg(long)]
+    otlp_protobuf: Option<PathBuf>,
     /// OTLP `service.name` (default mlcycle).
     #[arg(long)]
     service_name: Option<String>,
@@ -139,18 +142,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     input.finish("observed");
+    let resource = mlcycle::monitor::OtlpResource {
+        service_name: args.service_name.clone(),
+        instance_id: Some(
+            args.instance_id
+                .clone()
+                .unwrap_or_else(|| args.device.clone()),
+        ),
+        ..Default::default()
+    };
     if let Some(path) = &args.otlp {
-        let resource = mlcycle::monitor::OtlpResource {
-            service_name: args.service_name.clone(),
-            instance_id: Some(
-                args.instance_id
-                    .clone()
-                    .unwrap_or_else(|| args.device.clone()),
-            ),
-            ..Default::default()
-        };
         let text = monitor.export_otlp_json_with(now, &resource) + "\n";
         crate::fsio::write_output(path, text.as_bytes())?;
+    }
+    if let Some(path) = &args.otlp_protobuf {
+        crate::fsio::write_output(path, &monitor.export_otlp_protobuf_with(now, &resource)?)?;
     }
     let text = monitor.snapshot()? + "\n";
     match &args.output {
