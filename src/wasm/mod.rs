@@ -1,10 +1,11 @@
-//! The JS boundary: the only module that touches wasm-bindgen, js-sys, web-sys and
-//! serde-wasm-bindgen (the glue rule, checked by `make test`).
+//! The JS boundary: the only module that touches wasm-bindgen, js-sys and web-sys (the glue
+//! rule, checked by `make test`).
 //!
 //! Every export converts JS values into core types, calls one core function and converts the
 //! result back. Errors become real JS `Error`s with `name = "MlcycleError"`, a `code`
 //! property holding [`crate::Error::code`] and, when the error is about a field, `field`.
-//! Outputs are plain objects (`Serializer::json_compatible`), never `Map`s.
+//! Outputs are plain objects (serde_json text through `JSON.parse`), never `Map`s; option bags
+//! come in through `JSON.stringify` so unknown members are refused (`error.rs`).
 
 mod error;
 pub(crate) mod host;

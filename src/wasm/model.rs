@@ -20,7 +20,7 @@ impl Model {
 }
 
 #[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsLoadOptions {
     labels: Option<Vec<String>>,
     max_bytes: Option<u64>,

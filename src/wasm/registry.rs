@@ -92,7 +92,7 @@ impl ArtifactCache for JsCache {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LoadOptions {
     public_key: Option<String>,
     subject: Option<String>,
@@ -196,7 +196,7 @@ fn instance_id() -> String {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OpenOptions {
     subject: Option<String>,
     version: Option<String>,

@@ -1,11 +1,13 @@
 // ---------------------------------------------------------------------------------------------
 // Plain-object shapes of mlcycle's JS API. Injected verbatim into mlcycle.d.ts
 // (`#[wasm_bindgen(typescript_custom_section)]`), referenced by `unchecked_return_type` /
-// `unchecked_param_type`. Results cross the boundary through
-// `serde_wasm_bindgen::Serializer::json_compatible()`: structs and maps are plain objects (never
-// `Map`), `None` is `null` (a member is absent only where the Rust side skips it: those are `?`),
-// u64 counters are plain numbers (never BigInt; one above 2^53 would make the call throw), f32 vectors are plain `number[]` (widened to
-// f64, so `0.1f32` reads 0.10000000149011612). Checked against real objects of the Node build.
+// `unchecked_param_type`. Results cross the boundary as JSON text (serde_json) read by
+// `JSON.parse`: structs and maps are plain objects (never `Map`), `None` and non-finite numbers
+// are `null` (a member is absent only where the Rust side skips it: those are `?`), u64 counters
+// are plain numbers (never BigInt; above 2^53 they round), f32 values are the shortest decimal
+// that reads back as the same f32 (`0.1f32` reads 0.1). Option bags go the other way through
+// `JSON.stringify`: unknown members are `E_INVALID_ARGUMENT`. Checked against real objects of
+// the Node build.
 // ---------------------------------------------------------------------------------------------
 
 // ---- errors ---------------------------------------------------------------------------------

@@ -86,3 +86,18 @@ test('fleetReport(snapshots, {window}) reports one window, as fleet merge --wind
       (e) => e instanceof Error && e.code === 'E_INVALID_ARGUMENT', String(window));
   }
 });
+
+test('Monitor.exportOtlpProtobuf: the OTLP request as protobuf bytes, about half the JSON', () => {
+  const m = Monitor.restore(snapshots[0]);
+  const resource = { serviceName: 'penguin-app', instanceId: 'phone-7' };
+  const json = m.exportOtlp(1764900001000, resource);
+  const pb = m.exportOtlpProtobuf(1764900001000, resource);
+  assert.ok(pb instanceof Uint8Array);
+  assert.equal(pb[0], 0x0a, 'field 1 (resourceMetrics), length-delimited');
+  const text = new TextDecoder('latin1').decode(pb);
+  for (const s of ['phone-7', 'penguin-app', 'mlcycle.predictions', 'mlcycle.drift.psi', 'service.instance.id']) {
+    assert.ok(text.includes(s), s);
+  }
+  assert.ok(pb.length < 0.6 * json.length, `${pb.length} B protobuf vs ${json.length} B JSON`);
+  assert.throws(() => m.exportOtlpProtobuf(0, { bogus: 1 }), (e) => e.code === 'E_INVALID_ARGUMENT');
+});

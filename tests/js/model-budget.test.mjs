@@ -18,6 +18,10 @@ test('maxBytes bounds what a model file may ask for', async () => {
   assert.deepEqual(Model.fromBytes(bytes, { labels: ['a', 'b', 'c'] }).labels, ['a', 'b', 'c']);
   assert.throws(() => Model.fromBytes(bytes, { maxBytes: 64 }), (e) => e instanceof Error && e.code === 'E_MODEL_INVALID' && /maxBytes/.test(e.message));
   assert.throws(() => Model.fromBytes(bytes, { maxBytes: 0 }), (e) => e.code === 'E_INVALID_ARGUMENT');
+  // A misspelt option is refused, not ignored (option bags cross as JSON: unknown members fail).
+  assert.throws(() => Model.fromBytes(bytes, { maxbytes: 64 }), (e) => e.code === 'E_INVALID_ARGUMENT' && /maxbytes/.test(e.message));
+  assert.throws(() => Model.fromBytes(bytes, { labels: ['a', 'b', 'c'], lables: [] }), (e) => e.code === 'E_INVALID_ARGUMENT');
+  assert.throws(() => Model.fromBytes(bytes, { maxBytes: 10n }), (e) => e.code === 'E_INVALID_ARGUMENT', 'BigInt');
   const nnef = await data('nnef/penguins_logreg.nnef.tar');
   assert.throws(() => Model.fromNnef(nnef, { maxBytes: 64 }), (e) => e.code === 'E_MODEL_INVALID' && /budget/.test(e.message));
   for (let i = 0; i < 50; i++) {

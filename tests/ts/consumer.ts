@@ -101,6 +101,7 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   // @ts-expect-error: snapshots are strings, not monitors
   Monitor.fleetReport([monitor]);
   const hour = Monitor.fleetReport([monitor.snapshot()], { window: 'latest' });
+  const otlpBytes: Uint8Array = monitor.exportOtlpProtobuf(Date.now(), { instanceId: 'a' });
   const hourStart: number | null = hour.selectedWindowMs;
   const heat: (number | null)[] = monitor.report().windows.items.map((w) => w.features[0]?.psi ?? null);
   const scope: 'total' | 'window' | undefined = monitor.drainEvents()[0]?.scope;
@@ -117,7 +118,7 @@ export function pieces(onnx: Uint8Array, specJson: string, referenceJson: string
   }
   return labelled.labels.length + budgeted.nFeatures + shape.length + fromRecords.length + fromColumns.length +
     features.length + (firstError?.length ?? 0) + quality.fields.length + (accuracy ?? 0) + id.length + drifted +
-    fleet.devices + (fleetPsi ?? 0) + (hourStart ?? 0) + heat.length + (scope ?? "").length +
+    fleet.devices + (fleetPsi ?? 0) + (hourStart ?? 0) + heat.length + (scope ?? "").length + otlpBytes.length +
     pipeline.width;
 }
 
