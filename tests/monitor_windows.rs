@@ -267,6 +267,100 @@ fn fleet_windows_merge_by_start() {
     assert!(e.to_string().contains("snapshot 1"), "{e}");
 }
 
+/// Review findings: windows of a side without labels merged, times windows cannot hold exactly,
+/// -0.0, and a window level that must not outlive its window.
+#[wasm_bindgen_test(unsupported = test)]
+fn window_edge_cases() {
+    let train = read_records(TRAIN).expect("train").records;
+    let mut rng = Rng(11);
+    // No labels anywhere: one side sees only records, the other adopts 3 classes.
+    let unlabeled = MonitorConfig {
+        labels: None,
+        ..config(24)
+    };
+    let mut a = Monitor::new(reference(), unlabeled.clone(), "a").unwrap();
+    let mut b = Monitor::new(reference(), unlabeled, "b").unwrap();
+    for i in 0..20 {
+        a.observe(T0 + i as f64, &row(&train, &mut rng, false), &[], 1.0);
+        b.observe(
+            T0 + HOUR + i as f64,
+            &row(&train, &mut rng, false),
+            &[0.2, 0.3, 0.5],
+            1.0,
+        );
+    }
+    a.merge(&b).unwrap();
+    let rep = a.report();
+    assert!(
+        rep.windows.items.iter().all(|w| w.class_counts.len() == 3),
+        "{:?}",
+        rep.windows.items
+    );
+    assert_eq!(
+        Monitor::restore(&a.snapshot().unwrap()).unwrap().report(),
+        rep
+    );
+    // Times past ±2^53 ms (a nanosecond clock): the running total only; the snapshot restores.
+    let mut m = Monitor::new(reference(), config(24), "t").unwrap();
+    for now in [1.7e21, -1.7e18, f64::NAN, 1e300] {
+        m.observe(now, &train[0], &[0.2, 0.3, 0.5], 1.0);
+    }
+    m.observe(-0.0, &train[0], &[0.2, 0.3, 0.5], 1.0);
+    m.observe(0.0, &train[1], &[0.2, 0.3, 0.5], 1.0);
+    let mut other = Monitor::new(reference(), config(24), "u").unwrap();
+    other.observe(5.0, &train[2], &[0.2, 0.3, 0.5], 1.0);
+    m.merge(&other).unwrap();
+    let rep = m.report();
+    assert_eq!(rep.telemetry.predictions, 7);
+    assert_eq!(rep.windows.items.len(), 1, "-0.0 and 0.0 are one window");
+    assert_eq!(rep.windows.items[0].predictions, 3);
+    assert_eq!(
+        Monitor::restore(&m.snapshot().unwrap()).unwrap().report(),
+        rep
+    );
+    // A window alert does not outlive its window when the next one is too small to judge.
+    let mut m = Monitor::new(reference(), config(24), "s").unwrap();
+    for i in 0..300 {
+        m.observe(
+            T0 + i as f64,
+            &row(&train, &mut rng, true),
+            &[0.2, 0.3, 0.5],
+            1.0,
+        );
+    }
+    m.evaluate(T0 + HOUR + 1.0);
+    let level = |m: &Monitor| {
+        m.report()
+            .windows
+            .signals
+            .iter()
+            .find(|s| s.name == "drift:body_mass_g")
+            .map(|s| s.level)
+    };
+    assert_eq!(level(&m), Some(Level::Alert));
+    for i in 0..10 {
+        m.observe(
+            T0 + HOUR + i as f64,
+            &row(&train, &mut rng, false),
+            &[0.2, 0.3, 0.5],
+            1.0,
+        );
+    }
+    m.evaluate(T0 + 2.0 * HOUR + 1.0);
+    assert_eq!(level(&m), Some(Level::Ok), "10 rows cannot keep the alert");
+    let cleared = m
+        .drain_events()
+        .into_iter()
+        .any(|e| e.signal == "drift:body_mass_g" && e.scope == Scope::Window && e.to == Level::Ok);
+    assert!(cleared);
+    assert!(!m
+        .report()
+        .alerts
+        .reasons
+        .iter()
+        .any(|r| r.starts_with("window")));
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod memory {
     //! A counting allocator measures the heap a window really takes.

@@ -886,6 +886,35 @@ impl Monitor {
             .latest_complete(&self.config)
             .map(|w| (w.start_ms, self.judgements(&w.view())));
         if let Some((start, judged)) = latest {
+            if self.state.windows.judged_start_ms != Some(start) {
+                // A new window: a level carries over (hysteresis) only for the signals this
+                // window has enough samples to judge; the others start again from ok.
+                let stale: Vec<usize> = (0..self.state.windows.signals.len())
+                    .filter(|i| {
+                        self.state.windows.signals.get(*i).is_some_and(|s| {
+                            s.level != Level::Ok && !judged.iter().any(|j| j.name == s.name)
+                        })
+                    })
+                    .collect();
+                for i in stale {
+                    let Some(s) = self.state.windows.signals.get_mut(i) else {
+                        continue;
+                    };
+                    let ev = AlertEvent {
+                        signal: s.name.clone(),
+                        from: s.level,
+                        to: Level::Ok,
+                        value: None,
+                        warn: None,
+                        alert: None,
+                        at_ms: now_ms,
+                        scope: Scope::Window,
+                        window_start_ms: Some(start),
+                    };
+                    s.level = Level::Ok;
+                    self.push_event(ev);
+                }
+            }
             self.state.windows.judged_start_ms = Some(start);
             self.apply(Scope::Window, Some(start), judged, now_ms);
         }
@@ -1256,6 +1285,8 @@ impl Monitor {
             s.class_counts = vec![0; o.labels.len()];
             s.feedback.confusion = vec![0; o.labels.len() * o.labels.len()];
         }
+        // Windows of a side that had no labels yet get their class counters.
+        s.windows.adopt_labels(s.labels.len());
         s.predictions = s.predictions.saturating_add(o.predictions);
         for (code, n) in &o.errors {
             if let Some(x) = s.errors.get_mut(code) {

@@ -26,6 +26,10 @@ pub const MAX_WINDOWS: usize = 1000;
 pub const WINDOW_LATENCY_BUCKETS: usize = 512;
 /// Distinct error codes a window tracks; later new codes count under `other`.
 pub const WINDOW_ERROR_CODES: usize = 16;
+/// Times beyond ±2^53 ms (±285,000 years) go to the running total only: past it a window start
+/// `⌊now / windowMs⌋ · windowMs` is no longer exact (a nanosecond timestamp given as ms lands
+/// here).
+pub const MAX_TIME_MS: f64 = 9_007_199_254_740_992.0;
 /// Longest error code kept (longer codes are cut), as in the running total.
 pub(crate) const MAX_CODE_LEN: usize = 64;
 
@@ -181,9 +185,9 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
-    /// Advances the clock (any call with a finite time).
+    /// Advances the clock (any call with a time windows take).
     pub fn tick(&mut self, now_ms: f64) {
-        if now_ms.is_finite() {
+        if now_ms.abs() <= MAX_TIME_MS {
             self.clock_ms = max_opt(self.clock_ms, Some(now_ms));
         }
     }
@@ -200,12 +204,13 @@ impl Windows {
         count_late: bool,
     ) -> Option<&mut WindowCounts> {
         let cap = config.windows;
-        if cap == 0 || !now_ms.is_finite() {
+        if cap == 0 || !(now_ms.abs() <= MAX_TIME_MS) {
             return None;
         }
         self.tick(now_ms);
         let len = config.window_ms as f64;
-        let start = (now_ms / len).floor() * len;
+        // `+ 0.0`: a start of -0.0 is the window at 0.
+        let start = (now_ms / len).floor() * len + 0.0;
         let newest = self.items.back().map_or(start, |w| w.start_ms.max(start));
         let oldest_kept = newest - (cap as f64 - 1.0) * len;
         if start < oldest_kept {
@@ -270,7 +275,10 @@ impl Windows {
             let oldest_kept = newest - (config.windows as f64 - 1.0) * len;
             while items.front().is_some_and(|w| w.start_ms < oldest_kept) {
                 if let Some(w) = items.pop_front() {
-                    self.late = self.late.saturating_add(w.predictions);
+                    let errors: u64 = saturating_sum(w.errors.values());
+                    self.late = self
+                        .late
+                        .saturating_add(w.predictions.saturating_add(errors));
                 }
             }
         }
@@ -302,7 +310,10 @@ impl Windows {
         let template =
             WindowCounts::new(0.0, reference, config, k).map_err(|e| bad(&e.to_string()))?;
         for w in &mut self.items {
-            if !w.start_ms.is_finite() || w.start_ms <= prev || (w.start_ms / len).fract() != 0.0 {
+            if !(w.start_ms.abs() <= MAX_TIME_MS)
+                || w.start_ms <= prev
+                || (w.start_ms / len).fract() != 0.0
+            {
                 return Err(bad("window starts are not ascending multiples of windowMs"));
             }
             prev = w.start_ms;
@@ -338,7 +349,7 @@ impl Windows {
                 return Err(bad("a window older than the config keeps"));
             }
         }
-        if self.clock_ms.is_some_and(|c| !c.is_finite()) {
+        if self.clock_ms.is_some_and(|c| !(c.abs() <= MAX_TIME_MS)) {
             return Err(bad("clock is not finite"));
         }
         Ok(())

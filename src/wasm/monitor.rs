@@ -111,6 +111,21 @@ impl Monitor {
     }
 }
 
+/// `Monitor.fleetReport` options.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FleetReportOptions {
+    window: Option<WindowChoice>,
+}
+
+/// `"total"`, `"latest"` or a window start in epoch ms.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum WindowChoice {
+    Start(f64),
+    Named(String),
+}
+
 #[wasm_bindgen]
 impl Monitor {
     /// `new Monitor(referenceJson, configJson?, salt?)`: `reference.json` text, the monitor
@@ -242,25 +257,13 @@ impl Monitor {
         >,
     ) -> JsResult<JsValue> {
         let window = match options {
-            Some(o) if o.is_object() => {
-                let w = js_sys::Reflect::get(&o, &JsValue::from_str("window"))
-                    .unwrap_or(JsValue::UNDEFINED);
-                if let Some(n) = w.as_f64() {
-                    monitor::FleetWindow::Start(n)
-                } else if let Some(s) = w.as_string() {
-                    s.parse()?
-                } else if w.is_undefined() || w.is_null() {
-                    monitor::FleetWindow::Total
-                } else {
-                    return Err(Error::invalid_argument(
-                        "options.window",
-                        "must be \"total\", \"latest\" or a window start in epoch ms",
-                    )
-                    .into());
-                }
-            }
             Some(o) if !o.is_undefined() && !o.is_null() => {
-                return Err(Error::invalid_argument("options", "must be an object").into())
+                let o: FleetReportOptions = super::from_js("options", o)?;
+                match o.window {
+                    None => monitor::FleetWindow::Total,
+                    Some(WindowChoice::Start(ms)) => monitor::FleetWindow::Start(ms),
+                    Some(WindowChoice::Named(s)) => s.parse()?,
+                }
             }
             _ => monitor::FleetWindow::Total,
         };

@@ -243,15 +243,18 @@ fn take_callback(v: &JsValue, key: &str) -> JsResult<(Option<js_sys::Function>, 
         return Ok((None, v.clone()));
     }
     let member = js_sys::Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if member.is_undefined() || member.is_null() {
-        return Ok((None, v.clone()));
-    }
-    let Some(f) = member.dyn_ref::<js_sys::Function>() else {
+    let f = if member.is_undefined() || member.is_null() {
+        None
+    } else if let Some(f) = member.dyn_ref::<js_sys::Function>() {
+        Some(f.clone())
+    } else {
         return Err(Error::invalid_argument(key, "must be a function").into());
     };
+    // The rest without the member (also when it is `null`: the option structs refuse unknown
+    // members, and `{onProgress: null}` means "no callback").
     let rest = js_sys::Object::assign(&js_sys::Object::new(), v.unchecked_ref());
     let _ = js_sys::Reflect::delete_property(&rest, &key.into());
-    Ok((Some(f.clone()), rest.into()))
+    Ok((f, rest.into()))
 }
 
 fn options<T: for<'de> Deserialize<'de> + Default>(name: &str, v: JsValue) -> JsResult<T> {

@@ -85,6 +85,7 @@ test('fleetReport(snapshots, {window}) reports one window, as fleet merge --wind
     assert.throws(() => Monitor.fleetReport(files, { window }),
       (e) => e instanceof Error && e.code === 'E_INVALID_ARGUMENT', String(window));
   }
+  assert.throws(() => Monitor.fleetReport(files, { windw: 'latest' }), (e) => e.code === 'E_INVALID_ARGUMENT' && /windw/.test(e.message));
 });
 
 test('Monitor.exportOtlpProtobuf: the OTLP request as protobuf bytes, about half the JSON', () => {
