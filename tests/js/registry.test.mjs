@@ -46,7 +46,7 @@ test('load, resolve and predict over HTTP', async () => {
   assert.equal(canaryDeployment.predict(GENTOO).label, 'Gentoo');
   // `onProgress: null` is "no callback"; a misspelt option is refused, not ignored.
   assert.equal((await reg.open('penguins', { version: '1.1.0', onProgress: null })).version, '1.1.0');
-  await assert.rejects(reg.open('penguins', { verison: '1.1.0' }), (e) => e.code === 'E_INVALID_ARGUMENT' && /verison/.test(e.message));
+  await assert.rejects(async () => reg.open('penguins', { verison: '1.1.0' }), (e) => e.code === 'E_INVALID_ARGUMENT' && /verison/.test(e.message));
   assert.throws(() => d.predict({ ...GENTOO, body_mass_g: 'heavy' }), (e) => e.code === 'E_FEATURE_INVALID' && e.field === 'body_mass_g');
 });
 
