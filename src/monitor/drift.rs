@@ -29,6 +29,15 @@ pub(crate) struct FieldCounts {
 }
 
 impl FieldCounts {
+    /// Empty counters for every field of a reference, in its order.
+    pub(crate) fn for_reference(reference: &ReferenceProfile) -> Vec<FieldCounts> {
+        reference
+            .fields
+            .iter()
+            .map(FieldCounts::for_field)
+            .collect()
+    }
+
     pub(crate) fn for_field(f: &FieldProfile) -> FieldCounts {
         let n = match (&f.numeric, &f.categorical) {
             (Some(n), _) => n.shares.len(),
@@ -278,11 +287,7 @@ impl<'a> DriftCounter<'a> {
             reference,
             config,
             maps: category_maps(reference),
-            counts: reference
-                .fields
-                .iter()
-                .map(FieldCounts::for_field)
-                .collect(),
+            counts: FieldCounts::for_reference(reference),
             rows: 0,
         })
     }

@@ -257,6 +257,16 @@ fn signal_names(reference: &ReferenceProfile, config: &MonitorConfig) -> Vec<Sig
     v
 }
 
+fn signal_reports(signals: &[SignalState]) -> Vec<SignalReport> {
+    signals
+        .iter()
+        .map(|x| SignalReport {
+            name: x.name.clone(),
+            level: x.level,
+        })
+        .collect()
+}
+
 fn level_in(signals: &[SignalState], name: &str) -> Level {
     signals
         .iter()
@@ -324,11 +334,7 @@ impl Monitor {
             labels,
             class_counts: vec![0; k],
             confidence_counts: vec![0; CONFIDENCE_EDGES.len() + 1],
-            fields: reference
-                .fields
-                .iter()
-                .map(FieldCounts::for_field)
-                .collect(),
+            fields: FieldCounts::for_reference(&reference),
             feedback: FeedbackCounts {
                 confusion: vec![0; k * k],
                 ..FeedbackCounts::default()
@@ -1078,14 +1084,7 @@ impl Monitor {
             capacity: self.config.windows,
             late: w.late,
             judged_start_ms: w.judged_start_ms,
-            signals: w
-                .signals
-                .iter()
-                .map(|x| SignalReport {
-                    name: x.name.clone(),
-                    level: x.level,
-                })
-                .collect(),
+            signals: signal_reports(&w.signals),
             items: w
                 .items
                 .iter()

@@ -30,6 +30,11 @@ pub const WINDOW_ERROR_CODES: usize = 16;
 /// `⌊now / windowMs⌋ · windowMs` is no longer exact (a nanosecond timestamp given as ms lands
 /// here).
 pub const MAX_TIME_MS: f64 = 9_007_199_254_740_992.0;
+
+/// A time windows take: finite and within ±[`MAX_TIME_MS`].
+fn windowable(t: f64) -> bool {
+    t.abs() <= MAX_TIME_MS
+}
 /// Longest error code kept (longer codes are cut), as in the running total.
 pub(crate) const MAX_CODE_LEN: usize = 64;
 
@@ -116,11 +121,7 @@ impl WindowCounts {
             latency,
             class_counts: vec![0; k],
             confidence_counts: vec![0; CONFIDENCE_EDGES.len() + 1],
-            fields: reference
-                .fields
-                .iter()
-                .map(FieldCounts::for_field)
-                .collect(),
+            fields: FieldCounts::for_reference(reference),
             labeled: 0,
             correct: 0,
         })
@@ -187,7 +188,7 @@ pub(crate) struct Windows {
 impl Windows {
     /// Advances the clock (any call with a time windows take).
     pub fn tick(&mut self, now_ms: f64) {
-        if now_ms.abs() <= MAX_TIME_MS {
+        if windowable(now_ms) {
             self.clock_ms = max_opt(self.clock_ms, Some(now_ms));
         }
     }
@@ -204,7 +205,7 @@ impl Windows {
         count_late: bool,
     ) -> Option<&mut WindowCounts> {
         let cap = config.windows;
-        if cap == 0 || !(now_ms.abs() <= MAX_TIME_MS) {
+        if cap == 0 || !windowable(now_ms) {
             return None;
         }
         self.tick(now_ms);
@@ -310,7 +311,7 @@ impl Windows {
         let template =
             WindowCounts::new(0.0, reference, config, k).map_err(|e| bad(&e.to_string()))?;
         for w in &mut self.items {
-            if !(w.start_ms.abs() <= MAX_TIME_MS)
+            if !windowable(w.start_ms)
                 || w.start_ms <= prev
                 || (w.start_ms / len).fract() != 0.0
             {
@@ -349,7 +350,7 @@ impl Windows {
                 return Err(bad("a window older than the config keeps"));
             }
         }
-        if self.clock_ms.is_some_and(|c| !(c.abs() <= MAX_TIME_MS)) {
+        if self.clock_ms.is_some_and(|c| !windowable(c)) {
             return Err(bad("clock is not finite"));
         }
         Ok(())
