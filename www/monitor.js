@@ -253,6 +253,8 @@ async function reset() {
 function onDeployment(d) {
   if (sim.running) stop();
   dep = d;
+  // Recover from an earlier failure without a reload.
+  $('sim-start').disabled = false;
   history = [];
   const key = ctx.monitorKey(d.version);
   $('mon-persist').textContent = d.persistError
@@ -279,7 +281,12 @@ export function mount(c) {
   $('mon-reset').addEventListener('click', reset);
   ctx.on('deployment', onDeployment);
   ctx.on('alert', (e) => { $('sim-state').textContent = `Alert: ${e.signal} ${e.from} → ${e.to}`; });
-  ctx.on('error', () => { $('mon-empty').hidden = false; $('mon-empty').textContent = 'No deployment to monitor.'; $('mon-body').hidden = true; $('sim-start').disabled = true; });
+  ctx.on('error', () => {
+    if (ctx.deployment) return; // a failed pin while another version keeps serving
+    if (sim.running) stop();
+    dep = null;
+    $('mon-empty').hidden = false; $('mon-empty').textContent = 'No deployment to monitor.'; $('mon-body').hidden = true; $('sim-start').disabled = true;
+  });
   setInterval(() => { if (dep && (sim.running || document.body.dataset.tab === 'monitor')) refresh(); }, 1000);
   ctx.on('tab', (name) => { if (name === 'monitor') refresh(); });
 }

@@ -135,16 +135,41 @@ async function compare() {
   $('val-progress').textContent = 'Comparison done.';
 }
 
+let serving = null;
+
+/** The run button names the version it will validate. */
+function label() {
+  const v = $('val-version').value;
+  $('val-run').textContent = v ? `Validate ${v}${v === serving ? ' (serving)' : ''}` : 'Run validation';
+}
+
 export function mount(c) {
   ctx = c;
   $('val-run').addEventListener('click', run);
   $('val-compare').addEventListener('click', compare);
+  $('val-version').addEventListener('change', label);
   ctx.on('deployment', (d) => {
     const versions = Object.keys(ctx.registry.manifest.models?.[ctx.model]?.versions ?? {});
     const sel = $('val-version');
-    const keep = sel.value;
     sel.innerHTML = versions.map((v) => `<option value="${esc(v)}">${esc(v)}${v === d.version ? ' (serving)' : ''}</option>`).join('');
-    sel.value = keep && versions.includes(keep) ? keep : d.version;
+    // Validation follows the serving version (pick another in the select to validate it).
+    sel.value = d.version;
+    serving = d.version;
+    label();
+    // Recover from an earlier failure without a reload.
+    $('val-run').disabled = false;
+    $('val-compare').disabled = false;
+    if ($('panel-validation').dataset.ready === 'unavailable') {
+      $('val-out').className = '';
+      $('val-out').textContent = '';
+      delete $('panel-validation').dataset.ready;
+    }
   });
-  ctx.on('error', () => { $('val-out').textContent = 'No registry: nothing to validate.'; $('val-run').disabled = true; $('val-compare').disabled = true; });
+  ctx.on('error', () => {
+    if (ctx.deployment) return; // a failed pin while another version keeps serving
+    $('val-out').textContent = 'No deployment: nothing to validate.';
+    $('panel-validation').dataset.ready = 'unavailable';
+    $('val-run').disabled = true;
+    $('val-compare').disabled = true;
+  });
 }

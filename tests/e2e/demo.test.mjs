@@ -32,11 +32,14 @@ test('the registry panel lists both versions with aliases, rollout and integrity
   const other = serving === '1.0.0' ? '1.1.0' : '1.0.0';
   await page.click(`#reg-choice button[data-choice=version][data-value="${other}"]`);
   await page.waitForSelector(`body[data-state=ready][data-version="${other}"]`);
+  assert.equal(await page.inputValue('#val-version'), other, 'validation follows the pinned version');
   await page.waitForSelector(`#reg-versions tr[data-version="${other}"][data-integrity=verified]`);
   assert.equal(await page.getAttribute(`#reg-choice button[data-value="${other}"]`, 'aria-pressed'), 'true');
   // Follow production.
   await page.click('#reg-choice button[data-choice=alias][data-value=production]');
   await page.waitForSelector('body[data-state=ready][data-version="1.0.0"]');
+  assert.equal(await page.inputValue('#val-version'), '1.0.0', 'and follows it back');
+  assert.equal(await page.textContent('#val-run'), 'Validate 1.0.0 (serving)');
   await screenshot(page, 'registry');
   assert.deepEqual(errors, []);
   await context.close();
@@ -86,6 +89,7 @@ test('the validation panel shows the accuracy `mlcycle validate` computes, and c
   const { page, errors, context } = await openPage(env, '/www/index.html?version=1.0.0#validation');
   await ready(page);
   assert.equal(await page.inputValue('#val-version'), '1.0.0');
+  assert.equal(await page.textContent('#val-run'), 'Validate 1.0.0 (serving)', 'the button names the version');
   await page.click('#val-run');
   await page.waitForSelector('#panel-validation[data-ready=true]');
   const shown = Number(await page.getAttribute('#val-accuracy', 'data-value'));

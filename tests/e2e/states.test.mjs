@@ -35,6 +35,17 @@ test('a tampered artifact shows E_INTEGRITY with its URL and says to republish',
   await page.click('#reg-choice button[data-choice=version][data-value="1.1.0"]');
   await page.waitForSelector('body[data-state=ready][data-version="1.1.0"]');
   assert.equal(await page.isHidden('#fatal'), true);
+  // Recovery without a reload: validation and monitoring work with the pinned version.
+  await page.click('#tab-validation');
+  assert.equal(await page.isEnabled('#val-run'), true, 'validation usable after the pin');
+  assert.equal(await page.inputValue('#val-version'), '1.1.0');
+  assert.equal(await page.textContent('#val-run'), 'Validate 1.1.0 (serving)');
+  await page.click('#val-run');
+  await page.waitForSelector('#val-summary[data-version="1.1.0"]');
+  await page.click('#tab-monitor');
+  assert.equal(await page.isEnabled('#sim-start'), true, 'monitoring usable after the pin');
+  assert.equal(await page.isHidden('#mon-body'), false);
+  await page.click('#tab-registry');
   await page.click('#reg-choice button[data-choice=version][data-value="1.0.0"]');
   await page.waitForSelector('body[data-state=error]');
   await screenshot(page, 'integrity-error');
