@@ -5,9 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor_drift --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
-# Monitor tests that also run as wasm in Node (pure Rust: one wasm host is enough).
-WASM_NODE_TESTS := --test monitor_fleet --test monitor_windows
+WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Interop fixtures with a committed precompiled form (tests/interop.rs).
 INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
@@ -82,7 +80,7 @@ test-native:
 	$(CARGO) test --no-default-features --test nnef_golden --test interop --test hostile
 
 test-wasm-node:
-	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS) $(WASM_NODE_TESTS)
+	$(CARGO) test --target wasm32-unknown-unknown $(WASM_TESTS)
 	$(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop --test hostile
 
 test-wasm-chromium:

@@ -4,7 +4,7 @@
 //!
 //! Exact by construction: a monitor keeps counts per reference bin and category and a DDSketch
 //! of latencies, and merging adds them, so the fleet's drift statistics are those of the pooled
-//! rows (tests/monitor_fleet.rs checks 1,000 devices against the pooled computation) and its
+//! rows (tests/monitor/fleet.rs checks 1,000 devices against the pooled computation) and its
 //! latency quantiles are within the sketch's relative accuracy.
 
 use super::monitor::{

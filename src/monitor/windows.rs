@@ -7,7 +7,7 @@
 //! Windows are aligned to the epoch (`start = ⌊now / windowMs⌋ · windowMs`), so two devices'
 //! windows of the same hour have the same start and merge by adding counts. Windows without
 //! traffic are not stored. Memory is bounded per window ([`window_bytes_bound`], stated in
-//! docs/monitoring.md and measured by tests/monitor_windows.rs with a counting allocator) and
+//! docs/monitoring.md and measured by tests/monitor/windows.rs with a counting allocator) and
 //! by the window count.
 
 use super::config::MonitorConfig;
@@ -311,10 +311,7 @@ impl Windows {
         let template =
             WindowCounts::new(0.0, reference, config, k).map_err(|e| bad(&e.to_string()))?;
         for w in &mut self.items {
-            if !windowable(w.start_ms)
-                || w.start_ms <= prev
-                || (w.start_ms / len).fract() != 0.0
-            {
+            if !windowable(w.start_ms) || w.start_ms <= prev || (w.start_ms / len).fract() != 0.0 {
                 return Err(bad("window starts are not ascending multiples of windowMs"));
             }
             prev = w.start_ms;
@@ -361,7 +358,7 @@ impl Windows {
 /// docs/monitoring.md: the fixed part (the window record and its containers' headers), 8 bytes
 /// per bin or category counter of every field plus its min/max, 8 per class and confidence
 /// bin, the latency sketch's buckets, and `WINDOW_ERROR_CODES` codes of at most 64 bytes with
-/// their tree nodes. tests/monitor_windows.rs measures real allocations against it.
+/// their tree nodes. tests/monitor/windows.rs measures real allocations against it.
 pub fn window_bytes_bound(reference: &ReferenceProfile, config: &MonitorConfig, k: usize) -> usize {
     let counters: usize = reference
         .fields

@@ -12,8 +12,8 @@ use mlcycle::monitor::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const SPEC: &str = include_str!("data/penguins_features.json");
-const TRAIN: &str = include_str!("data/penguins_train.csv");
+const SPEC: &str = include_str!("../data/penguins_features.json");
+const TRAIN: &str = include_str!("../data/penguins_train.csv");
 const HOUR: f64 = 3_600_000.0;
 /// 2026-11-30T00:00:00Z.
 const T0: f64 = 1_795_996_800_000.0;
@@ -36,9 +36,7 @@ fn config(windows: usize) -> MonitorConfig {
     }
 }
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 /// A training row drawn at random; `shifted`: 25 % heavier penguins.
 fn row(train: &[Record], rng: &mut Rng, shifted: bool) -> Record {

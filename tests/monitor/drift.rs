@@ -10,10 +10,10 @@ use mlcycle::monitor::{
 use mlcycle::Model;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const SPEC: &str = include_str!("data/penguins_features.json");
-const TRAIN: &str = include_str!("data/penguins_train.csv");
-const TEST: &str = include_str!("data/penguins_test.csv");
-const LOGREG: &[u8] = include_bytes!("data/penguins_logreg.onnx");
+const SPEC: &str = include_str!("../data/penguins_features.json");
+const TRAIN: &str = include_str!("../data/penguins_train.csv");
+const TEST: &str = include_str!("../data/penguins_test.csv");
+const LOGREG: &[u8] = include_bytes!("../data/penguins_logreg.onnx");
 
 fn reference() -> ReferenceProfile {
     let spec = FeatureSpec::from_json(SPEC).expect("spec");

@@ -11,9 +11,9 @@ use mlcycle::monitor::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
-const SPEC: &str = include_str!("data/penguins_features.json");
-const TRAIN: &str = include_str!("data/penguins_train.csv");
-const TEST: &str = include_str!("data/penguins_test.csv");
+const SPEC: &str = include_str!("../data/penguins_features.json");
+const TRAIN: &str = include_str!("../data/penguins_train.csv");
+const TEST: &str = include_str!("../data/penguins_test.csv");
 const DEVICES: usize = 1000;
 
 fn reference() -> ReferenceProfile {
@@ -22,9 +22,7 @@ fn reference() -> ReferenceProfile {
     ReferenceProfile::build(&spec, &train, &ProfileOptions::default()).expect("profile")
 }
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 /// Traffic: penguins rows with perturbed measurements; from row 10,000 on, heavier penguins
 /// and more Torgersen (a drift the fleet must see).
