@@ -92,6 +92,22 @@ function stat(id, k, v, value) {
   return `<div class="stat"><div class="v" id="${id}"${value !== undefined ? ` data-value="${value}"` : ''}>${v}</div><div class="k">${k}</div></div>`;
 }
 
+/**
+ * Why a feature has its status: the threshold crossed, or the hysteresis holding it (a level is
+ * left only below warn × clearRatio, 0.9 by default; docs/monitoring.md "Alerts").
+ */
+function why(f, v) {
+  const m = f.metric === 'psi' ? 'PSI' : f.metric;
+  const x = v == null ? null : +v.toPrecision(3);
+  switch (f.status) {
+    case 'pending': return `waiting: ${f.count} valid values, judged from the minimum (100 by default)`;
+    case 'ok': return `${m} ${x} < warn ${f.warn}`;
+    case 'warn': return v >= f.warn ? `${m} ${x} ≥ warn ${f.warn}` : `held by hysteresis: ${m} ${x} has not dropped below warn × 0.9`;
+    case 'alert': return v >= f.alert ? `${m} ${x} ≥ alert ${f.alert}` : `held by hysteresis: entered at ≥ ${f.alert}, stays while ${m} ≥ warn ${f.warn} (now ${x})`;
+    default: return '';
+  }
+}
+
 function refresh() {
   if (!dep) return;
   let r = null;
@@ -146,8 +162,8 @@ function refresh() {
 
   const rows = r.drift.features.map((f) => {
     const v = f[f.metric] ?? f.psi;
-    return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}"><th scope="row">${esc(f.name)}</th>
-      <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span></td><td class="num">${esc(f.count)}</td>
+    return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}" data-value="${v ?? ''}"><th scope="row">${esc(f.name)}</th>
+      <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span><div class="hint why">${esc(why(f, v))}</div></td><td class="num">${esc(f.count)}</td>
       <td class="num">${f.psi == null ? '—' : f.psi.toFixed(3)}</td>
       <td class="bar-col">${thresholdBar(v, f.warn, f.alert, f.status)}<span class="hint"> ${esc(f.metric)} warn ${esc(f.warn)} · alert ${esc(f.alert)}</span></td>
       <td class="num">${pct(f.missingRate)}</td></tr>`;

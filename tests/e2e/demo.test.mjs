@@ -141,6 +141,13 @@ test('drift injected on body mass turns that feature to alert while the others s
   assert.equal(Number(await page.getAttribute('#mon-predictions', 'data-value')), 300);
   await page.waitForSelector('#mon-alerts li[data-signal="drift:body_mass_g"][data-to=alert]');
   assert.match(await page.textContent('#mon-drift tr[data-feature=body_mass_g]'), /alert/, 'status as text too');
+  // Every status says why: the threshold crossed, or the hysteresis holding it.
+  const whys = await page.$$eval('#mon-drift tbody tr[data-value]', (trs) => trs.map((t) => ({ status: t.dataset.status, value: Number(t.dataset.value), why: t.querySelector('.why')?.textContent ?? '' })));
+  assert.equal(whys.length, 6);
+  for (const w of whys) {
+    if (w.status === 'ok') assert.match(w.why, /< warn 0\.1/, JSON.stringify(w));
+    if (w.status === 'alert') assert.match(w.why, w.value >= 0.25 ? /≥ alert 0\.25/ : /held by hysteresis/, JSON.stringify(w));
+  }
   assert.ok(Number(await page.getAttribute('#mon-feedback', 'data-value')) > 0.8, 'feedback accuracy from ~30 % labels');
   await screenshot(page, 'monitor-drift');
   assert.deepEqual(errors, []);
