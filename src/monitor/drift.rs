@@ -7,7 +7,7 @@ use super::config::{DriftMetric, MonitorConfig};
 use super::monitor::{step, Level, Status};
 use super::profile::{read, FieldKind, FieldProfile, Read, ReferenceProfile};
 use super::stats::{
-    bin_index, chi2_p_value, js_distance, ks_statistic, psi, saturating_sum, shares,
+    add_counts, bin_index, chi2_p_value, js_distance, ks_statistic, psi, saturating_sum, shares,
 };
 use crate::error::Result;
 use crate::features::Record;
@@ -90,9 +90,7 @@ impl FieldCounts {
     pub(crate) fn merge(&mut self, o: &FieldCounts) {
         self.missing = self.missing.saturating_add(o.missing);
         self.invalid = self.invalid.saturating_add(o.invalid);
-        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
-            *a = a.saturating_add(*b);
-        }
+        add_counts(&mut self.counts, &o.counts);
         self.min = min_opt(self.min, o.min);
         self.max = max_opt(self.max, o.max);
     }
@@ -213,6 +211,21 @@ pub(crate) fn feature_drift(
     d
 }
 
+/// [`feature_drift`] of every drift-monitored field (timestamps are not), in reference order.
+pub(crate) fn feature_drifts(
+    reference: &ReferenceProfile,
+    counts: &[FieldCounts],
+    config: &MonitorConfig,
+) -> Vec<FeatureDrift> {
+    reference
+        .fields
+        .iter()
+        .zip(counts)
+        .filter(|(f, _)| f.kind != FieldKind::Timestamp)
+        .map(|(f, c)| feature_drift(f, c, config))
+        .collect()
+}
+
 /// `mlcycle drift`: the drift of a batch of records against a reference.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -314,14 +327,7 @@ impl<'a> DriftCounter<'a> {
 
     /// The report over every record observed.
     pub fn report(&self) -> DriftReport {
-        let features: Vec<FeatureDrift> = self
-            .reference
-            .fields
-            .iter()
-            .zip(&self.counts)
-            .filter(|(f, _)| f.kind != FieldKind::Timestamp)
-            .map(|(f, c)| feature_drift(f, c, self.config))
-            .collect();
+        let features = feature_drifts(self.reference, &self.counts, self.config);
         DriftReport {
             drifted_share: drifted_share(&features),
             features,

@@ -4,7 +4,7 @@
 use super::config::{DriftMetric, MonitorConfig, Threshold};
 use super::profile::{read, FieldKind, ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
-use super::stats::{bin_index, js_distance, psi, saturating_sum, shares};
+use super::stats::{add_counts, bin_index, js_distance, psi, saturating_sum, shares};
 use super::windows::{count_error, CountsView, Windows, WINDOW_ERROR_CODES};
 use crate::error::{Error, Result};
 use crate::features::Record;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 pub(crate) use super::drift::{
-    category_maps, drifted_share, feature_drift, max_opt, min_opt, FieldCounts,
+    category_maps, drifted_share, feature_drifts, max_opt, min_opt, FieldCounts,
 };
 pub use super::drift::{DriftCounter, DriftReport, FeatureDrift};
 pub use super::report::{
@@ -642,13 +642,7 @@ impl Monitor {
     }
 
     fn drifts_of(&self, v: &CountsView<'_>) -> Vec<FeatureDrift> {
-        self.reference
-            .fields
-            .iter()
-            .zip(v.fields)
-            .filter(|(f, _)| f.kind != FieldKind::Timestamp)
-            .map(|(f, c)| feature_drift(f, c, &self.config))
-            .collect()
+        feature_drifts(&self.reference, v.fields, &self.config)
     }
 
     /// (class PSI, class JS distance, confidence PSI, predictions with a class) of a summary.
@@ -779,40 +773,64 @@ impl Monitor {
         out
     }
 
-    /// Steps the signals of one scope by its judgements; transitions become events.
-    fn apply(
+    /// The levels of one scope.
+    fn signals_mut(&mut self, scope: Scope) -> &mut Vec<SignalState> {
+        match scope {
+            Scope::Total => &mut self.state.signals,
+            Scope::Window => &mut self.state.windows.signals,
+        }
+    }
+
+    /// Moves signal `i` of `scope` to `to` (judged by `j`, or reset without a judgement); a
+    /// change is an event. Window events name the window the levels are judged on.
+    fn transition(
         &mut self,
         scope: Scope,
-        window_start_ms: Option<f64>,
-        judged: Vec<Judgement>,
+        i: usize,
+        to: Level,
+        j: Option<&Judgement>,
         now_ms: f64,
     ) {
+        let window_start_ms = match scope {
+            Scope::Total => None,
+            Scope::Window => self.state.windows.judged_start_ms,
+        };
+        let Some(s) = self.signals_mut(scope).get_mut(i) else {
+            return;
+        };
+        if s.level == to {
+            return;
+        }
+        let ev = AlertEvent {
+            signal: s.name.clone(),
+            from: s.level,
+            to,
+            value: j.map(|j| j.value),
+            warn: j.map(|j| j.shown.0),
+            alert: j.map(|j| j.shown.1),
+            at_ms: now_ms,
+            scope,
+            window_start_ms,
+        };
+        s.level = to;
+        self.push_event(ev);
+    }
+
+    /// Steps the signals of one scope by its judgements.
+    fn apply(&mut self, scope: Scope, judged: &[Judgement], now_ms: f64) {
         let clear = self.config.clear_ratio;
         for j in judged {
-            let signals = match scope {
-                Scope::Total => &mut self.state.signals,
-                Scope::Window => &mut self.state.windows.signals,
-            };
-            let Some(s) = signals.iter_mut().find(|s| s.name == j.name) else {
+            let Some((i, level)) = self
+                .signals_mut(scope)
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.name == j.name)
+                .map(|(i, s)| (i, s.level))
+            else {
                 continue;
             };
-            let to = step(s.level, j.judged, &j.t, clear);
-            if s.level == to {
-                continue;
-            }
-            let ev = AlertEvent {
-                signal: s.name.clone(),
-                from: s.level,
-                to,
-                value: Some(j.value),
-                warn: Some(j.shown.0),
-                alert: Some(j.shown.1),
-                at_ms: now_ms,
-                scope,
-                window_start_ms,
-            };
-            s.level = to;
-            self.push_event(ev);
+            let to = step(level, j.judged, &j.t, clear);
+            self.transition(scope, i, to, Some(j), now_ms);
         }
     }
 
@@ -885,44 +903,34 @@ impl Monitor {
         self.state.since_eval = 0;
         self.state.windows.tick(now_ms);
         let judged = self.judgements(&self.total_view());
-        self.apply(Scope::Total, None, judged, now_ms);
+        self.apply(Scope::Total, &judged, now_ms);
         let latest = self
             .state
             .windows
             .latest_complete(&self.config)
             .map(|w| (w.start_ms, self.judgements(&w.view())));
         if let Some((start, judged)) = latest {
-            if self.state.windows.judged_start_ms != Some(start) {
-                // A new window: a level carries over (hysteresis) only for the signals this
-                // window has enough samples to judge; the others start again from ok.
-                let stale: Vec<usize> = (0..self.state.windows.signals.len())
-                    .filter(|i| {
-                        self.state.windows.signals.get(*i).is_some_and(|s| {
-                            s.level != Level::Ok && !judged.iter().any(|j| j.name == s.name)
-                        })
+            let new_window = self.state.windows.judged_start_ms != Some(start);
+            self.state.windows.judged_start_ms = Some(start);
+            if new_window {
+                // A level carries over (hysteresis) only for the signals this window has
+                // enough samples to judge; the others start again from ok.
+                let stale: Vec<usize> = self
+                    .state
+                    .windows
+                    .signals
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| {
+                        s.level != Level::Ok && !judged.iter().any(|j| j.name == s.name)
                     })
+                    .map(|(i, _)| i)
                     .collect();
                 for i in stale {
-                    let Some(s) = self.state.windows.signals.get_mut(i) else {
-                        continue;
-                    };
-                    let ev = AlertEvent {
-                        signal: s.name.clone(),
-                        from: s.level,
-                        to: Level::Ok,
-                        value: None,
-                        warn: None,
-                        alert: None,
-                        at_ms: now_ms,
-                        scope: Scope::Window,
-                        window_start_ms: Some(start),
-                    };
-                    s.level = Level::Ok;
-                    self.push_event(ev);
+                    self.transition(Scope::Window, i, Level::Ok, None, now_ms);
                 }
             }
-            self.state.windows.judged_start_ms = Some(start);
-            self.apply(Scope::Window, Some(start), judged, now_ms);
+            self.apply(Scope::Window, &judged, now_ms);
         }
         // Retraining: the rule on the running total, and on the latest complete window.
         let (mut reasons, share) =
@@ -1094,7 +1102,7 @@ impl Monitor {
                     WindowReport {
                         start_ms: c.start_ms,
                         end_ms: c.start_ms + len,
-                        complete: w.clock_ms.is_some_and(|t| c.start_ms + len <= t),
+                        complete: w.is_complete(c, &self.config),
                         predictions: c.predictions,
                         errors: c.errors.clone(),
                         error_rate: v.error_rate(),
@@ -1288,27 +1296,15 @@ impl Monitor {
         s.windows.adopt_labels(s.labels.len());
         s.predictions = s.predictions.saturating_add(o.predictions);
         for (code, n) in &o.errors {
-            if let Some(x) = s.errors.get_mut(code) {
-                *x = x.saturating_add(*n);
-            } else if s.errors.len() < MAX_ERROR_CODES - 1 {
-                s.errors.insert(code.clone(), *n);
-            } else {
-                let other = s.errors.entry("other".to_string()).or_default();
-                *other = other.saturating_add(*n);
-            }
+            count_error(&mut s.errors, code, *n, MAX_ERROR_CODES);
         }
         s.shape_mismatches = s.shape_mismatches.saturating_add(o.shape_mismatches);
         s.latency_rejected = s.latency_rejected.saturating_add(o.latency_rejected);
         s.first_ms = min_opt(s.first_ms, o.first_ms);
         s.last_ms = max_opt(s.last_ms, o.last_ms);
-        let add = |a: &mut Vec<u64>, b: &[u64]| {
-            a.iter_mut()
-                .zip(b)
-                .for_each(|(x, y)| *x = x.saturating_add(*y))
-        };
-        add(&mut s.class_counts, &o.class_counts);
-        add(&mut s.confidence_counts, &o.confidence_counts);
-        add(&mut s.feedback.confusion, &o.feedback.confusion);
+        add_counts(&mut s.class_counts, &o.class_counts);
+        add_counts(&mut s.confidence_counts, &o.confidence_counts);
+        add_counts(&mut s.feedback.confusion, &o.feedback.confusion);
         for (x, y) in s.fields.iter_mut().zip(&o.fields) {
             x.merge(y);
         }

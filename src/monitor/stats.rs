@@ -303,3 +303,11 @@ mod tests {
 pub(crate) fn saturating_sum<'a>(counts: impl IntoIterator<Item = &'a u64>) -> u64 {
     counts.into_iter().fold(0u64, |a, b| a.saturating_add(*b))
 }
+
+/// Adds counters element-wise, saturating (merging two summaries' bins, classes, confusion
+/// cells): never wraps below either part.
+pub(crate) fn add_counts(into: &mut [u64], from: &[u64]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        *a = a.saturating_add(*b);
+    }
+}

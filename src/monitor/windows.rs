@@ -14,7 +14,7 @@ use super::config::MonitorConfig;
 use super::drift::{max_opt, FieldCounts};
 use super::profile::{ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
-use super::stats::saturating_sum;
+use super::stats::{add_counts, saturating_sum};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -148,13 +148,8 @@ impl WindowCounts {
         if self.class_counts.is_empty() {
             self.class_counts = vec![0; o.class_counts.len()];
         }
-        let add = |a: &mut Vec<u64>, b: &[u64]| {
-            a.iter_mut()
-                .zip(b)
-                .for_each(|(x, y)| *x = x.saturating_add(*y))
-        };
-        add(&mut self.class_counts, &o.class_counts);
-        add(&mut self.confidence_counts, &o.confidence_counts);
+        add_counts(&mut self.class_counts, &o.class_counts);
+        add_counts(&mut self.confidence_counts, &o.confidence_counts);
         for (x, y) in self.fields.iter_mut().zip(&o.fields) {
             x.merge(y);
         }
@@ -213,16 +208,15 @@ impl Windows {
         // `+ 0.0`: a start of -0.0 is the window at 0.
         let start = (now_ms / len).floor() * len + 0.0;
         let newest = self.items.back().map_or(start, |w| w.start_ms.max(start));
-        let oldest_kept = newest - (cap as f64 - 1.0) * len;
-        if start < oldest_kept {
+        let oldest = oldest_kept(newest, config);
+        if start < oldest {
             if count_late {
                 self.late = self.late.saturating_add(1);
             }
             return None;
         }
-        while self.items.front().is_some_and(|w| w.start_ms < oldest_kept) {
-            self.items.pop_front();
-        }
+        // Windows that aged out: their rows stay in the running total.
+        expire(&mut self.items, oldest);
         if self.items.capacity() < cap {
             // Once, to the bound: the deque never reallocates as windows come and go.
             self.items.reserve_exact(cap - self.items.len());
@@ -236,11 +230,18 @@ impl Windows {
         self.items.get_mut(pos)
     }
 
+    /// Whether the clock has passed the end of `w`.
+    pub fn is_complete(&self, w: &WindowCounts, config: &MonitorConfig) -> bool {
+        self.clock_ms
+            .is_some_and(|clock| w.start_ms + config.window_ms as f64 <= clock)
+    }
+
     /// The newest window whose end is at or before the clock.
     pub fn latest_complete(&self, config: &MonitorConfig) -> Option<&WindowCounts> {
-        let clock = self.clock_ms?;
-        let len = config.window_ms as f64;
-        self.items.iter().rev().find(|w| w.start_ms + len <= clock)
+        self.items
+            .iter()
+            .rev()
+            .find(|w| self.is_complete(w, config))
     }
 
     /// Gives every window `k` class counters (labels adopted from the first output).
@@ -252,38 +253,20 @@ impl Windows {
         }
     }
 
-    /// Adds another monitor's windows, aligned by start; the newest `config.windows` are kept.
+    /// Adds another monitor's windows, aligned by start; the newest `config.windows` are kept
+    /// (the calls of those that drop out are counted as late).
     pub fn merge(&mut self, o: &Windows, config: &MonitorConfig) -> Result<()> {
-        let mut all: BTreeMap<u64, WindowCounts> = BTreeMap::new();
-        let key = |w: &WindowCounts| w.start_ms.to_bits() ^ (1 << 63);
-        for w in self.items.drain(..) {
-            all.insert(key(&w), w);
-        }
         for w in &o.items {
-            match all.get_mut(&key(w)) {
-                Some(x) => x.merge(w)?,
-                None => {
-                    all.insert(key(w), w.clone());
-                }
+            let pos = self.items.partition_point(|x| x.start_ms < w.start_ms);
+            match self.items.get_mut(pos) {
+                Some(x) if x.start_ms == w.start_ms => x.merge(w)?,
+                _ => self.items.insert(pos, w.clone()),
             }
         }
-        let mut items: VecDeque<WindowCounts> = all.into_values().collect();
-        items
-            .make_contiguous()
-            .sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-        let len = config.window_ms as f64;
-        if let Some(newest) = items.back().map(|w| w.start_ms) {
-            let oldest_kept = newest - (config.windows as f64 - 1.0) * len;
-            while items.front().is_some_and(|w| w.start_ms < oldest_kept) {
-                if let Some(w) = items.pop_front() {
-                    let errors: u64 = saturating_sum(w.errors.values());
-                    self.late = self
-                        .late
-                        .saturating_add(w.predictions.saturating_add(errors));
-                }
-            }
+        if let Some(newest) = self.items.back().map(|w| w.start_ms) {
+            let dropped = expire(&mut self.items, oldest_kept(newest, config));
+            self.late = self.late.saturating_add(dropped);
         }
-        self.items = items;
         self.late = self.late.saturating_add(o.late);
         self.clock_ms = max_opt(self.clock_ms, o.clock_ms);
         for (x, y) in self.signals.iter_mut().zip(&o.signals) {
@@ -308,8 +291,7 @@ impl Windows {
         }
         let len = config.window_ms as f64;
         let mut prev = f64::NEG_INFINITY;
-        let template =
-            WindowCounts::new(0.0, reference, config, k).map_err(|e| bad(&e.to_string()))?;
+        let fields = FieldCounts::for_reference(reference);
         for w in &mut self.items {
             if !windowable(w.start_ms) || w.start_ms <= prev || (w.start_ms / len).fract() != 0.0 {
                 return Err(bad("window starts are not ascending multiples of windowMs"));
@@ -322,11 +304,11 @@ impl Windows {
                 return Err(bad("latency sketch parameters differ from the config"));
             }
             if (w.class_counts.len() != k && !w.class_counts.is_empty())
-                || w.confidence_counts.len() != template.confidence_counts.len()
-                || w.fields.len() != template.fields.len()
+                || w.confidence_counts.len() != CONFIDENCE_EDGES.len() + 1
+                || w.fields.len() != fields.len()
                 || w.fields
                     .iter()
-                    .zip(&template.fields)
+                    .zip(&fields)
                     .any(|(a, b)| a.counts.len() != b.counts.len())
             {
                 return Err(bad("counters do not match the reference and labels"));
@@ -342,7 +324,7 @@ impl Windows {
             if self
                 .items
                 .front()
-                .is_some_and(|w| w.start_ms < newest - (config.windows as f64 - 1.0) * len)
+                .is_some_and(|w| w.start_ms < oldest_kept(newest, config))
             {
                 return Err(bad("a window older than the config keeps"));
             }
@@ -354,16 +336,33 @@ impl Windows {
     }
 }
 
+/// Start of the oldest window kept when the newest starts at `newest`.
+fn oldest_kept(newest: f64, config: &MonitorConfig) -> f64 {
+    newest - (config.windows as f64 - 1.0) * config.window_ms as f64
+}
+
+/// Drops the windows that start before `oldest`; returns the calls (predictions and errors)
+/// they held.
+fn expire(items: &mut VecDeque<WindowCounts>, oldest: f64) -> u64 {
+    let mut calls = 0u64;
+    while items.front().is_some_and(|w| w.start_ms < oldest) {
+        if let Some(w) = items.pop_front() {
+            let errors: u64 = saturating_sum(w.errors.values());
+            calls = calls.saturating_add(w.predictions.saturating_add(errors));
+        }
+    }
+    calls
+}
+
 /// Upper bound of one window's heap memory in bytes for this reference and config, stated in
 /// docs/monitoring.md: the fixed part (the window record and its containers' headers), 8 bytes
 /// per bin or category counter of every field plus its min/max, 8 per class and confidence
 /// bin, the latency sketch's buckets, and `WINDOW_ERROR_CODES` codes of at most 64 bytes with
 /// their tree nodes. tests/monitor/windows.rs measures real allocations against it.
 pub fn window_bytes_bound(reference: &ReferenceProfile, config: &MonitorConfig, k: usize) -> usize {
-    let counters: usize = reference
-        .fields
+    let counters: usize = FieldCounts::for_reference(reference)
         .iter()
-        .map(|f| FieldCounts::for_field(f).counts.len())
+        .map(|c| c.counts.len())
         .sum();
     let fields = reference.fields.len();
     let record = std::mem::size_of::<WindowCounts>();

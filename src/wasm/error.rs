@@ -53,3 +53,15 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(name: &str, value: JsValue
         .ok_or_else(|| bad("not representable as JSON".into()))?;
     serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
 }
+
+/// [`from_js`] of an optional option bag: `undefined` / `null` are the defaults.
+pub(crate) fn options<T: serde::de::DeserializeOwned + Default>(
+    name: &str,
+    value: JsValue,
+) -> JsResult<T> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else {
+        from_js(name, value)
+    }
+}

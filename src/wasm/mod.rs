@@ -15,7 +15,7 @@ mod pipeline;
 mod registry;
 mod validation;
 
-pub(crate) use error::{from_js, to_js, JsResult};
+pub(crate) use error::{from_js, options, to_js, JsResult};
 
 /// Runs the module's static constructors once, at instantiation (see
 /// `crate::inference::ensure_static_ctors` for why this matters so much on wasm).

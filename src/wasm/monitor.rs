@@ -112,7 +112,7 @@ impl Monitor {
 }
 
 /// `Monitor.fleetReport` options.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FleetReportOptions {
     window: Option<WindowChoice>,
@@ -256,16 +256,12 @@ impl Monitor {
             JsValue,
         >,
     ) -> JsResult<JsValue> {
-        let window = match options {
-            Some(o) if !o.is_undefined() && !o.is_null() => {
-                let o: FleetReportOptions = super::from_js("options", o)?;
-                match o.window {
-                    None => monitor::FleetWindow::Total,
-                    Some(WindowChoice::Start(ms)) => monitor::FleetWindow::Start(ms),
-                    Some(WindowChoice::Named(s)) => s.parse()?,
-                }
-            }
-            _ => monitor::FleetWindow::Total,
+        let o: FleetReportOptions =
+            super::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
+        let window = match o.window {
+            None => monitor::FleetWindow::Total,
+            Some(WindowChoice::Start(ms)) => monitor::FleetWindow::Start(ms),
+            Some(WindowChoice::Named(s)) => s.parse()?,
         };
         to_js(&monitor::fleet_report_window(
             snapshots.iter().map(String::as_str),
@@ -282,10 +278,8 @@ impl Monitor {
         now_ms: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "OtlpResource")] resource: Option<JsValue>,
     ) -> JsResult<String> {
-        let resource: monitor::OtlpResource = match resource {
-            Some(v) if !v.is_undefined() && !v.is_null() => super::from_js("resource", v)?,
-            _ => monitor::OtlpResource::default(),
-        };
+        let resource: monitor::OtlpResource =
+            super::options("resource", resource.unwrap_or(JsValue::UNDEFINED))?;
         Ok(self.inner.export_otlp_json_with(now_ms, &resource))
     }
 
@@ -297,10 +291,8 @@ impl Monitor {
         now_ms: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "OtlpResource")] resource: Option<JsValue>,
     ) -> JsResult<Vec<u8>> {
-        let resource: monitor::OtlpResource = match resource {
-            Some(v) if !v.is_undefined() && !v.is_null() => super::from_js("resource", v)?,
-            _ => monitor::OtlpResource::default(),
-        };
+        let resource: monitor::OtlpResource =
+            super::options("resource", resource.unwrap_or(JsValue::UNDEFINED))?;
         Ok(self.inner.export_otlp_protobuf_with(now_ms, &resource)?)
     }
 

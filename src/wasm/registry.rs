@@ -8,7 +8,7 @@
 
 use super::host::{JsClock, JsFetch, JsTrustStore};
 use super::pipeline::RecordKeys;
-use super::{from_js, to_js, JsResult};
+use super::{options, to_js, JsResult};
 use crate::error::Error;
 use crate::registry::{self, ArtifactCache, FreshnessPolicy, MemoryCache, ResolveRequest, Target};
 use serde::{Deserialize, Serialize};
@@ -255,14 +255,6 @@ fn take_callback(v: &JsValue, key: &str) -> JsResult<(Option<js_sys::Function>, 
     let rest = js_sys::Object::assign(&js_sys::Object::new(), v.unchecked_ref());
     let _ = js_sys::Reflect::delete_property(&rest, &key.into());
     Ok((f, rest.into()))
-}
-
-fn options<T: for<'de> Deserialize<'de> + Default>(name: &str, v: JsValue) -> JsResult<T> {
-    if v.is_undefined() || v.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(name, v)
-    }
 }
 
 fn absolute_url(url: &str) -> String {

@@ -8,20 +8,12 @@
 use super::host::JsClock;
 use super::model::Model;
 use super::pipeline::{Pipeline, RecordKeys};
-use super::{from_js, to_js, JsResult};
+use super::{to_js, JsResult};
 use crate::features::read_records;
 use crate::inference::Preprocessing;
 use crate::validation::{self, QualityOptions, ValidateOptions};
 use crate::Error;
 use wasm_bindgen::prelude::*;
-
-fn options<T: serde::de::DeserializeOwned + Default>(name: &str, v: JsValue) -> JsResult<T> {
-    if v.is_undefined() || v.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(name, v)
-    }
-}
 
 /// How `model` reads records: through `pipeline`, or (`None`) straight into its graph.
 fn preprocessing(model: &Model, pipeline: Option<&Pipeline>) -> JsResult<Preprocessing> {
@@ -97,7 +89,7 @@ fn validate_records(
     labels: JsValue,
     options: JsValue,
 ) -> JsResult<JsValue> {
-    let opts: ValidateOptions = self::options("options", options)?;
+    let opts: ValidateOptions = super::options("options", options)?;
     let label_key = labels.as_string();
     let mut extra: Vec<&str> = Vec::new();
     if let Some(s) = opts.slice_field.as_deref() {
@@ -169,7 +161,7 @@ fn validate_csv_text(
     label_column: &str,
     options: JsValue,
 ) -> JsResult<JsValue> {
-    let opts: ValidateOptions = self::options("options", options)?;
+    let opts: ValidateOptions = super::options("options", options)?;
     let parsed = read_records(csv)?;
     if !parsed.header.iter().any(|h| h == label_column) {
         return Err(Error::Csv {
@@ -200,7 +192,7 @@ pub fn quality_report(
     #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
     #[wasm_bindgen(unchecked_optional_param_type = "QualityOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    let opts: QualityOptions = self::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
+    let opts: QualityOptions = super::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
     let recs = pipeline.records(records)?;
     to_js(&validation::quality_report(pipeline.core(), &recs, &opts)?)
 }
@@ -212,7 +204,7 @@ pub fn quality_report_csv(
     csv: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "QualityOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
-    let opts: QualityOptions = self::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
+    let opts: QualityOptions = super::options("options", options.unwrap_or(JsValue::UNDEFINED))?;
     let parsed = read_records(csv)?;
     pipeline.core().check_header(&parsed.header)?;
     to_js(&validation::quality_report(

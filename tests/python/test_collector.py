@@ -32,12 +32,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 
 sys.path.insert(0, os.path.dirname(__file__))
 from runner import run_tests  # noqa: E402
-
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("MLCYCLE_BIN", os.path.join(ROOT, "target", "debug", "mlcycle"))
-DATA = os.path.join(ROOT, "tests", "data")
-LABELS = "Adelie,Chinstrap,Gentoo"
-
+from test_otlp import device_exports  # noqa: E402
 
 def rotel_agent():
     import rotel  # the wheel ships the agent next to its Python wrapper
@@ -53,12 +48,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def run(args):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True)
-    assert r.returncode == 0, f"{args[:2]}: {r.stderr}"
-    return r.stdout
 
 
 class Sink(http.server.BaseHTTPRequestHandler):
@@ -93,24 +82,6 @@ def post(url, body, content_type):
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
-
-
-def exports(d):
-    """Two devices' exports from `mlcycle observe --otlp`: (JSON text, protobuf bytes) each."""
-    ref = os.path.join(d, "reference.json")
-    run(["profile", "--spec", f"{DATA}/penguins_features.json", "--input", f"{DATA}/penguins_train.csv",
-         "--model", f"{DATA}/penguins_logreg.onnx", "--labels", LABELS, "--output", ref])
-    out = []
-    for device in ("phone-a", "phone-b"):
-        path = os.path.join(d, f"{device}.otlp")
-        run(["observe", "--reference", ref, "--input", f"{DATA}/penguins_test.csv",
-             "--model", f"{DATA}/penguins_logreg.onnx", "--spec", f"{DATA}/penguins_features.json",
-             "--labels", LABELS, "--device", device, "--now-ms", "1764900000000", "--quiet",
-             "--service-name", "penguin-app", "--otlp", path + ".json", "--otlp-protobuf", path + ".pb",
-             "--output", os.path.join(d, f"{device}.json")])
-        with open(path + ".json") as fh, open(path + ".pb", "rb") as pb:
-            out.append((fh.read(), pb.read()))
-    return out
 
 
 def summary(requests):
@@ -153,7 +124,7 @@ def test_rotel_accepts_json_and_protobuf_and_forwards_them_intact():
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     http_port, grpc_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as d:
-        devices = exports(d)
+        devices = device_exports(d)
         # Our protobuf decodes to exactly the JSON's message (field values; our encoder also
         # writes zero-valued scalars that proto3 may omit).
         for text, pb in devices:

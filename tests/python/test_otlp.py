@@ -33,24 +33,34 @@ def run(args):
     return r.stdout
 
 
+def device_exports(d):
+    """Two devices' exports from `mlcycle observe --otlp --otlp-protobuf` of the held-out rows:
+    (JSON text, protobuf bytes) each, same monitor state. tests/python/test_collector.py uses
+    them too."""
+    ref = os.path.join(d, "reference.json")
+    run(["profile", "--spec", f"{DATA}/penguins_features.json", "--input", f"{DATA}/penguins_train.csv",
+         "--model", f"{DATA}/penguins_logreg.onnx", "--labels", LABELS, "--output", ref])
+    out = []
+    for device in ("phone-a", "phone-b"):
+        path = os.path.join(d, f"{device}.otlp")
+        run(["observe", "--reference", ref, "--input", f"{DATA}/penguins_test.csv",
+             "--model", f"{DATA}/penguins_logreg.onnx", "--spec", f"{DATA}/penguins_features.json",
+             "--labels", LABELS, "--device", device, "--now-ms", "1764900000000", "--quiet",
+             "--service-name", "penguin-app", "--otlp", path + ".json", "--otlp-protobuf", path + ".pb",
+             "--output", os.path.join(d, f"{device}.json")])
+        with open(path + ".json") as fh, open(path + ".pb", "rb") as pb:
+            out.append((fh.read(), pb.read()))
+    return out
+
+
 def attrs(kvs):
     return {kv.key: kv.value.string_value for kv in kvs}
 
 
 def main():
     with tempfile.TemporaryDirectory() as d:
-        ref = os.path.join(d, "reference.json")
-        run(["profile", "--spec", f"{DATA}/penguins_features.json", "--input", f"{DATA}/penguins_train.csv",
-             "--model", f"{DATA}/penguins_logreg.onnx", "--labels", LABELS, "--output", ref])
         requests = []
-        for device in ("phone-a", "phone-b"):
-            out = os.path.join(d, f"{device}.otlp.json")
-            run(["observe", "--reference", ref, "--input", f"{DATA}/penguins_test.csv",
-                 "--model", f"{DATA}/penguins_logreg.onnx", "--spec", f"{DATA}/penguins_features.json",
-                 "--labels", LABELS, "--device", device, "--now-ms", "1764900000000", "--quiet",
-                 "--service-name", "penguin-app", "--otlp", out, "--output", os.path.join(d, f"{device}.json")])
-            with open(out) as fh:
-                text = fh.read()
+        for text, _ in device_exports(d):
             req = json_format.Parse(text, ExportMetricsServiceRequest(), ignore_unknown_fields=False)
             requests.append(req)
             sizes = (len(text), len(req.SerializeToString()))
