@@ -31,7 +31,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.metrics import (
     accuracy_score, balanced_accuracy_score, brier_score_loss, confusion_matrix, log_loss,
     max_error, mean_absolute_error, mean_squared_error, precision_recall_fscore_support, r2_score,
-    roc_auc_score, roc_curve,
+    average_precision_score, precision_recall_curve, roc_auc_score, roc_curve,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,8 +59,11 @@ def sk_classification(labels, y, proba, n_bins=10):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p, r, f, s = precision_recall_fscore_support(y, pred, labels=idx, zero_division=0)
-        avg = {a: precision_recall_fscore_support(y, pred, labels=idx, average=a, zero_division=0)
-               for a in ("macro", "weighted")}
+        # macro over the labels present in y ∪ pred (sklearn's labels=None); weighted over all
+        # (absent labels weigh 0 either way)
+        avg = {"macro": precision_recall_fscore_support(y, pred, average="macro", zero_division=0),
+               "weighted": precision_recall_fscore_support(y, pred, labels=idx, average="weighted",
+                                                           zero_division=0)}
         if k == 2:
             brier = brier_score_loss((y == 1).astype(int), proba[:, 1])
             auc = roc_auc_score((y == 1).astype(int), proba[:, 1]) if len(set(y)) == 2 else float("nan")
@@ -71,12 +74,16 @@ def sk_classification(labels, y, proba, n_bins=10):
         for c in idx:
             yc = (y == c).astype(int)
             per_auc.append(roc_auc_score(yc, proba[:, c]) if 0 < yc.sum() < len(yc) else float("nan"))
-        curves, calib = [], []
+        curves, calib, pr = [], [], []
         for c in ([1] if k == 2 else idx):
             yc = (y == c).astype(int)
             fpr, tpr, thr = roc_curve(yc, proba[:, c])
             curves.append({"label": labels[c], "fpr": [num(v) for v in fpr], "tpr": [num(v) for v in tpr],
                            "thresholds": [num(v) for v in thr]})
+            pp_, rr_, tt_ = precision_recall_curve(yc, proba[:, c])
+            pr.append({"label": labels[c], "precision": [float(v) for v in pp_], "recall": [float(v) for v in rr_],
+                       "thresholds": [float(v) for v in tt_],
+                       "averagePrecision": float(average_precision_score(yc, proba[:, c])) if yc.sum() else None})
             pt, pp = calibration_curve(yc, proba[:, c], n_bins=n_bins, strategy="uniform", pos_label=1)
             calib.append({"label": labels[c], "fractionPositive": [float(v) for v in pt],
                           "meanPredicted": [float(v) for v in pp]})
@@ -94,6 +101,7 @@ def sk_classification(labels, y, proba, n_bins=10):
             "perClass": {labels[c]: {"precision": float(p[c]), "recall": float(r[c]), "f1": float(f[c]),
                                      "support": int(s[c]), "rocAuc": num(per_auc[c])} for c in idx},
             "rocCurves": curves,
+            "prCurves": pr,
             "calibration": calib,
         }
     return {key: (float(v) if isinstance(v, np.floating) else v) for key, v in out.items()}
@@ -183,7 +191,7 @@ def penguins_expected():
     for v in sorted(set(islands)):
         m = np.array([i == v for i in islands])
         slices[v] = sk_classification(PENGUIN_LABELS, y[m], proba[m])
-        del slices[v]["rocCurves"]  # slices carry no curve points
+        del slices[v]["rocCurves"], slices[v]["prCurves"]  # slices carry no curve points
     return {"sklearn": __import__("sklearn").__version__, "labels": PENGUIN_LABELS,
             "metrics": sk_classification(PENGUIN_LABELS, y, proba), "slices": slices}
 

@@ -150,6 +150,12 @@ pub struct FeatureDrift {
     pub alert: f64,
     /// ok / warn / alert / pending.
     pub status: Status,
+    /// The current counts the statistics were computed from, in the reference profile's order:
+    /// one per bin of `numeric.edges` (numeric) or per category of `categorical.categories` and
+    /// a last one for every other value (categorical). A UI draws reference-vs-current
+    /// histograms from these and the reference's shares without a second call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<u64>,
 }
 
 impl FeatureDrift {
@@ -202,6 +208,7 @@ pub(crate) fn feature_drift(
         warn: t.warn,
         alert: t.alert,
         status: Status::Pending,
+        counts: c.counts.clone(),
     };
     if count >= config.min_samples.max(1) {
         if let Some(v) = d.judged_value() {

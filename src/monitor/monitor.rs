@@ -16,8 +16,9 @@ pub(crate) use super::drift::{
 };
 pub use super::drift::{DriftCounter, DriftReport, FeatureDrift};
 pub use super::report::{
-    AlertsReport, ClassCount, DriftSection, FeedbackReport, FieldQuality, LatencySummary,
-    MonitorReport, PredictionDrift, SignalReport, Telemetry, Window, WindowReport, WindowsReport,
+    AlertsReport, ClassCount, DriftSection, FeedbackReport, FieldQuality, LatencyHistogram,
+    LatencySummary, MonitorReport, PredictionDrift, SignalReport, Telemetry, Window, WindowReport,
+    WindowsReport,
 };
 
 /// The format tag of a monitor snapshot.
@@ -1012,6 +1013,7 @@ impl Monitor {
                 shape_mismatches: s.shape_mismatches,
                 latency_rejected: s.latency_rejected,
                 latency_ms: LatencySummary::of(lat),
+                latency_histogram: LatencyHistogram::of(lat),
                 classes: s
                     .labels
                     .iter()

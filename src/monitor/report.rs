@@ -48,6 +48,32 @@ impl LatencySummary {
     }
 }
 
+/// Upper bin edges of [`LatencyHistogram`] in ms: 1-2-5 steps from 10 µs to 10 s.
+pub const LATENCY_EDGES_MS: [f64; 19] = [
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1e3,
+    2e3, 5e3, 1e4,
+];
+
+/// Latency counts per bin of fixed edges, from the latency sketch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyHistogram {
+    /// Inner edges (ms); bin i is [edges[i−1], edges[i]) with open outer bins.
+    pub edges_ms: Vec<f64>,
+    /// `edgesMs.length + 1` counts.
+    pub counts: Vec<u64>,
+}
+
+impl LatencyHistogram {
+    /// The histogram of a sketch on [`LATENCY_EDGES_MS`].
+    pub fn of(lat: &DdSketch) -> LatencyHistogram {
+        LatencyHistogram {
+            edges_ms: LATENCY_EDGES_MS.to_vec(),
+            counts: lat.histogram(&LATENCY_EDGES_MS),
+        }
+    }
+}
+
 /// Predicted-class count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +122,9 @@ pub struct Telemetry {
     pub latency_rejected: u64,
     /// Latency quantiles.
     pub latency_ms: LatencySummary,
+    /// Latency distribution on fixed 1-2-5 edges (for a histogram; the quantiles above are the
+    /// precise summary).
+    pub latency_histogram: LatencyHistogram,
     /// Predicted classes.
     pub classes: Vec<ClassCount>,
     /// Upper edges of the confidence bins.

@@ -287,6 +287,21 @@ impl DdSketch {
         Some(max)
     }
 
+    /// Counts per bin of ascending inner `edges` (bin i is [edges[i−1], edges[i]), open outer
+    /// bins, `edges.len() + 1` counts): each bucket's count goes to the bin of its
+    /// representative value, so a value lands in a neighbouring bin only when it lies within the
+    /// sketch's relative accuracy of an edge. Sums to [`count`](Self::count).
+    pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {
+        let mut out = vec![0u64; edges.len() + 1];
+        for (v, c) in self.iter_buckets() {
+            let b = edges.partition_point(|e| *e <= v);
+            if let Some(n) = out.get_mut(b) {
+                *n = n.saturating_add(c);
+            }
+        }
+        out
+    }
+
     /// Iterates the non-empty buckets as (representative value, count), zero bucket first.
     pub fn iter_buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         let zero = (self.zero_count > 0).then_some((0.0, self.zero_count));
@@ -303,6 +318,23 @@ impl DdSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn histogram_bins_values_and_sums_to_count() {
+        let mut s = DdSketch::new(0.01, 2048).unwrap();
+        // 0 → first bin; 0.15 ms → [0.1, 0.2); 3 ms → [2, 5); 40 s → the open last bin
+        for v in [0.0, 0.15, 0.15, 3.0, 40_000.0] {
+            s.add(v);
+        }
+        let edges = [0.01, 0.1, 0.2, 2.0, 5.0, 1e4];
+        let h = s.histogram(&edges);
+        assert_eq!(h, vec![1, 0, 2, 0, 1, 0, 1]);
+        assert_eq!(h.iter().sum::<u64>(), s.count());
+        assert_eq!(
+            DdSketch::new(0.01, 64).unwrap().histogram(&edges),
+            vec![0; 7]
+        );
+    }
 
     #[test]
     fn quantiles_within_relative_error() {

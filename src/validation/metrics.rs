@@ -78,6 +78,23 @@ pub struct RocCurve {
     pub thresholds: Vec<Option<f64>>,
 }
 
+/// Precision–recall curve of one class (one-vs-rest), as
+/// `sklearn.metrics.precision_recall_curve(drop_intermediate=False)`, with its average precision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrCurve {
+    /// The positive class.
+    pub label: String,
+    /// Precision per point, recall decreasing; the last point is (recall 0, precision 1).
+    pub precision: Vec<f64>,
+    /// Recall per point, decreasing to 0 (all 1 when the class has no true sample, as sklearn).
+    pub recall: Vec<f64>,
+    /// Thresholds, increasing (one fewer than the points).
+    pub thresholds: Vec<f64>,
+    /// `average_precision_score`: Σ (Rₙ − Rₙ₋₁)·Pₙ; `null` without a true sample of the class.
+    pub average_precision: Option<f64>,
+}
+
 /// One reliability bin.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,11 +147,13 @@ pub struct ClassificationMetrics {
     pub accuracy: f64,
     /// Mean recall over the classes present in the truth (sklearn drops the others).
     pub balanced_accuracy: f64,
-    /// Unweighted mean over all labels.
+    /// Unweighted mean over the labels present in the truth or the predictions (sklearn's
+    /// default `labels=None`): a slice of one island where every row is one species correctly
+    /// predicted scores 1, not 1/3 — classes it cannot contain do not count as failures.
     pub precision_macro: f64,
-    /// Unweighted mean over all labels.
+    /// Unweighted mean over the labels present (as `precisionMacro`).
     pub recall_macro: f64,
-    /// Unweighted mean over all labels.
+    /// Unweighted mean over the labels present (as `precisionMacro`).
     pub f1_macro: f64,
     /// Mean weighted by support.
     pub precision_weighted: f64,
@@ -160,6 +179,9 @@ pub struct ClassificationMetrics {
     /// ROC curves (binary: positive class; multiclass: every class), when requested.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roc_curves: Vec<RocCurve>,
+    /// Precision–recall curves of the same classes, when ROC curves are requested.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pr_curves: Vec<PrCurve>,
     /// Reliability bins.
     pub calibration: Calibration,
 }
@@ -285,6 +307,7 @@ pub fn classification_metrics(
     let mut zero_division = Vec::new();
     let mut per_class = BTreeMap::new();
     let (mut p_all, mut r_all, mut f_all) = (Vec::new(), Vec::new(), Vec::new());
+    let present: Vec<bool> = (0..k).map(|c| support[c] + predicted[c] > 0).collect();
     for c in 0..k {
         let tp = cm[c][c] as f64;
         let label = labels[c].clone();
@@ -327,6 +350,8 @@ pub fn classification_metrics(
             },
         );
     }
+    let macro_mean =
+        |v: &[f64]| -> f64 { mean(v.iter().zip(&present).filter(|(_, p)| **p).map(|(x, _)| *x)) };
     let weighted = |v: &[f64]| -> f64 {
         let total: u64 = support.iter().sum();
         if total == 0 {
@@ -370,6 +395,7 @@ pub fn classification_metrics(
     // ROC
     let classes: Vec<usize> = if k == 2 { vec![1] } else { (0..k).collect() };
     let mut roc_curves = Vec::new();
+    let mut pr_curves = Vec::new();
     let mut aucs = Vec::new();
     let mut calib = Vec::new();
     for &c in &classes {
@@ -391,6 +417,7 @@ pub fn classification_metrics(
                 tpr: curve.tpr.iter().map(|x| finite(*x)).collect(),
                 thresholds: curve.thresholds.iter().map(|x| finite(*x)).collect(),
             });
+            pr_curves.push(pr_curve(&labels[c], &truth, &score));
         }
         calib.push(calibration_curve(
             &labels[c],
@@ -422,9 +449,9 @@ pub fn classification_metrics(
         labels: labels.to_vec(),
         accuracy,
         balanced_accuracy,
-        precision_macro: mean(p_all.iter().copied()),
-        recall_macro: mean(r_all.iter().copied()),
-        f1_macro: mean(f_all.iter().copied()),
+        precision_macro: macro_mean(&p_all),
+        recall_macro: macro_mean(&r_all),
+        f1_macro: macro_mean(&f_all),
         precision_weighted: weighted(&p_all),
         recall_weighted: weighted(&r_all),
         f1_weighted: weighted(&f_all),
@@ -435,6 +462,7 @@ pub fn classification_metrics(
         per_class,
         zero_division,
         roc_curves,
+        pr_curves,
         calibration: Calibration {
             n_bins: options.calibration_bins,
             strategy: "uniform".into(),
@@ -461,31 +489,7 @@ pub struct Curve {
 /// `sklearn.metrics.roc_curve(truth, score, drop_intermediate=True)`: one point per distinct
 /// score (ties grouped), collinear intermediate points dropped, `(0, 0)` at threshold +∞ first.
 pub fn roc_curve(truth: &[bool], score: &[f64]) -> Curve {
-    let mut order: Vec<usize> = (0..score.len()).collect();
-    // stable sort by decreasing score (numpy argsort(stable=True, descending=True))
-    order.sort_by(|a, b| {
-        let (x, y) = (score[*b], score[*a]);
-        x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal)
-    });
-    let mut tps = Vec::new();
-    let mut fps = Vec::new();
-    let mut thr = Vec::new();
-    let (mut tp, mut fp) = (0.0f64, 0.0f64);
-    for (i, idx) in order.iter().enumerate() {
-        if truth.get(*idx).copied().unwrap_or(false) {
-            tp += 1.0;
-        } else {
-            fp += 1.0;
-        }
-        let s = score[*idx];
-        let last = i + 1 == order.len();
-        let next_differs = order.get(i + 1).is_some_and(|j| score[*j] != s);
-        if last || next_differs {
-            tps.push(tp);
-            fps.push(fp);
-            thr.push(s);
-        }
-    }
+    let (mut tps, mut fps, mut thr) = binary_clf_curve(truth, score);
     if fps.len() > 2 {
         let m = fps.len();
         let keep: Vec<usize> = (0..m)
@@ -515,6 +519,71 @@ pub fn roc_curve(truth: &[bool], score: &[f64]) -> Curve {
             .map(|t| if tmax <= 0.0 { f64::NAN } else { t / tmax })
             .collect(),
         thresholds: thr,
+    }
+}
+
+/// sklearn's `_binary_clf_curve`: cumulative true and false positives at each distinct score,
+/// scores decreasing (ties grouped), stable order.
+fn binary_clf_curve(truth: &[bool], score: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut order: Vec<usize> = (0..score.len()).collect();
+    // stable sort by decreasing score (numpy argsort(stable=True, descending=True))
+    order.sort_by(|a, b| {
+        let (x, y) = (score[*b], score[*a]);
+        x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut tps = Vec::new();
+    let mut fps = Vec::new();
+    let mut thr = Vec::new();
+    let (mut tp, mut fp) = (0.0f64, 0.0f64);
+    for (i, idx) in order.iter().enumerate() {
+        if truth.get(*idx).copied().unwrap_or(false) {
+            tp += 1.0;
+        } else {
+            fp += 1.0;
+        }
+        let s = score[*idx];
+        let last = i + 1 == order.len();
+        let next_differs = order.get(i + 1).is_some_and(|j| score[*j] != s);
+        if last || next_differs {
+            tps.push(tp);
+            fps.push(fp);
+            thr.push(s);
+        }
+    }
+    (tps, fps, thr)
+}
+
+/// `sklearn.metrics.precision_recall_curve(truth, score)` and `average_precision_score`.
+pub fn pr_curve(label: &str, truth: &[bool], score: &[f64]) -> PrCurve {
+    let (tps, fps, thr) = binary_clf_curve(truth, score);
+    let total = tps.last().copied().unwrap_or(0.0);
+    let mut precision: Vec<f64> = tps
+        .iter()
+        .zip(&fps)
+        .rev()
+        .map(|(t, f)| if t + f != 0.0 { t / (t + f) } else { 0.0 })
+        .collect();
+    let mut recall: Vec<f64> = tps
+        .iter()
+        .rev()
+        .map(|t| if total == 0.0 { 1.0 } else { t / total })
+        .collect();
+    precision.push(1.0);
+    recall.push(0.0);
+    // -Σ diff(recall) · precision[:-1]
+    let average_precision = (total > 0.0).then(|| {
+        -recall
+            .windows(2)
+            .zip(&precision)
+            .map(|(r, p)| (r[1] - r[0]) * p)
+            .sum::<f64>()
+    });
+    PrCurve {
+        label: label.to_string(),
+        precision,
+        recall,
+        thresholds: thr.into_iter().rev().collect(),
+        average_precision,
     }
 }
 

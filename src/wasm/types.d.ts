@@ -399,6 +399,19 @@ export interface ZeroDivisionNote {
 }
 
 /** ROC curve of one class; `null` where sklearn gives NaN / +∞ (the first threshold). */
+/** `sklearn.metrics.precision_recall_curve` of one class, and `average_precision_score`. */
+export interface PrCurve {
+    label: string;
+    /** Per point, recall decreasing; the last point is (recall 0, precision 1). */
+    precision: number[];
+    /** All 1 when the class has no true sample (as sklearn). */
+    recall: number[];
+    /** Increasing, one fewer than the points. */
+    thresholds: number[];
+    /** `null` without a true sample of the class. */
+    averagePrecision: number | null;
+}
+
 export interface RocCurve {
     label: string;
     fpr: (number | null)[];
@@ -449,6 +462,8 @@ export interface ClassificationMetrics {
     zeroDivision: ZeroDivisionNote[];
     /** Absent when not requested (`rocCurves: false`) and in slices. */
     rocCurves?: RocCurve[];
+    /** Precision–recall curves of the same classes, with the same presence rule. */
+    prCurves?: PrCurve[];
     calibration: Calibration;
 }
 
@@ -717,6 +732,9 @@ export interface FeatureDrift {
     warn: number;
     alert: number;
     status: DriftStatus;
+    /** Current counts in the reference profile's order: one per bin (`numeric.edges.length + 1`)
+     * or per category of `categorical.categories` then "other"; absent for timestamps. */
+    counts?: number[];
 }
 
 /** One tumbling window of `MonitorReport.windows.items` / `FleetReport.windows`: the window's
@@ -761,6 +779,8 @@ export interface MonitorReport {
         shapeMismatches: number;
         latencyRejected: number;
         latencyMs: LatencySummary;
+        /** Latency counts on fixed 1-2-5 edges (10 µs … 10 s), from the sketch. */
+        latencyHistogram: { edgesMs: number[]; counts: number[] };
         /** Predicted-class counts, in label order. */
         classes: { label: string; count: number; referenceShare: number | null }[];
         /** Upper edges of the confidence bins. */

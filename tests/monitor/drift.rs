@@ -120,6 +120,43 @@ fn body_mass_shift_alerts_on_body_mass_only() {
     assert_eq!(to_alert, vec!["drift:body_mass_g"], "{events:?}");
     let rep = m.report();
     assert!((rep.drift.drifted_share - 1.0 / 6.0).abs() < 1e-12);
+    // The counts behind each statistic, in the reference's bin/category order (a UI draws the
+    // reference-vs-current histogram from them): recomputing PSI from them gives the report's.
+    let reference = reference();
+    for (f, p) in rep.drift.features.iter().zip(&reference.fields) {
+        let ref_shares = match (&p.numeric, &p.categorical) {
+            (Some(n), _) => n.shares.clone(),
+            (_, Some(c)) => c.shares.clone(),
+            _ => continue,
+        };
+        assert_eq!(f.counts.len(), ref_shares.len(), "{}", f.name);
+        assert_eq!(f.counts.iter().sum::<u64>(), f.count, "{}", f.name);
+        let n = f.count as f64;
+        let psi: f64 = ref_shares
+            .iter()
+            .zip(&f.counts)
+            .map(|(r, c)| {
+                let c = *c as f64 / n;
+                let r = if *r == 0.0 {
+                    mlcycle::monitor::stats::PSI_EPSILON
+                } else {
+                    *r
+                };
+                let c = if c == 0.0 {
+                    mlcycle::monitor::stats::PSI_EPSILON
+                } else {
+                    c
+                };
+                (c - r) * (c / r).ln()
+            })
+            .sum();
+        assert!(
+            (psi - f.psi.unwrap()).abs() < 1e-9,
+            "{}: {psi} vs {:?}",
+            f.name,
+            f.psi
+        );
+    }
     // 1 of 6 features is below the default retraining share (0.5).
     assert!(!rep.alerts.retraining_recommended);
 }
