@@ -16,9 +16,9 @@ pub(crate) use super::drift::{
 };
 pub use super::drift::{DriftCounter, DriftReport, FeatureDrift};
 pub use super::report::{
-    AlertsReport, ClassCount, DriftSection, FeedbackReport, FieldQuality, LatencyHistogram,
-    LatencySummary, MonitorReport, PredictionDrift, SignalReport, Telemetry, Window, WindowReport,
-    WindowsReport,
+    AlertRule, AlertsReport, ClassCount, DriftSection, FeedbackReport, FieldQuality,
+    LatencyHistogram, LatencySummary, MonitorReport, PredictionDrift, SignalReport, Telemetry,
+    Window, WindowReport, WindowsReport,
 };
 
 /// The format tag of a monitor snapshot.
@@ -1080,6 +1080,15 @@ impl Monitor {
                 history: s.history.iter().cloned().collect(),
                 retraining_recommended: s.retraining.recommended,
                 reasons: s.retraining.reasons.clone(),
+                rule: AlertRule {
+                    retrain_drift_share: self.config.retrain_drift_share,
+                    accuracy_alert: self.config.accuracy.as_ref().map(|a| a.alert),
+                    min_labeled: self.config.min_labeled,
+                    error_rate_alert: self.config.error_rate.alert,
+                    min_calls: self.config.min_calls,
+                    min_samples: self.config.min_samples,
+                    clear_ratio: self.config.clear_ratio,
+                },
             },
             windows: self.windows_report(),
         }

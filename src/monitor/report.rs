@@ -209,6 +209,31 @@ pub struct AlertsReport {
     pub retraining_recommended: bool,
     /// Why.
     pub reasons: Vec<String>,
+    /// The rule the levels and the recommendation follow (from the monitoring config), so a
+    /// reader of the report sees why "17 % of features in alert" does not recommend retraining.
+    #[serde(default)]
+    pub rule: AlertRule,
+}
+
+/// The alerting and retraining rule of a monitor's config (see docs/monitoring.md "Alerts").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertRule {
+    /// Retraining is recommended when at least this share of the drift-monitored features is
+    /// in alert (in the running total or the latest complete window)…
+    pub retrain_drift_share: f64,
+    /// …or feedback accuracy is in alert: at or below this (`null` without an accuracy rule)…
+    pub accuracy_alert: Option<f64>,
+    /// …once this many labels arrived…
+    pub min_labeled: u64,
+    /// …or the error rate is in alert: at or above this…
+    pub error_rate_alert: f64,
+    /// …once this many calls were made.
+    pub min_calls: u64,
+    /// Values a feature needs before its drift is judged.
+    pub min_samples: u64,
+    /// Hysteresis: a level is left only once the value is back below warn × this ratio.
+    pub clear_ratio: f64,
 }
 
 /// Time span of the observed data.

@@ -819,6 +819,21 @@ export interface MonitorReport {
         history: AlertEvent[];
         retrainingRecommended: boolean;
         reasons: string[];
+        /** The rule the recommendation follows (from the monitoring config). */
+        rule: {
+            /** Recommended when at least this share of drift-monitored features is in alert… */
+            retrainDriftShare: number;
+            /** …or feedback accuracy ≤ this (`null`: no accuracy rule) after `minLabeled` labels… */
+            accuracyAlert: number | null;
+            minLabeled: number;
+            /** …or the error rate ≥ this after `minCalls` calls. */
+            errorRateAlert: number;
+            minCalls: number;
+            /** Values a feature needs before it is judged. */
+            minSamples: number;
+            /** A level is left once the value is below warn × this. */
+            clearRatio: number;
+        };
     };
     /** Tumbling windows besides the running total (docs/monitoring.md, "Windows"). */
     windows: {

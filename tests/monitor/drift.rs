@@ -157,8 +157,12 @@ fn body_mass_shift_alerts_on_body_mass_only() {
             f.psi
         );
     }
-    // 1 of 6 features is below the default retraining share (0.5).
+    // 1 of 6 features is below the default retraining share (0.5), and the report says so.
     assert!(!rep.alerts.retraining_recommended);
+    assert_eq!(rep.alerts.rule.retrain_drift_share, 0.5);
+    assert!(rep.drift.drifted_share < rep.alerts.rule.retrain_drift_share);
+    assert_eq!(rep.alerts.rule.min_samples, 50);
+    assert_eq!(rep.alerts.rule.clear_ratio, config().clear_ratio);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
