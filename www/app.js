@@ -243,7 +243,7 @@ function renderRegistry() {
       <p class="hint">Aliases: ${Object.entries(model.aliases ?? {}).map(([a, v]) => `<code>${esc(a)}</code> → ${esc(v)}`).join(', ') || 'none'}.
       Rollouts: ${rollouts.map((r) => `<code>${esc(r.alias)}</code> ${esc(r.percent)} % (salt <code>${esc(r.salt)}</code>)`).join(', ') || 'none'}.
       Manifest ${reg.verified ? '<span class="badge verified">Ed25519 signature verified</span>' : '<span class="badge pending">unsigned</span>'}</p>
-      <div class="table-wrap"><table class="versions" id="reg-versions"><thead><tr><th scope="col">version</th><th scope="col">aliases · rollout</th><th scope="col">created</th><th scope="col">provenance</th><th scope="col">artifacts (sha256 · size)</th><th scope="col">integrity</th></tr></thead><tbody>`;
+      <p class="table-hint">Swipe the table sideways for aliases, provenance and artifacts.</p><div class="table-wrap" tabindex="0" role="region" aria-label="Versions of ${esc(name)}"><table class="versions" id="reg-versions"><thead><tr><th scope="col">version</th><th scope="col">integrity</th><th scope="col">aliases · rollout</th><th scope="col">created</th><th scope="col">provenance</th><th scope="col">artifacts (sha256 · size)</th></tr></thead><tbody>`;
     for (const [v, ver] of Object.entries(model.versions ?? {})) {
       const aliases = aliasesOf(v);
       const pct = rollouts.filter((r) => aliases.includes(r.alias)).map((r) => `${r.percent} % rollout`);
@@ -256,10 +256,11 @@ function renderRegistry() {
       const p = ver.provenance ?? {};
       html += `<tr data-version="${esc(v)}" data-integrity="${integrity}"${v === ctx.deployment?.version && name === MODEL ? ' aria-current="true"' : ''}>
         <td>${esc(v)}${v === ctx.deployment?.version && name === MODEL ? ' <span class="badge ok">serving here</span>' : ''}</td>
+        <td>${status}</td>
         <td>${aliases.map((a) => `<span class="badge pending">${esc(a)}</span>`).join(' ')} ${esc(pct.join(', '))}</td>
         <td>${esc((ver.createdAt ?? '').replace('T', ' ').replace('Z', ' UTC'))}</td>
         <td class="hint">${esc(p.source ?? '')}${p.producer ? ` · ${esc(p.producer)}` : ''}${p.trainingRows ? ` · train ${esc(p.trainingRows)} / holdout ${esc(p.holdoutRows)} rows` : ''}</td>
-        <td class="artifacts">${arts}</td><td>${status}</td></tr>`;
+        <td class="artifacts">${arts}</td></tr>`;
     }
     html += '</tbody></table></div>';
   }

@@ -17,13 +17,15 @@ const fmt = (v) => (Math.abs(v) >= 1000 ? `${+(v / 1000).toPrecision(3)}k` : `${
 
 /**
  * Line chart. series: [{name, points: [[x, y], …], cls?}]; opts: {width, height, xDomain, yDomain,
- * xLabel, yLabel, diagonal, xFormat, title}.
+ * xLabel, yLabel, diagonal, xFormat, title, markers}. markers: [{x, label, signal}] — vertical
+ * lines with a ▲ where an alert was raised (time charts), so a spike can be read against it.
  */
 export function lineChart(series, opts = {}) {
   const W = opts.width ?? 420, H = opts.height ?? 200, L = 40, R = 10, T = 10, B = opts.xLabel ? 34 : 22;
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (!pts.length) return `<p class="empty">${esc(opts.empty ?? 'No data yet.')}</p>`;
   const [x0, x1] = opts.xDomain ?? [Math.min(...pts.map((p) => p[0]), 0), Math.max(...pts.map((p) => p[0]), 1)];
+  const markers = (opts.markers ?? []).filter((m) => Number.isFinite(m.x) && m.x >= x0 && m.x <= x1);
   let [y0, y1] = opts.yDomain ?? [Math.min(0, ...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1]))];
   if (!opts.yDomain) y1 = y1 > 0 ? y1 * 1.1 : 1;
   const sx = (x) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
@@ -42,7 +44,11 @@ export function lineChart(series, opts = {}) {
     s += `<polyline class="line ${cls}" points="${p.map(([x, y]) => `${f(sx(x))},${f(sy(y))}`).join(' ')}"><title>${esc(se.name)}</title></polyline>`;
     if (opts.dots || p.length === 1) for (const [x, y] of p) s += `<circle class="${cls}" cx="${f(sx(x))}" cy="${f(sy(y))}" r="2.5"/>`;
   });
-  return `${s}</svg>${legend(series)}`;
+  for (const m of markers) {
+    s += `<g class="marker" data-signal="${esc(m.signal)}"><line class="alert-line" x1="${f(sx(m.x))}" x2="${f(sx(m.x))}" y1="${T}" y2="${H - B}"/><text class="marker-text" x="${f(sx(m.x))}" y="${T + 2}" text-anchor="middle">▲</text><title>${esc(m.label)}</title></g>`;
+  }
+  const note = markers.length ? `<p class="legend marker-legend"><span class="mark" aria-hidden="true">▲</span> alert raised: ${esc([...new Set(markers.map((m) => m.signal))].join(', '))}</p>` : '';
+  return `${s}</svg>${legend(series)}${note}`;
 }
 
 export function legend(series) {
@@ -93,9 +99,39 @@ export function heatmap(matrix, labels, opts = {}) {
       const a = v / max;
       const cls = i === j ? 's2' : 's0';
       s += `<rect class="${v && i !== j ? 's1' : cls}" x="${L + j * C}" y="${T + i * C}" width="${C - 2}" height="${C - 2}" rx="3" fill-opacity="${f(0.08 + 0.85 * a)}" stroke-opacity="0.4"><title>true ${esc(labels[i])}, predicted ${esc(labels[j])}: ${v}</title></rect>`;
-      s += `<text class="cell-text${a > 0.55 ? ' on-dark' : ''}" x="${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
+      // the number sits on a card-coloured pill: --fg on --card keeps ≥ 4.5:1 whatever the tint
+      const w = 10 + 8 * String(v).length;
+      s += `<rect class="cell-pill" x="${f(L + j * C + C / 2 - 1 - w / 2)}" y="${T + i * C + C / 2 - 9}" width="${w}" height="18" rx="9"/>`;
+      s += `<text class="cell-text" x="${L + j * C + C / 2 - 1}" y="${T + i * C + C / 2 + 4}" text-anchor="middle">${v}</text>`;
     });
   });
   s += `<text x="10" y="${T + (n * C) / 2}" text-anchor="middle" transform="rotate(-90 10 ${T + (n * C) / 2})">true</text>`;
   return `${s}</svg>`;
+}
+
+/**
+ * Reference vs current distribution as paired columns (drift rows, confidence histogram):
+ * bins [{label, ref, cur}] with shares in [0, 1]. Labels under the columns are thinned to fit;
+ * every bin keeps its full text in a <title>.
+ */
+export function distribution(bins, opts = {}) {
+  const n = bins.length, W = opts.width ?? 420, H = opts.height ?? 170, L = 36, R = 6, T = 8, B = 30;
+  const max = Math.max(1e-9, ...bins.flatMap((b) => [b.ref ?? 0, b.cur ?? 0]));
+  const cw = (W - L - R) / Math.max(1, n), bw = Math.max(2, (cw - 3) / 2);
+  const sy = (v) => H - B - ((H - T - B) * Math.max(0, v)) / max;
+  const every = Math.ceil(n / Math.max(1, Math.floor((W - L - R) / 44)));
+  let s = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title ?? 'distribution')}" data-bins="${n}">`;
+  for (const t of ticks(0, max, 3)) s += `<line class="gridline" x1="${L}" x2="${W - R}" y1="${f(sy(t))}" y2="${f(sy(t))}"/><text x="${L - 4}" y="${f(sy(t)) + 3}" text-anchor="end">${Math.round(t * 100)}%</text>`;
+  s += `<line class="axis" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/>`;
+  bins.forEach((b, i) => {
+    const x = L + i * cw + 1.5;
+    const tip = `${b.label}: reference ${b.ref == null ? '—' : `${(b.ref * 100).toFixed(1)} %`}, current ${b.cur == null ? '—' : `${(b.cur * 100).toFixed(1)} %`}`;
+    s += `<g data-bin="${i}" data-ref="${b.ref ?? ''}" data-cur="${b.cur ?? ''}"><title>${esc(tip)}</title>`;
+    if (b.ref != null) s += `<rect class="ref" x="${f(x)}" y="${f(sy(b.ref))}" width="${f(bw)}" height="${f(H - B - sy(b.ref))}"/>`;
+    if (b.cur != null) s += `<rect class="${opts.curClass ?? 's0'}" x="${f(x + bw)}" y="${f(sy(b.cur))}" width="${f(bw)}" height="${f(H - B - sy(b.cur))}"/>`;
+    s += '</g>';
+    if (i % every === 0) s += `<text x="${f(x + bw)}" y="${H - B + 13}" text-anchor="middle">${esc(b.short ?? b.label)}</text>`;
+  });
+  if (opts.xLabel) s += `<text x="${(L + W - R) / 2}" y="${H - 3}" text-anchor="middle">${esc(opts.xLabel)}</text>`;
+  return `${s}</svg>${legend([{ name: opts.refName ?? 'reference', cls: 'ref' }, { name: opts.curName ?? 'current', cls: opts.curClass ?? 's0' }])}`;
 }

@@ -1,5 +1,5 @@
 // Monitoring panel: a traffic simulator through the live deployment + live charts of its monitor.
-import { esc, groupedBars, lineChart, thresholdBar } from './charts.js';
+import { distribution, esc, groupedBars, heatmap, lineChart, thresholdBar } from './charts.js';
 import { TEST_CSV, TRAIN_CSV, loadTestSet, typedRecord } from './data.js';
 
 const $ = (id) => document.getElementById(id);
@@ -7,6 +7,8 @@ let ctx, dep = null;
 const sim = { running: false, sent: 0, failed: 0, cursor: 0, acc: 0, timer: null, target: 0 };
 let history = [];           // [{t (s since page load), predictions, p50, p90, p99, accuracy}]
 let lastReport = null;
+let reference = null;       // the serving version's ReferenceProfile (bins and shares of each field)
+const expanded = new Set(); // drift rows whose histogram is open (kept across refreshes)
 const blanks = new Map();   // version → empty snapshot (for reset)
 
 const pct = (v, d = 1) => (v == null ? '—' : `${(v * 100).toFixed(d)} %`);
@@ -96,13 +98,14 @@ function stat(id, k, v, value) {
  * Why a feature has its status: the threshold crossed, or the hysteresis holding it (a level is
  * left only below warn × clearRatio, 0.9 by default; docs/monitoring.md "Alerts").
  */
-function why(f, v) {
+function why(f, v, rule) {
+  const clear = rule?.clearRatio ?? 0.9;
   const m = f.metric === 'psi' ? 'PSI' : f.metric;
   const x = v == null ? null : +v.toPrecision(3);
   switch (f.status) {
-    case 'pending': return `waiting: ${f.count} valid values, judged from the minimum (100 by default)`;
+    case 'pending': return `waiting: ${f.count} valid values, judged from ${rule?.minSamples ?? 100}`;
     case 'ok': return `${m} ${x} < warn ${f.warn}`;
-    case 'warn': return v >= f.warn ? `${m} ${x} ≥ warn ${f.warn}` : `held by hysteresis: ${m} ${x} has not dropped below warn × 0.9`;
+    case 'warn': return v >= f.warn ? `${m} ${x} ≥ warn ${f.warn}` : `held by hysteresis: ${m} ${x} has not dropped below warn × ${clear}`;
     case 'alert': return v >= f.alert ? `${m} ${x} ≥ alert ${f.alert}` : `held by hysteresis: entered at ≥ ${f.alert}, stays while ${m} ≥ warn ${f.warn} (now ${x})`;
     default: return '';
   }
@@ -129,7 +132,7 @@ function refresh() {
   const now = performance.now() / 1000;
   const prev = history.at(-1);
   if (!prev || now - prev.t >= 0.9 || prev.predictions !== t.predictions) {
-    history.push({ t: now, predictions: t.predictions, p50: t.latencyMs.p50, p90: t.latencyMs.p90, p99: t.latencyMs.p99, accuracy: r.feedback.accuracy });
+    history.push({ t: now, wall: Date.now(), predictions: t.predictions, p50: t.latencyMs.p50, p90: t.latencyMs.p90, p99: t.latencyMs.p99, accuracy: r.feedback.accuracy });
     if (history.length > 120) history.shift();
   }
   $('mon-stats').innerHTML =
@@ -141,6 +144,7 @@ function refresh() {
     + stat('mon-feedback', `feedback accuracy (${r.feedback.labeled} labels)`, pct(r.feedback.accuracy), r.feedback.accuracy ?? '')
     + stat('mon-drifted', 'features in alert', pct(r.drift.driftedShare, 0), r.drift.driftedShare)
     + stat('mon-retrain', 'retraining', r.alerts.retrainingRecommended ? '<span class="badge alert">recommended</span>' : '<span class="badge ok">not needed</span>', String(r.alerts.retrainingRecommended));
+  renderRule(r);
 
   // predictions per second (from consecutive samples)
   const t0 = history[0]?.t ?? now;
@@ -149,28 +153,20 @@ function refresh() {
     const dt = history[i].t - history[i - 1].t;
     if (dt > 0) ratePts.push([history[i].t - t0, Math.max(0, (history[i].predictions - history[i - 1].predictions) / dt)]);
   }
-  $('mon-rate').innerHTML = lineChart([{ name: 'predictions/s', points: ratePts }], { xLabel: 'seconds', title: 'predictions per second' });
-  $('mon-latency').innerHTML = lineChart(['p50', 'p90', 'p99'].map((q) => ({ name: q, points: history.map((h) => [h.t - t0, h[q]]) })), { xLabel: 'seconds', title: 'latency quantiles' });
+  const markers = alertMarkers(r, t0);
+  $('mon-rate').innerHTML = lineChart([{ name: 'predictions/s', points: ratePts }], { xLabel: 'seconds', title: 'predictions per second', markers });
+  $('mon-latency').innerHTML = lineChart(['p50', 'p90', 'p99'].map((q) => ({ name: q, points: history.map((h) => [h.t - t0, h[q]]) })), { xLabel: 'seconds', title: 'latency quantiles', markers });
   const total = t.classes.reduce((a, c) => a + c.count, 0);
   $('mon-classes').innerHTML = t.classes.length
     ? groupedBars(t.classes.map((c) => ({ label: c.label, values: [total ? c.count / total : 0, c.referenceShare] })), ['current', 'reference'], { classes: ['s0', 'ref'], max: 1, format: (v) => pct(v, 0), title: 'predicted class shares vs reference' })
     : '<p class="empty">No predictions yet.</p>';
   const accPts = history.filter((h) => h.accuracy != null).map((h) => [h.t - t0, h.accuracy]);
   $('mon-accuracy').innerHTML = accPts.length
-    ? `<p>${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labelled predictions (${r.feedback.correct} correct${r.feedback.late ? `, ${r.feedback.late} late` : ''}).</p>${lineChart([{ name: 'accuracy', points: accPts }], { xLabel: 'seconds', yDomain: [0, 1], title: 'feedback accuracy' })}`
+    ? `<p>${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labelled predictions (${r.feedback.correct} correct${r.feedback.late ? `, ${r.feedback.late} late` : ''}).</p>${lineChart([{ name: 'accuracy', points: accPts }], { xLabel: 'seconds', yDomain: [0, 1], title: 'feedback accuracy', markers })}`
     : `<p class="empty">${r.feedback.labeled ? `${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labels.` : 'No feedback labels yet.'}</p>`;
 
-  const rows = r.drift.features.map((f) => {
-    const v = f[f.metric] ?? f.psi;
-    return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}" data-value="${v ?? ''}"><th scope="row">${esc(f.name)}</th>
-      <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span><div class="hint why">${esc(why(f, v))}</div></td><td class="num">${esc(f.count)}</td>
-      <td class="num">${f.psi == null ? '—' : f.psi.toFixed(3)}</td>
-      <td class="bar-col">${thresholdBar(v, f.warn, f.alert, f.status)}<span class="hint"> ${esc(f.metric)} warn ${esc(f.warn)} · alert ${esc(f.alert)}</span></td>
-      <td class="num">${pct(f.missingRate)}</td></tr>`;
-  });
-  const pd = r.drift.predictions;
-  if (pd) rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span></td><td class="num">${esc(t.predictions)}</td><td class="num">${pd.classPsi == null ? '—' : pd.classPsi.toFixed(3)}</td><td class="bar-col">${thresholdBar(pd.classPsi, 0.1, 0.25, pd.status)}</td><td class="num"></td></tr>`);
-  $('mon-drift').tBodies[0].innerHTML = rows.join('');
+  renderDrift(r, t);
+  renderLive(r);
 
   renderWindows(r);
 
@@ -178,6 +174,120 @@ function refresh() {
   $('mon-alerts').innerHTML = hist.map((e) => `<li data-signal="${esc(e.signal)}" data-to="${esc(e.to)}" data-scope="${esc(e.scope ?? 'total')}"><time datetime="${new Date(e.atMs).toISOString()}">${new Date(e.atMs).toLocaleTimeString()}</time> <code>${esc(e.signal)}</code> ${esc(e.from)} → <span class="badge ${esc(e.to)}">${esc(e.to)}</span>${e.value != null ? ` (${(+e.value).toPrecision(3)})` : ''} <span class="hint">${e.scope === 'window' ? `window from ${new Date(e.windowStartMs).toLocaleTimeString()}` : 'running total'}</span></li>`).join('');
   if (r.alerts.reasons?.length) $('mon-alerts').insertAdjacentHTML('afterbegin', `<li><strong>Retraining recommended:</strong> ${r.alerts.reasons.map(esc).join('; ')}</li>`);
   panel.dataset.ready = 'true';
+}
+
+const RANK = { alert: 0, warn: 1, ok: 2, pending: 3 };
+const fix = (v, d = 3) => (v == null ? '—' : v.toFixed(d));
+
+/**
+ * The drift table: drifted features first (alert, warn, then by the judged value), PSI with its
+ * thresholds, JS distance and the χ² p-value (categorical) or KS statistic (numeric) beside it;
+ * each row opens to the reference-vs-current histogram the statistics were computed from.
+ */
+function renderDrift(r, t) {
+  const focused = document.activeElement?.closest?.('#mon-drift [data-toggle]')?.dataset.toggle;
+  const features = [...r.drift.features].sort((a, b) => (RANK[a.status] - RANK[b.status]) || ((b[b.metric] ?? b.psi ?? -1) - (a[a.metric] ?? a.psi ?? -1)));
+  const rows = features.map((f) => {
+    const v = f[f.metric] ?? f.psi;
+    const open = expanded.has(f.name);
+    const id = `dist-${f.name.replace(/[^\w-]/g, '_')}`;
+    const second = f.kind === 'categorical' ? `χ² p ${f.chi2PValue == null ? '—' : f.chi2PValue.toPrecision(2)}` : `KS ${fix(f.ksStatistic)}`;
+    return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}" data-value="${v ?? ''}"><th scope="row"><button type="button" class="disclosure" data-toggle="${esc(f.name)}" aria-expanded="${open}" aria-controls="${id}">${esc(f.name)}</button></th>
+      <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span><div class="hint why">${esc(why(f, v, r.alerts.rule))}</div></td><td class="num col-extra">${esc(f.count)}</td>
+      <td class="num">${fix(f.psi)}</td><td class="num col-extra" data-js="${f.jsDistance ?? ''}">${fix(f.jsDistance)}</td><td class="num col-extra" data-second="${esc(second)}">${esc(second)}</td>
+      <td class="bar-col col-extra">${thresholdBar(v, f.warn, f.alert, f.status)}<span class="hint"> ${esc(f.metric)} warn ${esc(f.warn)} · alert ${esc(f.alert)}</span></td>
+      <td class="num col-extra">${pct(f.missingRate)}</td></tr>
+      <tr class="dist-row" id="${id}" data-dist-for="${esc(f.name)}"${open ? '' : ' hidden'}><td colspan="8">${open ? histogram(f) : ''}</td></tr>`;
+  });
+  const pd = r.drift.predictions;
+  if (pd) rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span></td><td class="num col-extra">${esc(t.predictions)}</td><td class="num">${fix(pd.classPsi)}</td><td class="num col-extra">${fix(pd.classJsDistance)}</td><td class="num col-extra">—</td><td class="bar-col col-extra">${thresholdBar(pd.classPsi, 0.1, 0.25, pd.status)}</td><td class="num col-extra"></td></tr>`);
+  $('mon-drift').tBodies[0].innerHTML = rows.join('');
+  // Re-rendering every second must not steal a keyboard user's place.
+  if (focused) $('mon-drift').querySelector(`[data-toggle="${CSS.escape(focused)}"]`)?.focus();
+}
+
+/** Reference-vs-current shares of one feature, on the reference profile's bins or categories. */
+function histogram(f) {
+  const field = reference?.fields?.find((x) => x.name === f.name);
+  const counts = f.counts ?? [];
+  const n = counts.reduce((a, b) => a + b, 0);
+  const cur = (i) => (n ? (counts[i] ?? 0) / n : null);
+  let bins;
+  if (field?.numeric) {
+    const e = field.numeric.edges;
+    const num = (x) => `${+x.toPrecision(4)}`;
+    bins = field.numeric.shares.map((ref, i) => ({
+      label: i === 0 ? `< ${num(e[0])}` : i === e.length ? `≥ ${num(e[i - 1])}` : `${num(e[i - 1])} – ${num(e[i])}`,
+      short: i === 0 ? `<${num(e[0])}` : `${num(e[i - 1])}`,
+      ref, cur: cur(i),
+    }));
+  } else if (field?.categorical) {
+    const cats = [...field.categorical.categories, 'other'];
+    bins = field.categorical.shares.map((ref, i) => ({ label: cats[i] ?? 'other', ref, cur: cur(i) }));
+  } else {
+    return '<p class="empty">No reference bins for this field.</p>';
+  }
+  const top = bins.map((b, i) => ({ i, d: Math.abs((b.cur ?? 0) - b.ref) })).sort((a, b) => b.d - a.d)[0];
+  const moved = n && top ? `Largest change: ${bins[top.i].label}, ${pct(bins[top.i].ref)} of the reference → ${pct(bins[top.i].cur)} now.` : 'No current values yet.';
+  return `<div class="dist" data-kind="${field.numeric ? 'numeric' : 'categorical'}" data-n="${n}">${distribution(bins, { title: `${f.name}: reference vs current distribution`, xLabel: field.numeric ? f.name : '', curName: `current (${n} values)`, refName: `reference (${field.count} values)`, curClass: f.status === 'alert' ? 's1' : 's0' })}
+    <p class="hint">${esc(moved)} Missing: ${pct(f.missingRate)} now, ${pct(f.referenceMissingRate)} in the reference. JS distance ${fix(f.jsDistance)}${f.kind === 'categorical' ? `, χ² p-value ${f.chi2PValue == null ? '—' : f.chi2PValue.toPrecision(3)}` : `, KS ${fix(f.ksStatistic)}`}.</p></div>`;
+}
+
+/** The alert and retraining rule in words, next to the numbers it is applied to. */
+function renderRule(r) {
+  const rule = r.alerts.rule;
+  if (!rule) { $('mon-rule').textContent = ''; return; }
+  const parts = [`at least ${pct(rule.retrainDriftShare, 0)} of the drift-monitored features in alert (now ${pct(r.drift.driftedShare, 0)})`];
+  if (rule.accuracyAlert != null) parts.push(`feedback accuracy at or below ${pct(rule.accuracyAlert, 0)} after ${rule.minLabeled} labels (now ${r.feedback.labeled ? `${pct(r.feedback.accuracy)} on ${r.feedback.labeled}` : 'no labels'})`);
+  parts.push(`an error rate of ${pct(rule.errorRateAlert, 0)} or more after ${rule.minCalls} calls (now ${pct(r.telemetry.errorRate)})`);
+  $('mon-rule').dataset.share = String(rule.retrainDriftShare);
+  $('mon-rule').textContent = `Retraining is recommended on ${parts.join('; or ')} — in the running total or the latest complete window. ${r.alerts.retrainingRecommended ? `Now: ${r.alerts.reasons.join('; ')}.` : 'None holds now.'}`;
+}
+
+/** ▲ markers for the alerts raised while the time charts' history covers them. */
+function alertMarkers(r, t0) {
+  const h0 = history[0];
+  if (!h0) return [];
+  return (r.alerts.history ?? []).filter((e) => e.to === 'alert').map((e) => ({
+    x: h0.t + (e.atMs - h0.wall) / 1000 - t0,
+    signal: e.signal,
+    label: `${e.signal} → alert${e.scope === 'window' ? ' (window)' : ''} at ${new Date(e.atMs).toLocaleTimeString()}`,
+  }));
+}
+
+/**
+ * What the runtime counts as it serves: the confusion matrix of the feedback received, the
+ * confidence histogram against the reference predictions, errors by code and latency.
+ */
+function renderLive(r) {
+  const t = r.telemetry;
+  const fb = r.feedback;
+  $('mon-confusion').innerHTML = fb.labeled
+    ? `${heatmap(fb.confusion, fb.labels, { title: `confusion matrix of ${fb.labeled} feedback labels` })}<p class="hint">${fb.labeled} labelled predictions: rows true class, columns predicted.</p>`
+    : '<p class="empty">No feedback labels yet (the simulator sends some: “Feedback share”).</p>';
+  const cn = t.confidenceCounts.reduce((a, b) => a + b, 0);
+  const refConf = reference?.predictions?.confidenceShares;
+  const edges = t.confidenceEdges;
+  $('mon-confidence').innerHTML = cn
+    ? distribution(t.confidenceCounts.map((c, i) => ({ label: `${i ? `${edges[i - 1]}` : '0'} – ${edges[i] ?? 1}`, short: `${i ? edges[i - 1] : 0}`, ref: refConf?.[i] ?? null, cur: c / cn })), { title: 'top-class probability: current vs reference predictions', xLabel: 'top-class probability', curName: `current (${cn})`, refName: 'reference predictions' })
+    : '<p class="empty">No predictions yet.</p>';
+  const errs = Object.entries(t.errors ?? {}).sort((a, b) => b[1] - a[1]);
+  const calls = t.predictions + errs.reduce((a, [, n]) => a + n, 0);
+  $('mon-errors').innerHTML = errs.length
+    ? `<table class="compact" id="mon-errors-table"><thead><tr><th scope="col">code</th><th scope="col" class="num">count</th><th scope="col" class="num">share of calls</th></tr></thead><tbody>${errs.map(([code, n]) => `<tr data-code="${esc(code)}" data-count="${n}"><th scope="row"><code>${esc(code)}</code></th><td class="num">${n}</td><td class="num">${pct(calls ? n / calls : null)}</td></tr>`).join('')}</tbody></table>`
+    : '<p class="empty">No errors.</p>';
+  const lh = t.latencyHistogram;
+  const ln = lh ? lh.counts.reduce((a, b) => a + b, 0) : 0;
+  if (!ln) { $('mon-latency-hist').innerHTML = '<p class="empty">No latencies yet.</p>'; return; }
+  const e = lh.edgesMs;
+  const first = lh.counts.findIndex((c) => c > 0);
+  const last = lh.counts.length - 1 - [...lh.counts].reverse().findIndex((c) => c > 0);
+  const lab = (x) => (x < 1 ? `${+(x * 1000).toPrecision(3)} µs` : x < 1000 ? `${x} ms` : `${x / 1000} s`);
+  const bins = [];
+  for (let i = Math.max(0, first - 1); i <= Math.min(lh.counts.length - 1, last + 1); i++) {
+    bins.push({ label: i === 0 ? `< ${lab(e[0])}` : i === e.length ? `≥ ${lab(e[i - 1])}` : `${lab(e[i - 1])} – ${lab(e[i])}`, short: i === 0 ? `<${lab(e[0])}` : lab(e[i - 1]), ref: null, cur: lh.counts[i] / ln });
+  }
+  $('mon-latency-hist').innerHTML = `${distribution(bins, { title: `latency histogram of ${ln} predictions`, xLabel: 'latency (bin start)', curName: `predictions (${ln})`, refName: '' }).replace(/<div class="legend">.*<\/div>$/, '')}<p class="hint">Share of ${ln} predictions per latency bin (1-2-5 steps); quantiles above.</p>`;
 }
 
 /**
@@ -269,6 +379,8 @@ async function reset() {
 function onDeployment(d) {
   if (sim.running) stop();
   dep = d;
+  try { reference = d.reference; } catch { reference = null; }
+  expanded.clear();
   // Recover from an earlier failure without a reload.
   $('sim-start').disabled = false;
   history = [];
@@ -295,6 +407,14 @@ export function mount(c) {
     if (body) download(`${ctx.model}-${dep.version}-otlp.json`, body, 'application/json');
   });
   $('mon-reset').addEventListener('click', reset);
+  // One listener for every row's disclosure button (rows are re-rendered every second).
+  $('mon-drift').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-toggle]');
+    if (!b) return;
+    const name = b.dataset.toggle;
+    if (expanded.has(name)) expanded.delete(name); else expanded.add(name);
+    if (lastReport) { renderDrift(lastReport, lastReport.telemetry); $('mon-drift').querySelector(`[data-toggle="${CSS.escape(name)}"]`)?.focus(); }
+  });
   ctx.on('deployment', onDeployment);
   ctx.on('alert', (e) => { $('sim-state').textContent = `Alert: ${e.signal} ${e.from} → ${e.to}`; });
   ctx.on('error', () => {

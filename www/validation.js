@@ -156,11 +156,11 @@ function intervals(report) {
   const m = report.metrics ?? {};
   const n = m.rows ?? 0;
   const [lo, hi] = wilson(Math.round((m.accuracy ?? 0) * n), n);
-  let acc = `<span id="val-accuracy-ci" data-lo="${lo ?? ''}" data-hi="${hi ?? ''}" data-n="${n}">95 % CI ${pct(lo)} – ${pct(hi)} (Wilson; n = ${n}: ± ${hi == null ? '—' : (((hi - lo) / 2) * 100).toFixed(1)} pp)</span>`;
+  let acc = `Accuracy <span id="val-accuracy-ci" data-lo="${lo ?? ''}" data-hi="${hi ?? ''}" data-n="${n}">95 % CI ${pct(lo)} – ${pct(hi)} (Wilson; n = ${n}: ± ${hi == null ? '—' : (((hi - lo) / 2) * 100).toFixed(1)} pp)</span>`;
   if (!report.predictions) return acc;
   const v = perRow(report, report.predictions.rows);
   const [flo, fhi] = bootstrapCi((ix) => f1MacroPresent(v, ix), resamples(v.y.length));
-  acc += `; F1 macro ${num(m.f1Macro, 3)} <span id="val-f1-ci" data-lo="${flo}" data-hi="${fhi}" data-point="${m.f1Macro}">95 % CI ${num(flo, 3)} – ${num(fhi, 3)} (bootstrap, ${RESAMPLES} resamples)</span>`;
+  acc += ` · F1 macro ${num(m.f1Macro, 3)}, <span id="val-f1-ci" data-lo="${flo}" data-hi="${fhi}" data-point="${m.f1Macro}">95 % CI ${num(flo, 3)} – ${num(fhi, 3)} (bootstrap, ${RESAMPLES} resamples)</span>`;
   return acc;
 }
 
@@ -261,7 +261,7 @@ function slicesCard(result) {
 
 function latencyCard(lat) {
   return `<div class="card"><h3>Latency on this device</h3>
-      ${lat ? `${wrap('Latency percentiles', `<table class="compact" id="val-latency"><thead><tr><th scope="col"></th><th class="num" scope="col">rows</th><th class="num" scope="col">p50</th><th class="num" scope="col">p95</th><th class="num" scope="col">p99</th><th class="num" scope="col">throughput</th></tr></thead><tbody>
+      ${lat ? `${wrap('Latency percentiles', `<table class="compact" id="val-latency"><thead><tr><th scope="col"><span class="sr-only">mode</span></th><th class="num" scope="col">rows</th><th class="num" scope="col">p50</th><th class="num" scope="col">p95</th><th class="num" scope="col">p99</th><th class="num" scope="col">throughput</th></tr></thead><tbody>
         ${['single', 'batch'].filter((k) => lat[k]).map((k) => `<tr><th scope="row">${k}</th><td class="num">${esc(lat[k].rows)}</td><td class="num">${ms(lat[k].p50Ms)}</td><td class="num">${ms(lat[k].p95Ms)}</td><td class="num">${ms(lat[k].p99Ms)}</td><td class="num">${Math.round(lat[k].throughputPerS ?? 0).toLocaleString()} rows/s</td></tr>`).join('')}</tbody></table>`)}
         <p class="hint">device ${esc(lat.device)}, ${esc(lat.warmup)} warm-up calls, ${esc(lat.single?.iterations)} iterations. Browsers round <code>performance.now()</code> (0.1 ms without cross-origin isolation), so single-row times near zero show as “&lt; 0.1 ms”; the batch row is precise.</p>` : '<p class="hint">Latency benchmark disabled.</p>'}</div>`;
 }
@@ -301,7 +301,7 @@ function readinessCard(r) {
     <details id="val-readiness-tests-details"><summary>All ${tests.length} tests, with evidence</summary>
       ${SECTIONS.map((s) => `<h4>${esc(s)}</h4><ul class="readiness-tests">${perSection(s).map(readinessTest).join('')}</ul>`).join('')}
     </details>
-    <h4>Manual items remaining (${(r.manualRemaining ?? []).length})</h4>
+    <h4 class="plain">Manual items remaining (${(r.manualRemaining ?? []).length})</h4>
     <ul class="readiness-manual" id="val-readiness-manual" data-count="${(r.manualRemaining ?? []).length}">${(r.manualRemaining ?? []).map((id) => `<li data-test="${esc(id)}"><code>${esc(id)}</code> ${esc(title(id))}</li>`).join('') || '<li>None.</li>'}</ul>
   </div>`;
 }
@@ -433,12 +433,12 @@ function explanation(v, base, cand, cmp, verdict) {
   const shown = cmp.deltas.filter((d) => d.k === 'accuracy' || d.sig !== 'none');
   const deltas = shown.map((d) => `${d.name} ${fmtDelta(d, d.delta)} ${fmtCi(d)} (${SIG_TEXT[d.sig]})`).join(', ');
   const { rows, candRight, baseRight } = cmp.dis;
-  return `${esc(v)}: criteria ${go ? 'pass (GO by the manifest’s criteria)' : 'fail (NO-GO by the manifest’s criteria)'}, ${go && verdict.verdict !== 'promote' ? 'but' : 'and'} vs production ${esc(base)} ${esc(deltas)}; of ${rows} rows where they disagree, ${esc(v)} is right on ${candRight} and ${esc(base)} on ${baseRight} → <strong>${esc(verdict.verdict)}: ${esc(verdict.why)}</strong>.`;
+  return `${esc(v)}: criteria ${go ? 'pass (GO by the manifest’s criteria)' : 'fail (NO-GO by the manifest’s criteria)'}, ${go && verdict.verdict !== 'promote' ? 'but' : 'and'} vs production ${esc(base)} ${esc(deltas)}; of ${rows} row${rows === 1 ? '' : 's'} where they disagree, ${esc(v)} is right on ${candRight} and ${esc(base)} on ${baseRight} → <strong>${esc(verdict.verdict)}: ${esc(verdict.why)}</strong>.`;
 }
 
 function deltaTable(v, base, cmp) {
-  return wrap(`${v} minus ${base}, with 95 % intervals`, `<table class="compact delta-table"><thead><tr><th scope="col">metric</th><th class="num" scope="col">Δ ${esc(v)} − ${esc(base)}</th><th class="num" scope="col">95 % CI</th><th scope="col">verdict</th></tr></thead><tbody>
-    ${cmp.deltas.map((d) => `<tr data-metric="${d.k}" data-delta="${d.delta}" data-lo="${d.lo}" data-hi="${d.hi}" data-significant="${d.sig}"><th scope="row">${esc(d.name)} <span class="hint">(${d.better === 'max' ? 'higher' : 'lower'} is better)</span></th><td class="num">${esc(fmtDelta(d, d.delta))}</td><td class="num">${esc(fmtCi(d))}</td><td><span class="badge ${d.sig === 'better' ? 'pass' : d.sig === 'worse' ? 'fail' : 'pending'}">${esc(SIG_TEXT[d.sig])}</span></td></tr>`).join('')}</tbody></table>`);
+  return wrap(`${v} minus ${base}, with 95 % intervals`, `<table class="compact delta-table"><thead><tr><th scope="col">metric</th><th class="num" scope="col"><abbr title="${esc(v)} − ${esc(base)}">Δ</abbr></th><th class="num" scope="col">95 % CI</th><th scope="col">verdict</th></tr></thead><tbody>
+    ${cmp.deltas.map((d) => `<tr data-metric="${d.k}" data-delta="${d.delta}" data-lo="${d.lo}" data-hi="${d.hi}" data-significant="${d.sig}"><th scope="row">${esc(d.name)} <span class="sr-only">(${d.better === 'max' ? 'higher' : 'lower'} is better)</span><span aria-hidden="true" class="hint">${d.better === 'max' ? '↑' : '↓'}</span></th><td class="num">${esc(fmtDelta(d, d.delta))}</td><td class="num">${esc(fmtCi(d))}</td><td><span class="badge ${d.sig === 'better' ? 'pass' : d.sig === 'worse' ? 'fail' : 'pending'}">${esc(SIG_TEXT[d.sig])}</span></td></tr>`).join('')}</tbody></table>`);
 }
 
 function candidateCard(base, cand) {
@@ -452,6 +452,7 @@ function candidateCard(base, cand) {
     <h3>${esc(cand.v)} vs production ${esc(base.v)}: <span class="badge ${verdict.verdict === 'promote' ? 'go' : 'warn'}">${esc(verdict.verdict)}</span></h3>
     <p class="val-explanation">${explanation(cand.v, base.v, cand, cmp, verdict)}</p>
     ${deltaTable(cand.v, base.v, cmp)}
+    <p class="hint">Δ = ${esc(cand.v)} − ${esc(base.v)}; ↑ higher is better (accuracy, F1 macro), ↓ lower is better (log loss, Brier score).</p>
     <p class="hint">Disagreements: ${cmp.dis.rows} of ${cmp.rows} rows get different classes; ${esc(cand.v)} is right on ${cmp.dis.candRight}, ${esc(base.v)} on ${cmp.dis.baseRight}${cmp.dis.rows - cmp.dis.candRight - cmp.dis.baseRight ? `, neither on ${cmp.dis.rows - cmp.dis.candRight - cmp.dis.baseRight}` : ''}. Every other row is predicted alike, so only these rows can separate the versions.</p>
   </div>`;
 }

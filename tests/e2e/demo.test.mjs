@@ -126,7 +126,7 @@ async function simulate(page, { rows, mass = 0, source = 'test' }) {
 
 async function driftStatus(page) {
   await page.waitForSelector('#mon-drift tr[data-feature=body_mass_g][data-status=alert]');
-  return page.$$eval('#mon-drift tbody tr', (trs) => Object.fromEntries(trs.map((t) => [t.dataset.feature, t.dataset.status])));
+  return page.$$eval('#mon-drift tbody tr[data-feature]', (trs) => Object.fromEntries(trs.map((t) => [t.dataset.feature, t.dataset.status])));
 }
 const OTHERS = ['island', 'sex', 'bill_length_mm', 'bill_depth_mm', 'flipper_length_mm'];
 

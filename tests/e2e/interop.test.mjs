@@ -83,7 +83,7 @@ test('monitoring counts the class mix by string label and drift by raw field', a
   await setValue(page, '#sim-mass', 0);
   await page.click('#sim-start');
   await page.waitForSelector('#sim-state[data-running=false][data-sent="104"]');
-  const features = await page.$$eval('#mon-drift tbody tr', (trs) => trs.map((t) => t.dataset.feature));
+  const features = await page.$$eval('#mon-drift tbody tr[data-feature]', (trs) => trs.map((t) => t.dataset.feature));
   assert.deepEqual(features.filter((f) => f !== '(predictions)').sort(), ['bill_depth_mm', 'bill_length_mm', 'body_mass_g', 'flipper_length_mm', 'island', 'sex']);
   // The class-mix chart labels its bars with the model's own string classes.
   const mix = await page.textContent('#mon-classes');

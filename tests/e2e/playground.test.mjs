@@ -134,7 +134,7 @@ test('an empty field shows the value the pipeline imputes, and the features comp
 
   // Typing a value again removes the marks.
   await page.fill('#pg-body_mass_g', '4000');
-  await page.waitForSelector('#imp-body_mass_g:not([data-fill])');
+  await page.waitForSelector('#imp-body_mass_g:not([data-fill])', { state: 'attached' });
   assert.equal(await page.textContent('#imp-body_mass_g'), '');
   assert.equal(await page.getAttribute('#pg-body_mass_g', 'data-imputed'), null);
   assert.ok((await featureRows(page)).every((r) => !r.imputed));
@@ -147,7 +147,7 @@ test('an empty field shows the value the pipeline imputes, and the features comp
   assert.deepEqual(rows.filter((r) => r.imputed).map((r) => r.name), ['cat__sex_female', 'cat__sex_male']);
   assert.ok(rows.filter((r) => r.imputed).every((r) => r.badge === 'imputed'));
   await page.selectOption('#pg-sex', 'female');
-  await page.waitForSelector('#imp-sex:not([data-fill])');
+  await page.waitForSelector('#imp-sex:not([data-fill])', { state: 'attached' });
   assert.ok((await featureRows(page)).every((r) => !r.imputed));
   assert.deepEqual(errors, []);
   await context.close();

@@ -209,7 +209,7 @@ test('compare: deltas against production with paired-bootstrap intervals, disagr
     assert.equal(await page.getAttribute(card, 'data-verdict'), expected);
     assert.equal(await page.getAttribute(`#val-compare-table [data-metric=verdict][data-version="${v}"]`, 'data-value'), expected);
     const text = await page.textContent(`${card} .val-explanation`);
-    assert.ok(text.includes(`of ${n} rows where they disagree, ${v} is right on ${bRight} and ${PRODUCTION} on ${aRight}`), text);
+    assert.ok(text.includes(`of ${n} row${n === 1 ? '' : 's'} where they disagree, ${v} is right on ${bRight} and ${PRODUCTION} on ${aRight}`), text);
     assert.match(text, new RegExp(`criteria ${go ? 'pass' : 'fail'}`));
     assert.match(text, /accuracy [−+]\d+\.\d\d pp \[[−+]\d+\.\d\d, [−+]\d+\.\d\d\] \((not significant|significantly (better|worse))\)/);
     assert.match(text, new RegExp(`→ ${expected}: `));

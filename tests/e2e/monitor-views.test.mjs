@@ -1,0 +1,95 @@
+// The monitoring panel shows how features drifted and what the runtime counted: drifted features
+// first, JS distance and χ² / KS beside PSI, every feature's reference-vs-current histogram (the
+// bars are the report's counts and the reference profile's shares), the retraining rule in words,
+// ▲ markers on the time charts where alerts were raised, and the live confusion matrix, confidence
+// histogram, errors by code and latency histogram — each checked against dep.monitor().
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, ready, screenshot, setup, setValue } from './helpers.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+test('drifted traffic: histograms for every feature, statistics, rule, markers and live views', async () => {
+  const { page, errors, context } = await openPage(env, '/www/index.html?version=1.0.0#monitor');
+  await ready(page);
+  await page.selectOption('#sim-rate', 'fast');
+  await page.fill('#sim-limit', '600');
+  await setValue(page, '#sim-mass', 40);
+  await setValue(page, '#sim-feedback', 60);
+  await page.check('#sim-malformed');
+  await page.click('#sim-start');
+  await page.waitForSelector('#sim-state[data-running=false][data-sent="600"]');
+  await page.waitForSelector('#mon-drift tr[data-feature=body_mass_g][data-status=alert]');
+  const report = await page.evaluate(() => window.__mlcycle.deployment.monitor());
+  const reference = await page.evaluate(() => window.__mlcycle.deployment.reference);
+
+  // Drifted first: the status order is alert, warn, ok, pending.
+  const order = await page.$$eval('#mon-drift tbody tr[data-feature]:not([data-feature="(predictions)"])', (trs) => trs.map((t) => t.dataset.status));
+  const rank = { alert: 0, warn: 1, ok: 2, pending: 3 };
+  assert.deepEqual(order, [...order].sort((a, b) => rank[a] - rank[b]), `rows in status order: ${order}`);
+  assert.equal(order[0], 'alert');
+
+  // JS distance and the second statistic beside PSI, from the report.
+  for (const f of report.drift.features) {
+    const js = await page.getAttribute(`#mon-drift tr[data-feature="${f.name}"] td[data-js]`, 'data-js');
+    assert.equal(Number(js), f.jsDistance, f.name);
+    const second = await page.getAttribute(`#mon-drift tr[data-feature="${f.name}"] td[data-second]`, 'data-second');
+    assert.match(second, f.kind === 'categorical' ? /^χ² p / : /^KS /, f.name);
+  }
+
+  // Every feature opens to its histogram; bars = reference shares and current counts / n.
+  assert.equal(await page.$$eval('#mon-drift .dist', (d) => d.length), 0, 'closed by default');
+  for (const f of report.drift.features) {
+    await page.click(`#mon-drift [data-toggle="${f.name}"]`);
+    const sel = `#mon-drift tr[data-dist-for="${f.name}"]:not([hidden]) .dist svg`;
+    await page.waitForSelector(sel);
+    assert.equal(await page.getAttribute(`#mon-drift [data-toggle="${f.name}"]`, 'aria-expanded'), 'true');
+    const bars = await page.$$eval(`${sel} g[data-bin]`, (gs) => gs.map((g) => [Number(g.dataset.ref), Number(g.dataset.cur)]));
+    const prof = reference.fields.find((x) => x.name === f.name);
+    const shares = (prof.numeric ?? prof.categorical).shares;
+    assert.equal(bars.length, shares.length, `${f.name}: one bar pair per reference bin`);
+    const n = f.counts.reduce((a, b) => a + b, 0);
+    bars.forEach(([ref, cur], i) => {
+      assert.ok(Math.abs(ref - shares[i]) < 1e-12, `${f.name} bin ${i} reference`);
+      assert.ok(Math.abs(cur - f.counts[i] / n) < 1e-12, `${f.name} bin ${i} current`);
+    });
+  }
+  // The open rows stay open across the periodic refresh, and the keyboard toggles them too.
+  await page.waitForTimeout(1200);
+  assert.equal(await page.$$eval('#mon-drift tr.dist-row:not([hidden]) .dist', (d) => d.length), report.drift.features.length);
+  await page.focus('#mon-drift [data-toggle=island]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#mon-drift tr[data-dist-for=island][hidden]', { state: 'attached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.toggle), 'island', 'focus kept on the toggle');
+  await screenshot(page, 'monitor-drift-histograms');
+
+  // The rule in words with the configured share and the current one.
+  const rule = await page.textContent('#mon-rule');
+  assert.match(rule, new RegExp(`at least ${Math.round(report.alerts.rule.retrainDriftShare * 100)} %`));
+  assert.match(rule, /feedback accuracy at or below 90 %/, 'the demo config: accuracy alert 0.9');
+  assert.match(rule, report.alerts.retrainingRecommended ? /Now: / : /None holds now/);
+
+  // ▲ on the time charts for the alert raised on body mass.
+  const marked = await page.$$eval('#mon-rate svg g.marker', (gs) => gs.map((g) => g.dataset.signal));
+  assert.ok(marked.includes('drift:body_mass_g'), `markers ${marked}`);
+  assert.ok(await page.$('#mon-latency svg g.marker[data-signal="drift:body_mass_g"]'));
+
+  // Live views = the report's counters.
+  const r = await page.evaluate(() => window.__mlcycle.deployment.monitor());
+  const cells = await page.$$eval('#mon-confusion svg text.cell-text', (ts) => ts.map((t) => Number(t.textContent)));
+  assert.deepEqual(cells, r.feedback.confusion.flat());
+  assert.ok(r.feedback.labeled > 0);
+  const conf = await page.$$eval('#mon-confidence svg g[data-bin]', (gs) => gs.map((g) => Number(g.dataset.cur)));
+  const cn = r.telemetry.confidenceCounts.reduce((a, b) => a + b, 0);
+  assert.deepEqual(conf.map((x) => +x.toFixed(12)), r.telemetry.confidenceCounts.map((c) => +(c / cn).toFixed(12)));
+  const errs = await page.$$eval('#mon-errors-table tr[data-code]', (trs) => Object.fromEntries(trs.map((t) => [t.dataset.code, Number(t.dataset.count)])));
+  assert.deepEqual(errs, r.telemetry.errors);
+  assert.ok(Object.keys(errs).length > 0, 'malformed records counted by code');
+  const lat = await page.$$eval('#mon-latency-hist svg g[data-bin]', (gs) => gs.map((g) => Number(g.dataset.cur)));
+  assert.ok(Math.abs(lat.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'latency shares sum to 1');
+  await screenshot(page, 'monitor-live');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
