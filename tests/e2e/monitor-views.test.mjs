@@ -90,6 +90,26 @@ test('drifted traffic: histograms for every feature, statistics, rule, markers a
   const lat = await page.$$eval('#mon-latency-hist svg g[data-bin]', (gs) => gs.map((g) => Number(g.dataset.cur)));
   assert.ok(Math.abs(lat.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'latency shares sum to 1');
   await screenshot(page, 'monitor-live');
+
+  // Read by everyone: status shapes beside the colours (ok and alert are one hue under
+  // deuteranopia), and the matrix numbers at ≥ 4.5:1 on their pills in both schemes.
+  const shapes = await page.evaluate(() => Object.fromEntries(['ok', 'warn', 'alert'].map((k) => [k, getComputedStyle(document.querySelector(`#mon-drift .badge.${k}`) ?? document.body, '::before').content])));
+  assert.ok(shapes.ok.includes('✓') && shapes.alert.includes('▲'), JSON.stringify(shapes));
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const [fg, bg] = await page.$eval('#mon-confusion svg', (svg) => [getComputedStyle(svg.querySelector('text.cell-text')).fill, getComputedStyle(svg.querySelector('rect.cell-pill')).fill]);
+    assert.ok(contrast(fg, bg) >= 4.5, `${scheme}: ${fg} on ${bg} = ${contrast(fg, bg).toFixed(2)}:1`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** WCAG contrast ratio of two CSS rgb() colours. */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
