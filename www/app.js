@@ -83,6 +83,8 @@ export const ctx = {
         this.deployment = null;
         fatal(e, version);
         renderRegistry();
+        // Every panel hears of it (a failed pin after a working one leaves nothing serving).
+        this.emit('error', e);
         throw e;
       }
       this.verified.set(version, true);
@@ -106,7 +108,8 @@ export const ctx = {
   },
 };
 
-function setStatus(text) { $('status').textContent = text; }
+/** The status line (clamped to a fixed height so the tabs never move: the full text is its title). */
+function setStatus(text) { $('status').textContent = text; $('status').title = text; }
 
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
@@ -293,10 +296,7 @@ async function boot() {
     return;
   }
   window.__mlcycle = ctx; // for debugging from the console
-  try {
-    await ctx.open(initialChoice());
-  } catch (e) {
-    ctx.emit('error', e);
-  }
+  // A failed open shows itself (fatal) and tells the panels (ctx.emit('error')).
+  await ctx.open(initialChoice()).catch(() => {});
 }
 boot();

@@ -200,7 +200,11 @@ function renderDrift(r, t) {
       <tr class="dist-row" id="${id}" data-dist-for="${esc(f.name)}"${open ? '' : ' hidden'}><td colspan="8">${open ? histogram(f) : ''}</td></tr>`;
   });
   const pd = r.drift.predictions;
-  if (pd) rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span></td><td class="num col-extra">${esc(t.predictions)}</td><td class="num">${fix(pd.classPsi)}</td><td class="num col-extra">${fix(pd.classJsDistance)}</td><td class="num col-extra">—</td><td class="bar-col col-extra">${thresholdBar(pd.classPsi, 0.1, 0.25, pd.status)}</td><td class="num col-extra"></td></tr>`);
+  if (pd) {
+    // the predicted-class signal, judged on class PSI with the config's drift.predictions thresholds
+    const p = { metric: 'psi', status: pd.status, count: t.predictions, warn: pd.warn ?? 0.1, alert: pd.alert ?? 0.25 };
+    rows.push(`<tr data-feature="(predictions)" data-status="${esc(pd.status)}" data-value="${pd.classPsi ?? ''}"><th scope="row">predicted class</th><td><span class="badge ${esc(pd.status)}">${esc(pd.status)}</span><div class="hint why">${esc(why(p, pd.classPsi, r.alerts.rule))}</div></td><td class="num col-extra">${esc(t.predictions)}</td><td class="num">${fix(pd.classPsi)}</td><td class="num col-extra" data-js="${pd.classJsDistance ?? ''}">${fix(pd.classJsDistance)}</td><td class="num col-extra">—</td><td class="bar-col col-extra">${thresholdBar(pd.classPsi, p.warn, p.alert, pd.status)}<span class="hint"> psi warn ${esc(p.warn)} · alert ${esc(p.alert)}</span></td><td class="num col-extra"></td></tr>`);
+  }
   $('mon-drift').tBodies[0].innerHTML = rows.join('');
   // Re-rendering every second must not steal a keyboard user's place.
   if (focused) $('mon-drift').querySelector(`[data-toggle="${CSS.escape(focused)}"]`)?.focus();
@@ -285,7 +289,7 @@ function renderLive(r) {
   const lab = (x) => (x < 1 ? `${+(x * 1000).toPrecision(3)} µs` : x < 1000 ? `${x} ms` : `${x / 1000} s`);
   const bins = [];
   for (let i = Math.max(0, first - 1); i <= Math.min(lh.counts.length - 1, last + 1); i++) {
-    bins.push({ label: i === 0 ? `< ${lab(e[0])}` : i === e.length ? `≥ ${lab(e[i - 1])}` : `${lab(e[i - 1])} – ${lab(e[i])}`, short: i === 0 ? `<${lab(e[0])}` : lab(e[i - 1]), ref: null, cur: lh.counts[i] / ln });
+    bins.push({ label: i === 0 ? `< ${lab(e[0])} (incl. readings of 0: below the timer's resolution, 0.1 ms in browsers)` : i === e.length ? `≥ ${lab(e[i - 1])}` : `${lab(e[i - 1])} – ${lab(e[i])}`, short: i === 0 ? `<${lab(e[0])}` : lab(e[i - 1]), ref: null, cur: lh.counts[i] / ln });
   }
   $('mon-latency-hist').innerHTML = `${distribution(bins, { title: `latency histogram of ${ln} predictions`, xLabel: 'latency (bin start)', curName: `predictions (${ln})`, refName: '' }).replace(/<div class="legend">.*<\/div>$/, '')}<p class="hint">Share of ${ln} predictions per latency bin (1-2-5 steps); quantiles above.</p>`;
 }

@@ -104,6 +104,7 @@ function imputation(record) {
       if (t.op === 'impute' && miss.size) {
         for (const field of miss) fills.set(field, [...(fills.get(field) ?? []), t.params?.statistics?.[src[0]]]);
         for (const field of miss) imp.add(field);
+        missing.delete(out); // filled (an impute may write over its input's name)
       } else if (miss.size && t.op !== 'missing_indicator') {
         missing.set(out, miss); // still missing (NaN) until an impute fills it
       }

@@ -154,6 +154,7 @@ function metricsTable(m, id) {
 /** Wilson interval of the accuracy and a bootstrap interval of F1 macro: how far 104 rows pin them down. */
 function intervals(report) {
   const m = report.metrics ?? {};
+  if (m.task === 'regression') return ''; // accuracy and F1 are classification metrics
   const n = m.rows ?? 0;
   const [lo, hi] = wilson(Math.round((m.accuracy ?? 0) * n), n);
   let acc = `Accuracy <span id="val-accuracy-ci" data-lo="${lo ?? ''}" data-hi="${hi ?? ''}" data-n="${n}">95 % CI ${pct(lo)} – ${pct(hi)} (Wilson; n = ${n}: ± ${hi == null ? '—' : (((hi - lo) / 2) * 100).toFixed(1)} pp)</span>`;
@@ -333,6 +334,8 @@ async function run() {
   const version = $('val-version').value;
   const panel = $('panel-validation');
   panel.dataset.ready = 'running';
+  // Disabling the focused button drops focus to <body>: give it back when the run ends.
+  const refocus = document.activeElement === $('val-run');
   $('val-run').disabled = true;
   $('val-progress').textContent = `Validating ${version} on the holdout set…`;
   try {
@@ -352,7 +355,8 @@ async function run() {
     $('val-progress').textContent = 'Validation failed.';
     panel.dataset.ready = 'error';
   } finally {
-    $('val-run').disabled = false;
+    $('val-run').disabled = !serving;
+    if (refocus) $('val-run').focus();
   }
 }
 
@@ -475,7 +479,7 @@ function ciCell(r, row) {
 
 function sideBySide(results, baseV) {
   const ok = results.filter((r) => !r.error);
-  const head = (r) => `<th scope="col" class="num">${esc(r.v)}${r.v === baseV ? ' <span class="hint">(production)</span>' : ''}</th>`;
+  const head = (r) => `<th scope="col" class="num">${esc(r.v)}${r.v === baseV ? ' <span class="hint">(baseline)</span>' : ''}</th>`;
   let h = `<table class="compact compare" id="val-compare-table"><thead><tr><th scope="col">metric</th>${results.map(head).join('')}</tr></thead><tbody>`;
   h += `<tr><th scope="row">criteria (manifest)</th>${results.map((r) => `<td class="num" data-version="${esc(r.v)}" data-metric="decision">${r.error ? `<span class="badge fail">${esc(r.error.code ?? 'error')}</span>` : `<span class="badge ${r.report.decision === 'go' ? 'go' : 'no-go'}">${esc(r.report.decision)}</span>`}</td>`).join('')}</tr>`;
   h += `<tr><th scope="row">vs production</th>${results.map((r) => `<td class="num" data-version="${esc(r.v)}" data-metric="verdict" data-value="${esc(r.v === baseV ? 'baseline' : r.verdict ?? '')}">${r.v === baseV ? 'baseline' : r.verdict ? `<span class="badge ${r.verdict === 'promote' ? 'go' : 'warn'}">${esc(r.verdict)}</span>` : '—'}</td>`).join('')}</tr>`;
@@ -501,6 +505,7 @@ function baselineVersion(versions) {
 async function compare() {
   const versions = [...$('val-version').options].map((o) => o.value);
   const out = $('val-compare-out');
+  const refocus = document.activeElement === $('val-compare');
   $('val-compare').disabled = true;
   out.dataset.ready = 'running';
   $('val-progress').textContent = `Comparing ${versions.join(' and ')}…`;
@@ -509,12 +514,18 @@ async function compare() {
     for (const v of versions) {
       try { results.push({ v, ...(await runOn(v)) }); } catch (e) { results.push({ v, error: e }); }
     }
-    const baseV = baselineVersion(versions);
+    const wanted = baselineVersion(versions);
+    // Production failed to open (e.g. E_INTEGRITY): compare against the first intact version and say so.
+    const baseV = results.find((r) => r.v === wanted && !r.error)?.v ?? results.find((r) => !r.error)?.v ?? wanted;
     const base = results.find((r) => r.v === baseV);
     const others = results.filter((r) => r.v !== baseV);
+    const failedBase = baseV !== wanted ? `<p class="callout error" id="val-compare-baseline-failed">Production ${esc(wanted)} could not be opened (${esc(results.find((r) => r.v === wanted)?.error?.code ?? 'error')}): the deltas below are against ${esc(baseV)} instead.</p>` : '';
+    const regression = base.report?.metrics?.task === 'regression';
     // Deltas first: they set each candidate's verdict, which the side-by-side table shows too.
-    const cards = base.error ? `<p class="callout error">Production ${esc(baseV)} failed: ${esc(base.error.message ?? base.error)}</p>` : others.map((c) => candidateCard(base, c)).join('');
-    out.innerHTML = `<div class="card" id="val-compare-verdicts"><h2>Against production ${esc(baseV)}</h2>
+    const cards = base.error ? `<p class="callout error">Production ${esc(baseV)} failed: ${esc(base.error.message ?? base.error)}</p>`
+      : regression ? '<p class="hint">Deltas with intervals are computed for classifiers; compare the regression metrics side by side below.</p>'
+      : others.map((c) => candidateCard(base, c)).join('');
+    out.innerHTML = `<div class="card" id="val-compare-verdicts"><h2>Against ${baseV === wanted ? 'production' : 'baseline'} ${esc(baseV)}</h2>${failedBase}
       <p class="val-rule" id="val-compare-rule">${esc(RULE)}</p>
       ${others.length ? '' : '<p class="hint">Only the production version is published: nothing to compare.</p>'}</div>
       ${cards}${sideBySide(results, baseV)}`;
@@ -527,7 +538,8 @@ async function compare() {
     out.dataset.ready = 'error';
     $('val-progress').textContent = 'Comparison failed.';
   } finally {
-    $('val-compare').disabled = false;
+    $('val-compare').disabled = !serving;
+    if (refocus) $('val-compare').focus();
   }
 }
 
@@ -566,6 +578,9 @@ export function mount(c) {
   });
   ctx.on('error', () => {
     if (ctx.deployment) return; // a failed pin while another version keeps serving
+    serving = null;
+    label();
+    $('val-out').className = '';
     $('val-out').textContent = 'No deployment: nothing to validate.';
     $('panel-validation').dataset.ready = 'unavailable';
     $('val-run').disabled = true;

@@ -18,6 +18,7 @@
 //! assert_eq!(p.transform(&r).unwrap(), vec![2.0]);
 //! ```
 
+pub mod columns;
 pub mod csv;
 mod pipeline;
 mod record;
@@ -29,6 +30,7 @@ pub use self::csv::{
     read_records, read_records_with, sniff_delimiter, CsvOptions, CsvRecords, CsvStream,
     DEFAULT_NA_VALUES,
 };
+pub use columns::{Column, Columns};
 pub use pipeline::{BatchOutput, Coercion, Pipeline, RowError, Transformed};
 pub use record::{RawValue, Record};
 pub use spec::{

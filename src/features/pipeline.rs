@@ -3,15 +3,15 @@
 use super::record::Record;
 use super::spec::{FeatureSpec, FieldSpec, FieldType, OnInvalid};
 use super::transforms::{self, BuildCtx, Category, Cell, Inputs, Kind, Transform};
-use super::validate::coerce;
+use super::validate::{coerce, Violation};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug)]
-struct Field {
-    spec: FieldSpec,
-    categories: Vec<Category>,
+pub(crate) struct Field {
+    pub(crate) spec: FieldSpec,
+    pub(crate) categories: Vec<Category>,
 }
 
 #[derive(Debug)]
@@ -378,6 +378,11 @@ impl Pipeline {
         self.outputs.len()
     }
 
+    /// The checked fields, in spec order.
+    pub(crate) fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
     /// The raw fields a record may carry, in spec order.
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|f| f.spec.name.as_str())
@@ -434,11 +439,24 @@ impl Pipeline {
         cols: &mut Vec<Cell>,
         coerced: &mut Vec<Coercion>,
     ) -> Result<()> {
+        self.fill_with(cols, coerced, |_, f| {
+            coerce(&f.spec, &f.categories, record.get(&f.spec.name))
+        })
+    }
+
+    /// [`fill`](Self::fill) with the fields' cells from `cell_of(field index, field)` — a
+    /// record's lookup, or a row of columns ([`Pipeline::transform_columns`]).
+    pub(crate) fn fill_with(
+        &self,
+        cols: &mut Vec<Cell>,
+        coerced: &mut Vec<Coercion>,
+        mut cell_of: impl FnMut(usize, &Field) -> std::result::Result<Cell, Violation>,
+    ) -> Result<()> {
         cols.clear();
         cols.resize(self.n_columns, Cell::Missing);
-        for (slot, f) in cols.iter_mut().zip(&self.fields) {
+        for (i, (slot, f)) in cols.iter_mut().zip(&self.fields).enumerate() {
             let name = f.spec.name.as_str();
-            *slot = match coerce(&f.spec, &f.categories, record.get(name)) {
+            *slot = match cell_of(i, f) {
                 Ok(c) => c,
                 Err(v) if f.spec.on_invalid == OnInvalid::Missing && v.rule != "required" => {
                     coerced.push(Coercion {
@@ -491,26 +509,41 @@ impl Pipeline {
 
     /// Transforms a batch without stopping at bad rows: see [`BatchOutput`].
     pub fn transform_batch(&self, records: &[Record]) -> BatchOutput {
+        self.batch(records.len(), |r, cols, coerced| {
+            self.fill(&records[r], cols, coerced)
+        })
+    }
+
+    /// The batch loop shared by records and columns: `fill(row, cols, coerced)` validates one
+    /// row and runs the transforms; rejected rows are NaN and reported.
+    pub(crate) fn batch(
+        &self,
+        rows: usize,
+        mut fill: impl FnMut(usize, &mut Vec<Cell>, &mut Vec<Coercion>) -> Result<()>,
+    ) -> BatchOutput {
         let width = self.width();
         let mut cols = Vec::new();
-        let mut values = Vec::with_capacity(records.len() * width);
-        let mut valid = Vec::with_capacity(records.len());
+        let mut values = Vec::with_capacity(rows * width);
+        let mut valid = Vec::with_capacity(rows);
         let mut errors = Vec::new();
         let mut coerced_counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut coerced = Vec::new();
-        for (r, rec) in records.iter().enumerate() {
-            let start = values.len();
+        for r in 0..rows {
             coerced.clear();
-            match self.run(rec, &mut cols, &mut values, &mut coerced) {
+            match fill(r, &mut cols, &mut coerced) {
                 Ok(()) => {
+                    values.extend(
+                        self.outputs
+                            .iter()
+                            .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
+                    );
                     valid.push(true);
                     for c in &coerced {
                         *coerced_counts.entry(c.field.clone()).or_default() += 1;
                     }
                 }
                 Err(e) => {
-                    values.truncate(start);
-                    values.resize(start + width, f32::NAN);
+                    values.resize(values.len() + width, f32::NAN);
                     valid.push(false);
                     let (field, rule, message) = match e {
                         Error::FeatureInvalid {
@@ -530,7 +563,7 @@ impl Pipeline {
             }
         }
         BatchOutput {
-            rows: records.len(),
+            rows,
             width,
             values,
             valid,
@@ -539,27 +572,42 @@ impl Pipeline {
         }
     }
 
-    /// Transforms a batch, failing on the first bad row (its index is in the message).
-    pub fn transform_batch_strict(&self, records: &[Record]) -> Result<Vec<f32>> {
+    /// Transforms a batch, failing on the first bad row with its index in the message.
+    pub(crate) fn batch_strict(
+        &self,
+        rows: usize,
+        mut fill: impl FnMut(usize, &mut Vec<Cell>, &mut Vec<Coercion>) -> Result<()>,
+    ) -> Result<Vec<f32>> {
         let mut cols = Vec::new();
-        let mut values = Vec::with_capacity(records.len() * self.width());
+        let mut values = Vec::with_capacity(rows * self.width());
         let mut coerced = Vec::new();
-        for (r, rec) in records.iter().enumerate() {
-            self.run(rec, &mut cols, &mut values, &mut coerced)
-                .map_err(|e| match e {
-                    Error::FeatureInvalid {
-                        field,
-                        rule,
-                        reason,
-                    } => Error::FeatureInvalid {
-                        field,
-                        rule,
-                        reason: format!("record {r}: {reason}"),
-                    },
-                    other => other,
-                })?;
+        for r in 0..rows {
+            fill(r, &mut cols, &mut coerced).map_err(|e| match e {
+                Error::FeatureInvalid {
+                    field,
+                    rule,
+                    reason,
+                } => Error::FeatureInvalid {
+                    field,
+                    rule,
+                    reason: format!("record {r}: {reason}"),
+                },
+                other => other,
+            })?;
+            values.extend(
+                self.outputs
+                    .iter()
+                    .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
+            );
         }
         Ok(values)
+    }
+
+    /// Transforms a batch, failing on the first bad row (its index is in the message).
+    pub fn transform_batch_strict(&self, records: &[Record]) -> Result<Vec<f32>> {
+        self.batch_strict(records.len(), |r, cols, coerced| {
+            self.fill(&records[r], cols, coerced)
+        })
     }
 
     /// Checks a CSV header against the spec: every field must be a column. A field absent from

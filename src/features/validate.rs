@@ -110,7 +110,7 @@ pub(crate) fn coerce(
             _ => return Err(type_error(field, raw)),
         },
         FieldType::String => match raw {
-            RawValue::String(s) | RawValue::Text(s) => Cell::Str(s.clone()),
+            RawValue::String(s) | RawValue::Text(s) => Cell::Str(s.as_str().into()),
             _ => return Err(type_error(field, raw)),
         },
         FieldType::Timestamp => {

@@ -678,6 +678,8 @@ impl Monitor {
                 class_psi: psi,
                 class_js_distance: js,
                 confidence_psi: cpsi,
+                warn: self.config.drift.predictions.warn,
+                alert: self.config.drift.predictions.alert,
                 status: if n < self.config.min_samples.max(1) {
                     Status::Pending
                 } else {

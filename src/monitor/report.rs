@@ -147,6 +147,12 @@ pub struct PredictionDrift {
     pub confidence_psi: Option<f64>,
     /// Signal status.
     pub status: Status,
+    /// The class-PSI warn threshold (config `drift.predictions`).
+    #[serde(default)]
+    pub warn: f64,
+    /// The class-PSI alert threshold.
+    #[serde(default)]
+    pub alert: f64,
 }
 
 /// Drift section of a report.

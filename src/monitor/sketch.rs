@@ -288,16 +288,25 @@ impl DdSketch {
     }
 
     /// Counts per bin of ascending inner `edges` (bin i is [edges[i−1], edges[i]), open outer
-    /// bins, `edges.len() + 1` counts): each bucket's count goes to the bin of its
-    /// representative value, so a value lands in a neighbouring bin only when it lies within the
-    /// sketch's relative accuracy of an edge. Sums to [`count`](Self::count).
+    /// bins, `edges.len() + 1` counts). A bucket covers (γ^(k−1), γ^k] and goes to the bin of its
+    /// upper bound, so a value exactly on an edge (a 0.1 ms timer tick on a 0.1 ms edge) lands in
+    /// the bin that starts there; only values within the sketch's relative accuracy below an edge
+    /// may be counted above it. Sums to [`count`](Self::count).
     pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {
         let mut out = vec![0u64; edges.len() + 1];
-        for (v, c) in self.iter_buckets() {
-            let b = edges.partition_point(|e| *e <= v);
+        let mut add = |upper: f64, c: u64| {
+            // γ^k from exp(k·ln γ) can round a hair below the edge it equals
+            let b = edges.partition_point(|e| *e <= upper * (1.0 + 1e-12));
             if let Some(n) = out.get_mut(b) {
                 *n = n.saturating_add(c);
             }
+        };
+        if self.zero_count > 0 {
+            add(0.0, self.zero_count);
+        }
+        for (j, c) in self.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            let k = self.offset.saturating_add(j as i32);
+            add((k as f64 * self.gamma_ln).exp(), *c);
         }
         out
     }
@@ -322,14 +331,23 @@ mod tests {
     #[test]
     fn histogram_bins_values_and_sums_to_count() {
         let mut s = DdSketch::new(0.01, 2048).unwrap();
-        // 0 → first bin; 0.15 ms → [0.1, 0.2); 3 ms → [2, 5); 40 s → the open last bin
-        for v in [0.0, 0.15, 0.15, 3.0, 40_000.0] {
+        // 0 → first bin; 0.15 ms → [0.1, 0.2); 3 ms → [2, 5); 40 s → the open last bin; values
+        // exactly on an edge (timer ticks) → the bin starting there
+        for v in [0.0, 0.15, 0.15, 3.0, 40_000.0, 0.1, 0.2, 2.0, 5.0] {
             s.add(v);
         }
         let edges = [0.01, 0.1, 0.2, 2.0, 5.0, 1e4];
         let h = s.histogram(&edges);
-        assert_eq!(h, vec![1, 0, 2, 0, 1, 0, 1]);
+        assert_eq!(h, vec![1, 0, 3, 1, 2, 1, 1]);
         assert_eq!(h.iter().sum::<u64>(), s.count());
+        // every 1-2-5 edge of the monitor's histogram, exactly
+        let mut t = DdSketch::new(0.01, 2048).unwrap();
+        for e in crate::monitor::report::LATENCY_EDGES_MS {
+            t.add(e);
+        }
+        let h = t.histogram(&crate::monitor::report::LATENCY_EDGES_MS);
+        assert_eq!(h[0], 0);
+        assert!(h[1..].iter().all(|c| *c == 1), "{h:?}");
         assert_eq!(
             DdSketch::new(0.01, 64).unwrap().histogram(&edges),
             vec![0; 7]

@@ -91,7 +91,8 @@ pub struct PrCurve {
     pub recall: Vec<f64>,
     /// Thresholds, increasing (one fewer than the points).
     pub thresholds: Vec<f64>,
-    /// `average_precision_score`: Σ (Rₙ − Rₙ₋₁)·Pₙ; `null` without a true sample of the class.
+    /// `average_precision_score`: Σ (Rₙ − Rₙ₋₁)·Pₙ; `null` without a true sample of the class
+    /// (sklearn warns and returns 0 there: a meaningless value is not reported as one).
     pub average_precision: Option<f64>,
 }
 

@@ -418,7 +418,7 @@ pub(crate) fn report_for(
                             }
                         }
                         Cell::Str(s) => {
-                            distinct.insert(s);
+                            distinct.insert(s.to_string());
                         }
                         Cell::Missing => {}
                     }

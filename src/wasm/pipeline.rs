@@ -3,11 +3,12 @@
 //! timestamp. Feature matrices cross as `Float32Array`, row-major.
 
 use super::{to_js, JsResult};
-use crate::features::{self, BatchOutput, RawValue, Record, RowError};
+use crate::features::{self, BatchOutput, Column, Columns, RawValue, Record, RowError};
 use crate::Error;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A feature pipeline built from a `features.json` spec.
 #[wasm_bindgen]
@@ -33,6 +34,94 @@ pub(crate) fn raw_from_js(v: &JsValue) -> RawValue {
     } else {
         RawValue::Other(v.js_typeof().as_string().unwrap_or_else(|| "value".into()))
     }
+}
+
+/// Reads a columnar batch: an object of one array per spec field (extra keys ignored, absent
+/// ones left for the pipeline to report). One crossing per column: a `Float64Array` /
+/// `Float32Array` / `Int32Array` is copied once; a plain array crosses as one JSON text
+/// ([`array_column`]) and is dictionary-encoded, so each distinct string is checked once.
+pub(crate) fn js_columns(value: &JsValue, keys: &[(String, JsValue)]) -> Result<Columns, Error> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(Error::invalid_argument(
+            "columns",
+            "columns must be an object of arrays, one per field ({field: Float64Array | \
+             string[] | (number | null)[]})",
+        ));
+    }
+    let mut out = Columns::new();
+    for (name, key) in keys {
+        let v = js_sys::Reflect::get(value, key).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() {
+            continue;
+        }
+        let col = if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+            Column::Numbers(a.to_vec())
+        } else if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
+            Column::Numbers(a.to_vec().into_iter().map(f64::from).collect())
+        } else if let Some(a) = v.dyn_ref::<js_sys::Int32Array>() {
+            Column::Numbers(a.to_vec().into_iter().map(f64::from).collect())
+        } else if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+            array_column(a)
+        } else {
+            return Err(Error::invalid_argument(
+                format!("columns.{name}"),
+                format!(
+                    "must be an array or a Float64Array / Float32Array / Int32Array, got {}",
+                    raw_from_js(&v).kind()
+                ),
+            ));
+        };
+        out.insert(name.clone(), col);
+    }
+    Ok(out)
+}
+
+/// A plain array as a dictionary-encoded column. It crosses as one `JSON.stringify` text rather
+/// than element by element; what JSON cannot carry (`NaN`, `±Infinity`, `undefined`: written as
+/// `null`) is re-read from the array one element at a time, so those keep the meaning they have
+/// in a record (missing, or a `finite` error). A `Date` is its ISO-8601 string (the same instant
+/// for a timestamp field). Arrays JSON refuses (a `BigInt`, a cycle) are read element by element.
+fn array_column(a: &js_sys::Array) -> Column {
+    let text = js_sys::JSON::stringify(a).ok().and_then(|t| t.as_string());
+    // Dictionary-encode on the JSON text of each element (no allocation per row); each distinct
+    // element is parsed once.
+    let raw: Option<Vec<&serde_json::value::RawValue>> = text
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .filter(|v: &Vec<&serde_json::value::RawValue>| v.len() == a.length() as usize);
+    let Some(raw) = raw else {
+        return Column::dictionary(a.iter().map(|v| raw_from_js(&v)).collect());
+    };
+    let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut values = Vec::new();
+    let mut codes = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        let text = r.get();
+        let code = if text == "null" {
+            // NaN, ±Infinity and undefined are written `null`: read the element itself (a real
+            // null or undefined shares one code)
+            match raw_from_js(&a.get(i as u32)) {
+                RawValue::Null => *index.entry("null").or_insert_with(|| {
+                    values.push(RawValue::Null);
+                    (values.len() - 1) as u32
+                }),
+                other => {
+                    values.push(other);
+                    (values.len() - 1) as u32
+                }
+            }
+        } else {
+            *index.entry(text).or_insert_with(|| {
+                let v = serde_json::from_str::<serde_json::Value>(text)
+                    .map(|v| RawValue::from_json(&v))
+                    .unwrap_or_else(|_| RawValue::Other("value".into()));
+                values.push(v);
+                (values.len() - 1) as u32
+            })
+        };
+        codes.push(code);
+    }
+    Column::Dictionary { codes, values }
 }
 
 #[derive(Serialize)]
@@ -215,6 +304,35 @@ impl Pipeline {
         #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
     ) -> JsResult<JsValue> {
         report(&self.inner.transform_batch(&self.records(records)?))
+    }
+
+    /// Features of a columnar batch — `{field: Float64Array | Float32Array | Int32Array |
+    /// string[] | (number | null)[]}`, one column per spec field, all of one length —
+    /// `rows × width` row-major, exactly what `transformBatch` gives for the same rows as
+    /// records; throws on the first invalid row (its index in the message), on a spec field
+    /// without a column and on columns of different lengths (`E_INVALID_ARGUMENT`).
+    #[wasm_bindgen(js_name = transformColumns)]
+    pub fn transform_columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureColumns")] columns: &JsValue,
+    ) -> JsResult<Vec<f32>> {
+        Ok(self
+            .inner
+            .transform_columns_strict(&js_columns(columns, &self.keys)?)?)
+    }
+
+    /// Like `transformColumns` but never throws on bad rows (`TransformReport`, as
+    /// `transformBatchReport`); a malformed batch (absent column, unequal lengths) still throws.
+    #[wasm_bindgen(js_name = transformColumnsReport, unchecked_return_type = "TransformReport")]
+    pub fn transform_columns_report(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureColumns")] columns: &JsValue,
+    ) -> JsResult<JsValue> {
+        report(
+            &self
+                .inner
+                .transform_columns(&js_columns(columns, &self.keys)?)?,
+        )
     }
 
     /// Raw CSV text (header first) through the pipeline; same result shape as

@@ -67,6 +67,9 @@ export type FieldValue = string | number | boolean | null | undefined;
 
 /** A raw record: field name → value. Keys the spec does not declare are ignored. */
 export type FeatureRecord = Record<string, FieldValue>;
+/** A columnar batch: one array per spec field, all of one length (`Pipeline.transformColumns`).
+ * `NaN`, `null`, `undefined` and `""` are missing, as in records. */
+export type FeatureColumns = Record<string, Float64Array | Float32Array | Int32Array | FieldValue[]>;
 
 /** One column of a columns object (`Model.predict`): `null`/NaN are missing numbers. */
 export type ColumnData = Float64Array | Float32Array | string[] | (number | null)[];
@@ -398,7 +401,6 @@ export interface ZeroDivisionNote {
     reason: string;
 }
 
-/** ROC curve of one class; `null` where sklearn gives NaN / +∞ (the first threshold). */
 /** `sklearn.metrics.precision_recall_curve` of one class, and `average_precision_score`. */
 export interface PrCurve {
     label: string;
@@ -408,10 +410,11 @@ export interface PrCurve {
     recall: number[];
     /** Increasing, one fewer than the points. */
     thresholds: number[];
-    /** `null` without a true sample of the class. */
+    /** `null` without a true sample of the class (sklearn warns and returns 0 there). */
     averagePrecision: number | null;
 }
 
+/** ROC curve of one class; `null` where sklearn gives NaN / +∞ (the first threshold). */
 export interface RocCurve {
     label: string;
     fpr: (number | null)[];
@@ -799,6 +802,9 @@ export interface MonitorReport {
             classJsDistance: number | null;
             confidencePsi: number | null;
             status: DriftStatus;
+            /** Class-PSI thresholds (config `drift.predictions`). */
+            warn: number;
+            alert: number;
         } | null;
     };
     feedback: {

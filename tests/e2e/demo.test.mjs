@@ -143,8 +143,9 @@ test('drift injected on body mass turns that feature to alert while the others s
   assert.match(await page.textContent('#mon-drift tr[data-feature=body_mass_g]'), /alert/, 'status as text too');
   // Every status says why: the threshold crossed, or the hysteresis holding it.
   const whys = await page.$$eval('#mon-drift tbody tr[data-value]', (trs) => trs.map((t) => ({ status: t.dataset.status, value: Number(t.dataset.value), why: t.querySelector('.why')?.textContent ?? '' })));
-  assert.equal(whys.length, 6);
+  assert.equal(whys.length, 7, 'six features and the predicted class');
   for (const w of whys) {
+    assert.ok(w.why.length > 0, `a why line on every status: ${JSON.stringify(w)}`);
     if (w.status === 'ok') assert.match(w.why, /< warn 0\.1/, JSON.stringify(w));
     if (w.status === 'alert') assert.match(w.why, w.value >= 0.25 ? /≥ alert 0\.25/ : /held by hysteresis/, JSON.stringify(w));
   }

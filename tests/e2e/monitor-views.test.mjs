@@ -26,10 +26,14 @@ test('drifted traffic: histograms for every feature, statistics, rule, markers a
   const reference = await page.evaluate(() => window.__mlcycle.deployment.reference);
 
   // Drifted first: the status order is alert, warn, ok, pending.
-  const order = await page.$$eval('#mon-drift tbody tr[data-feature]:not([data-feature="(predictions)"])', (trs) => trs.map((t) => t.dataset.status));
+  const shown = await page.$$eval('#mon-drift tbody tr[data-feature]:not([data-feature="(predictions)"])', (trs) => trs.map((t) => [t.dataset.status, Number(t.dataset.value || -1)]));
+  const order = shown.map(([s]) => s);
   const rank = { alert: 0, warn: 1, ok: 2, pending: 3 };
   assert.deepEqual(order, [...order].sort((a, b) => rank[a] - rank[b]), `rows in status order: ${order}`);
   assert.equal(order[0], 'alert');
+  for (let i = 1; i < shown.length; i++) {
+    if (shown[i][0] === shown[i - 1][0]) assert.ok(shown[i][1] <= shown[i - 1][1], `within a status, the larger value first: ${JSON.stringify(shown)}`);
+  }
 
   // JS distance and the second statistic beside PSI, from the report.
   for (const f of report.drift.features) {
@@ -74,6 +78,13 @@ test('drifted traffic: histograms for every feature, statistics, rule, markers a
   // ▲ on the time charts for the alert raised on body mass.
   const marked = await page.$$eval('#mon-rate svg g.marker', (gs) => gs.map((g) => g.dataset.signal));
   assert.ok(marked.includes('drift:body_mass_g'), `markers ${marked}`);
+  // …placed at the alert's time on the chart's time axis (inside the plot, not at an edge)
+  const pos = await page.$eval('#mon-rate svg', (svg) => {
+    const m = svg.querySelector('g.marker[data-signal="drift:body_mass_g"] line');
+    const axis = svg.querySelector('line.axis');
+    return { x: Number(m.getAttribute('x1')), lo: Number(axis.getAttribute('x1')), hi: Number(axis.getAttribute('x2')) };
+  });
+  assert.ok(pos.x > pos.lo && pos.x <= pos.hi, JSON.stringify(pos));
   assert.ok(await page.$('#mon-latency svg g.marker[data-signal="drift:body_mass_g"]'));
 
   // Live views = the report's counters.
@@ -87,8 +98,17 @@ test('drifted traffic: histograms for every feature, statistics, rule, markers a
   const errs = await page.$$eval('#mon-errors-table tr[data-code]', (trs) => Object.fromEntries(trs.map((t) => [t.dataset.code, Number(t.dataset.count)])));
   assert.deepEqual(errs, r.telemetry.errors);
   assert.ok(Object.keys(errs).length > 0, 'malformed records counted by code');
-  const lat = await page.$$eval('#mon-latency-hist svg g[data-bin]', (gs) => gs.map((g) => Number(g.dataset.cur)));
-  assert.ok(Math.abs(lat.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'latency shares sum to 1');
+  const lat = await page.$$eval('#mon-latency-hist svg g[data-bin]', (gs) => gs.map((g) => [Number(g.dataset.cur), g.querySelector('title').textContent]));
+  assert.ok(Math.abs(lat.reduce((a, [b]) => a + b, 0) - 1) < 1e-9, 'latency shares sum to 1');
+  // bin by bin: the report's counts on its edges (the chart shows the non-empty range ± 1 bin)
+  const lh = r.telemetry.latencyHistogram;
+  const ln = lh.counts.reduce((a, b) => a + b, 0);
+  const first = lh.counts.findIndex((c) => c > 0);
+  lat.forEach(([share], j) => {
+    const i = Math.max(0, first - 1) + j;
+    assert.ok(Math.abs(share - lh.counts[i] / ln) < 1e-12, `latency bin ${i}`);
+  });
+  assert.match(lat[first === 0 ? 0 : 1][1], first === 0 ? /^< 10 µs \(incl\. readings of 0/ : new RegExp(`${lh.edgesMs[first - 1] < 1 ? +(lh.edgesMs[first - 1] * 1000).toPrecision(3) : lh.edgesMs[first - 1]}`));
   await screenshot(page, 'monitor-live');
 
   // Read by everyone: status shapes beside the colours (ok and alert are one hue under

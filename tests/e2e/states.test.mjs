@@ -48,6 +48,12 @@ test('a tampered artifact shows E_INTEGRITY with its URL and says to republish',
   await page.click('#tab-registry');
   await page.click('#reg-choice button[data-choice=version][data-value="1.0.0"]');
   await page.waitForSelector('body[data-state=error]');
+  // A failed pin after a working one leaves nothing serving: the panels say so, not the old version.
+  await page.waitForSelector('#panel-validation[data-ready=unavailable]', { state: 'attached' });
+  assert.equal(await page.isDisabled('#val-run'), true);
+  assert.match(await page.textContent('#val-run'), /^Validate 1\.1\.0$/, 'no longer "(serving)"');
+  assert.match(await page.textContent('#val-out'), /No deployment/);
+  assert.equal(await page.isDisabled('#sim-start'), true);
   await screenshot(page, 'integrity-error');
   assert.deepEqual(errors, []);
   await context.close();

@@ -38,7 +38,9 @@ pub(crate) fn build(ctx: &BuildCtx<'_>) -> Result<Built> {
     for (i, (v, k)) in p.statistics.iter().zip(&ctx.input_kinds).enumerate() {
         let cell = match (v, k) {
             (Value::Number(n), Kind::Numeric) => n.as_f64().map(Cell::Num),
-            (Value::String(s), Kind::Categorical) if !s.is_empty() => Some(Cell::Str(s.clone())),
+            (Value::String(s), Kind::Categorical) if !s.is_empty() => {
+                Some(Cell::Str(s.as_str().into()))
+            }
             _ => None,
         };
         let cell = cell.ok_or_else(|| {

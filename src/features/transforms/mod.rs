@@ -103,7 +103,9 @@ pub(crate) fn constructor(op: &str) -> Option<Constructor> {
 pub(crate) enum Cell {
     Missing,
     Num(f64),
-    Str(String),
+    /// Shared: a dictionary-encoded column hands the same string to every row that has it
+    /// without copying it ([`crate::features::Columns`]).
+    Str(std::sync::Arc<str>),
 }
 
 impl Cell {
@@ -314,7 +316,7 @@ impl Category {
         }
         match (self, cell) {
             (Category::Num(a), Cell::Num(b)) => a == b,
-            (Category::Str(a), Cell::Str(b)) => a == b,
+            (Category::Str(a), Cell::Str(b)) => a.as_str() == &**b,
             _ => false,
         }
     }

@@ -1,0 +1,239 @@
+//! Columnar input: one array per field instead of one object per record.
+//!
+//! A batch from a page usually starts life as columns (a DataFrame-like table, typed arrays from
+//! a parser, Arrow). Handing the pipeline columns lets the host cross into the runtime once per
+//! column — a `Float64Array` as one copy, strings once per distinct value — instead of once per
+//! field of every record, and lets the pipeline validate each distinct string once.
+//!
+//! Semantics are the records' ([`super::Record`]): `NaN`, `null` and `""` are missing; the same
+//! type, range, category and `onInvalid` rules apply, so a row of columns transforms to exactly
+//! what the equivalent record does. What differs: every field of the spec must have a column
+//! (a column absent from the whole batch is a wrong table, as a CSV header missing a field is),
+//! and every column has the same length.
+
+use super::pipeline::{BatchOutput, Pipeline};
+use super::record::RawValue;
+use super::transforms::Cell;
+use super::validate::{coerce, Violation};
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+
+/// The values of one field for every row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    /// Numbers (`NaN` = missing), e.g. from a `Float64Array` / `Float32Array`.
+    Numbers(Vec<f64>),
+    /// Any raw values, one per row.
+    Values(Vec<RawValue>),
+    /// Dictionary-encoded: row `r` holds `values[codes[r]]` (strings crossed and checked once
+    /// per distinct value).
+    Dictionary {
+        /// Index into `values` per row.
+        codes: Vec<u32>,
+        /// The distinct values.
+        values: Vec<RawValue>,
+    },
+}
+
+impl Column {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Numbers(v) => v.len(),
+            Column::Values(v) => v.len(),
+            Column::Dictionary { codes, .. } => codes.len(),
+        }
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Dictionary-encodes raw values (first occurrence order).
+    pub fn dictionary(values: Vec<RawValue>) -> Column {
+        let mut index: HashMap<DictKey, u32> = HashMap::new();
+        let mut distinct = Vec::new();
+        let mut codes = Vec::with_capacity(values.len());
+        for v in values {
+            let key = DictKey::of(&v);
+            let code = *index.entry(key).or_insert_with(|| {
+                distinct.push(v);
+                (distinct.len() - 1) as u32
+            });
+            codes.push(code);
+        }
+        Column::Dictionary {
+            codes,
+            values: distinct,
+        }
+    }
+}
+
+/// Hashable identity of a raw value (numbers by bits, so NaN payloads stay distinct).
+#[derive(Hash, PartialEq, Eq)]
+enum DictKey {
+    Null,
+    Number(u64),
+    Bool(bool),
+    String(String),
+    Text(String),
+    Other(String),
+}
+
+impl DictKey {
+    fn of(v: &RawValue) -> DictKey {
+        match v {
+            RawValue::Null => DictKey::Null,
+            RawValue::Number(x) => DictKey::Number(x.to_bits()),
+            RawValue::Bool(b) => DictKey::Bool(*b),
+            RawValue::String(s) => DictKey::String(s.clone()),
+            RawValue::Text(s) => DictKey::Text(s.clone()),
+            RawValue::Other(s) => DictKey::Other(s.clone()),
+        }
+    }
+}
+
+/// A batch as named columns of equal length.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Columns {
+    columns: Vec<(String, Column)>,
+}
+
+impl Columns {
+    /// No columns.
+    pub fn new() -> Columns {
+        Columns::default()
+    }
+
+    /// Adds (or replaces) a column.
+    pub fn insert(&mut self, name: impl Into<String>, column: Column) -> &mut Columns {
+        let name = name.into();
+        match self.columns.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => *c = column,
+            None => self.columns.push((name, column)),
+        }
+        self
+    }
+
+    /// Builder-style [`Columns::insert`].
+    pub fn with(mut self, name: impl Into<String>, column: Column) -> Columns {
+        self.insert(name, column);
+        self
+    }
+
+    /// The column of a field.
+    pub fn get(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+}
+
+/// One field's column, ready to be read row by row.
+enum Source<'a> {
+    Numbers(&'a [f64]),
+    Values(&'a [RawValue]),
+    /// The distinct values already checked against the field.
+    Dictionary(&'a [u32], Vec<std::result::Result<Cell, Violation>>),
+}
+
+impl Pipeline {
+    /// The rows of a batch of columns; checks that every spec field has a column and that all
+    /// columns have one length.
+    fn sources<'a>(&self, columns: &'a Columns) -> Result<(usize, Vec<Source<'a>>)> {
+        let names: Vec<&str> = self.field_names().collect();
+        let absent: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| columns.get(n).is_none())
+            .collect();
+        if !absent.is_empty() {
+            return Err(Error::invalid_argument(
+                "columns",
+                format!(
+                    "no column for the spec field(s) {} (a field the batch does not have is a \
+                     wrong table, not a missing value; pass a column of nulls to mean missing)",
+                    absent.join(", ")
+                ),
+            ));
+        }
+        let mut rows = None;
+        let mut sources = Vec::with_capacity(names.len());
+        for (f, name) in self.fields().iter().zip(&names) {
+            let Some(col) = columns.get(name) else {
+                continue;
+            };
+            match rows {
+                None => rows = Some(col.len()),
+                Some(n) if n != col.len() => {
+                    return Err(Error::invalid_argument(
+                        format!("columns.{name}"),
+                        format!("has {} rows, the other columns {n}", col.len()),
+                    ))
+                }
+                _ => {}
+            }
+            sources.push(match col {
+                Column::Numbers(v) => Source::Numbers(v),
+                Column::Values(v) => Source::Values(v),
+                Column::Dictionary { codes, values } => {
+                    if let Some(bad) = codes.iter().find(|c| **c as usize >= values.len()) {
+                        return Err(Error::invalid_argument(
+                            format!("columns.{name}"),
+                            format!(
+                                "dictionary code {bad} is out of range for {} values",
+                                values.len()
+                            ),
+                        ));
+                    }
+                    Source::Dictionary(
+                        codes,
+                        values
+                            .iter()
+                            .map(|v| coerce(&f.spec, &f.categories, Some(v)))
+                            .collect(),
+                    )
+                }
+            });
+        }
+        Ok((rows.unwrap_or(0), sources))
+    }
+
+    /// Transforms a batch of columns without stopping at bad rows, exactly as
+    /// [`transform_batch`](Self::transform_batch) does the same rows as records.
+    pub fn transform_columns(&self, columns: &Columns) -> Result<BatchOutput> {
+        let (rows, sources) = self.sources(columns)?;
+        Ok(self.batch(rows, |r, cols, coerced| {
+            self.fill_with(cols, coerced, |i, f| cell(&sources[i], r, f))
+        }))
+    }
+
+    /// Transforms a batch of columns, failing on the first bad row (its index in the message),
+    /// as [`transform_batch_strict`](Self::transform_batch_strict).
+    pub fn transform_columns_strict(&self, columns: &Columns) -> Result<Vec<f32>> {
+        let (rows, sources) = self.sources(columns)?;
+        self.batch_strict(rows, |r, cols, coerced| {
+            self.fill_with(cols, coerced, |i, f| cell(&sources[i], r, f))
+        })
+    }
+}
+
+/// Row `r` of a source, checked against its field.
+fn cell(
+    source: &Source<'_>,
+    r: usize,
+    f: &super::pipeline::Field,
+) -> std::result::Result<Cell, Violation> {
+    match source {
+        Source::Numbers(v) => coerce(
+            &f.spec,
+            &f.categories,
+            Some(&RawValue::Number(v.get(r).copied().unwrap_or(f64::NAN))),
+        ),
+        Source::Values(v) => coerce(&f.spec, &f.categories, v.get(r)),
+        Source::Dictionary(codes, cells) => codes
+            .get(r)
+            .and_then(|c| cells.get(*c as usize))
+            .cloned()
+            .unwrap_or(Ok(Cell::Missing)),
+    }
+}
