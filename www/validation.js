@@ -405,7 +405,7 @@ function significance(lo, hi, better) {
 }
 
 /** Candidate vs production on the same rows: point delta, paired-bootstrap interval, disagreements. */
-function pairedComparison(base, cand) {
+export function pairedComparison(base, cand) {
   const inCand = new Set(cand.report.predictions.rows);
   const ids = base.report.predictions.rows.filter((r) => inCand.has(r));
   const a = perRow(base.report, ids), b = perRow(cand.report, ids);
@@ -420,7 +420,7 @@ function pairedComparison(base, cand) {
   return { rows: ids.length, deltas, dis: disagreement(a, b) };
 }
 
-function verdictOf(cand, cmp) {
+export function verdictOf(cand, cmp) {
   const names = (sig) => cmp.deltas.filter((d) => d.sig === sig).map((d) => d.name);
   if (cand.report.decision !== 'go') return { verdict: 'hold', why: 'the criteria fail' };
   if (names('worse').length) return { verdict: 'hold', why: `significantly worse on ${names('worse').join(', ')}` };

@@ -2,8 +2,9 @@
 // axe-core (the engine of Lighthouse and the axe extension) finds no serious or critical
 // violation, the page never scrolls sideways, the tab bar does not move while the status text
 // changes; screenshots of every panel go to test-output/e2e/layout/.
-// States: a deployment serving with a validation report and a comparison open, the monitor after
-// drifted traffic with every feature's histogram open; and an E_INTEGRITY failure.
+// States: a deployment serving with the playground showing a range warning and a field error, a
+// validation report sliced by sex and a comparison open, the monitor after drifted traffic with
+// every feature's histogram open; and an E_INTEGRITY failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -89,9 +90,18 @@ async function checkPanels(page, label, problems) {
 /** A serving deployment with a validation report, a comparison and a drifted monitor open. */
 async function working(page) {
   await ready(page);
+  // Playground with a warning and an error showing: an out-of-range value, a non-number.
+  await page.waitForSelector('#panel-playground[data-ready=true]');
+  await page.fill('#pg-flipper_length_mm', '9999');
+  await page.waitForSelector('#pg-warnings');
+  await page.fill('#pg-body_mass_g', 'heavy');
+  await page.waitForSelector('#err-body_mass_g[data-code=E_FEATURE_INVALID]');
   await page.click('#tab-validation');
   await page.click('#val-run');
   await page.waitForSelector('#panel-validation[data-ready=true] #val-summary');
+  // sliced by sex (three slices, one of them small)
+  await page.selectOption('#val-slice-field', 'sex');
+  await page.waitForSelector('#val-slices tr[data-slice=female]');
   await page.click('#val-compare');
   await page.waitForSelector('#val-compare-out[data-ready=true]');
   await page.click('#tab-monitor');
