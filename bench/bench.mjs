@@ -208,6 +208,19 @@ try {
     const mOn = median(tOn) * 1000, mOff = median(tOff) * 1000;
     lines.push(`end-to-end predict (JS object → pipeline → model → monitor), penguins 1.0.0 served from its ${on.status().modelFormat} artifact, mlcycle ${label}: ${fmt(mOn)} µs with monitoring, ${fmt(mOff)} µs without → overhead ${(((mOn - mOff) / mOff) * 100).toFixed(1)}% (median per call)`);
   }
+  // A whole table end to end: columns → features → model → monitor in one call, against the
+  // hand-written JS features + onnxruntime-web (1 thread) on the same rows, no monitoring.
+  const batchDep = await (await mlcycle.Registry.load(`${base}/on/manifest.json`)).open('penguins', { alias: 'production' });
+  const session = await ort.InferenceSession.create(new Uint8Array(await rf(new URL(`penguins/${batchDep.version}/model.onnx`, regDir))), { executionProviders: ['wasm'] });
+  const ortTable = async () => {
+    const x = jsTransform(records);
+    return session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [records.length, 9]) });
+  };
+  const tBatch = median(timeLoop(pipeIters, () => batchDep.predictBatch(columns)));
+  const tBatchRecords = median(timeLoop(pipeIters, () => batchDep.predictBatch(records)));
+  const tOrtTable = median(await timeLoopAsync(pipeIters, ortTable));
+  lines.push(`a table of ${N_RECORDS} rows end to end, mlcycle full: predictBatch(columns) with monitoring ${fmt(tBatch)} ms (predictBatch(records) ${fmt(tBatchRecords)} ms) vs hand-written JS features + onnxruntime-web ${fmt(tOrtTable)} ms → ratio ${ratio(tOrtTable, tBatch)}`);
+  await session.release();
   server.close();
   monitorLine = lines.join('\n');
 } catch (e) {

@@ -474,8 +474,9 @@ fn canary_share_and_stability_over_100k_subjects() {
     }
 }
 
-#[wasm_bindgen_test(unsupported = test)]
-fn deployments_monitor_per_version_and_join_feedback() {
+/// A registry whose version 2.0.0 publishes a reference (monitoring on), opened for "alice"
+/// with id prefix `prefix`; also returns the training records.
+fn monitored_deployment(prefix: &str) -> (Deployment, Vec<Record>) {
     use mlcycle::monitor::{ProfileOptions, ReferenceProfile};
     let train = mlcycle::features::read_records(include_str!("data/penguins_train.csv"))
         .unwrap()
@@ -516,16 +517,22 @@ fn deployments_monitor_per_version_and_join_feedback() {
     }
     set_alias(&mut m, "penguins", "production", "2.0.0").unwrap();
     fetch.set_manifest(&m);
-    let clock = ManualClock::new(0.0, 0.05);
-    let mut d = open(
+    let d = open(
         &fetch,
         &MemoryCache::new(0),
         &MemoryTrustStore::default(),
         target("alice"),
-        "tab1",
+        prefix,
         0.0,
     )
     .unwrap();
+    (d, train)
+}
+
+#[wasm_bindgen_test(unsupported = test)]
+fn deployments_monitor_per_version_and_join_feedback() {
+    let (mut d, train) = monitored_deployment("tab1");
+    let clock = ManualClock::new(0.0, 0.05);
     let mut ids = Vec::new();
     for (i, r) in train.iter().enumerate().take(60) {
         let out = d.predict(r, 1000.0 + i as f64, &clock).unwrap();
@@ -634,4 +641,105 @@ fn nnef_artifact_is_preferred_and_unreadable_ones_fall_back_to_onnx() {
     fetch.files.borrow_mut().get_mut(url).unwrap()[600] ^= 1;
     let e = open_fresh(&fetch).unwrap_err();
     assert_eq!(e.code(), "E_INTEGRITY");
+}
+
+/// A batch — as records or as columns — answers every row as single predictions do, rejects
+/// bad rows on their own (reported with field and rule, counted as errors), and the monitor
+/// observes each answered row exactly as it would have observed the single predictions.
+#[wasm_bindgen_test(unsupported = test)]
+fn batch_predictions_equal_single_ones_and_are_monitored() {
+    use mlcycle::features::{Column, Columns, RawValue};
+    use mlcycle::registry::Batch;
+    let (mut single, train) = monitored_deployment("one");
+    let (mut batched, _) = monitored_deployment("many");
+    let (mut columnar, _) = monitored_deployment("cols");
+    let clock = ManualClock::new(0.0, 0.0);
+    let mut rows: Vec<Record> = train.iter().take(50).cloned().collect();
+    rows[7] = rows[7]
+        .clone()
+        .with("body_mass_g", RawValue::Text("heavy".into()));
+    let mut want = Vec::new();
+    for r in &rows {
+        want.push(single.predict(r, 5000.0, &clock).ok());
+    }
+    let by_records = batched
+        .predict_batch(Batch::Records(&rows), 5000.0, &clock)
+        .unwrap();
+    let names = [
+        "island",
+        "sex",
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+    ];
+    let mut cols = Columns::new();
+    for n in names {
+        let values: Vec<RawValue> = rows
+            .iter()
+            .map(|r| r.get(n).cloned().unwrap_or(RawValue::Null))
+            .collect();
+        cols.insert(n, Column::dictionary(values));
+    }
+    let by_columns = columnar
+        .predict_batch(Batch::Columns(&cols), 5000.0, &clock)
+        .unwrap();
+    for out in [&by_records, &by_columns] {
+        assert_eq!(out.rows, 50);
+        assert_eq!(out.width, 3);
+        assert_eq!(out.valid.iter().filter(|v| !**v).count(), 1);
+        assert!(!out.valid[7] && out.ids[7].is_none() && out.labels[7].is_none());
+        assert_eq!(out.errors.len(), 1);
+        assert_eq!(
+            (
+                out.errors[0].row,
+                out.errors[0].field.as_str(),
+                out.errors[0].rule.as_str()
+            ),
+            (7, "body_mass_g", "type")
+        );
+        for (r, w) in want.iter().enumerate() {
+            let row = &out.values[r * 3..(r + 1) * 3];
+            match w {
+                Some(w) => {
+                    assert_eq!(row, w.probabilities.as_deref().unwrap(), "row {r}");
+                    assert_eq!(out.labels[r], w.label, "row {r}");
+                    assert!(out.ids[r].is_some());
+                }
+                None => assert!(row.iter().all(|x| x.is_nan())),
+            }
+        }
+    }
+    // The monitors saw the same thing (latency aside: the batch's is shared out per row).
+    let strip = |d: &Deployment| {
+        let mut v = serde_json::to_value(d.monitor_report().unwrap()).unwrap();
+        v["telemetry"]["latencyMs"] = serde_json::Value::Null;
+        v["telemetry"]["latencyHistogram"] = serde_json::Value::Null;
+        v["windows"] = serde_json::Value::Null;
+        v
+    };
+    let one = strip(&single);
+    assert_eq!(one["telemetry"]["predictions"], 49);
+    assert_eq!(one["telemetry"]["errors"]["E_FEATURE_INVALID"], 1);
+    assert_eq!(strip(&batched), one);
+    assert_eq!(strip(&columnar), one);
+    // Feedback joins a batch's ids.
+    let id = by_columns.ids[0].clone().unwrap();
+    let label = by_columns.labels[0].clone().unwrap();
+    assert_eq!(
+        columnar.feedback(&id, &label, 6000.0).unwrap(),
+        mlcycle::monitor::FeedbackOutcome::Matched
+    );
+    // A malformed batch is one error and observes nothing.
+    let mut short = cols.clone();
+    short.insert("sex", Column::Numbers(vec![1.0]));
+    let e = columnar
+        .predict_batch(Batch::Columns(&short), 7000.0, &clock)
+        .unwrap_err();
+    assert_eq!(e.code(), "E_INVALID_ARGUMENT");
+    assert_eq!(
+        serde_json::to_value(columnar.monitor_report().unwrap()).unwrap()["telemetry"]
+            ["predictions"],
+        49
+    );
 }

@@ -12,10 +12,11 @@
 //! and every column has the same length.
 
 use super::pipeline::{BatchOutput, Pipeline};
-use super::record::RawValue;
+use super::record::{RawValue, Record, RowValues};
 use super::transforms::Cell;
 use super::validate::{coerce, Violation};
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The values of one field for every row.
@@ -48,6 +49,18 @@ impl Column {
     /// True without rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The raw value of row `r` (`None` past the end).
+    pub fn value(&self, r: usize) -> Option<Cow<'_, RawValue>> {
+        match self {
+            Column::Numbers(v) => v.get(r).map(|x| Cow::Owned(RawValue::Number(*x))),
+            Column::Values(v) => v.get(r).map(Cow::Borrowed),
+            Column::Dictionary { codes, values } => codes
+                .get(r)
+                .and_then(|c| values.get(*c as usize))
+                .map(Cow::Borrowed),
+        }
     }
 
     /// Dictionary-encodes raw values (first occurrence order).
@@ -125,6 +138,38 @@ impl Columns {
     /// The column of a field.
     pub fn get(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+
+    /// Row `r` as [`RowValues`] (what the monitor reads), without copying it.
+    pub fn row(&self, r: usize) -> ColumnsRow<'_> {
+        ColumnsRow {
+            columns: self,
+            row: r,
+        }
+    }
+
+    /// Row `r` as a [`Record`] (for a model that reads raw records itself).
+    pub fn record(&self, r: usize) -> Record {
+        let mut rec = Record::new();
+        for (name, c) in &self.columns {
+            if let Some(v) = c.value(r) {
+                rec.insert(name.clone(), v.into_owned());
+            }
+        }
+        rec
+    }
+}
+
+/// One row of [`Columns`].
+#[derive(Clone, Copy, Debug)]
+pub struct ColumnsRow<'a> {
+    columns: &'a Columns,
+    row: usize,
+}
+
+impl RowValues for ColumnsRow<'_> {
+    fn value(&self, name: &str) -> Option<Cow<'_, RawValue>> {
+        self.columns.get(name).and_then(|c| c.value(self.row))
     }
 }
 

@@ -48,6 +48,20 @@ impl RawValue {
     }
 }
 
+/// The raw values of one row, by field name: a [`Record`], or a row of
+/// [`Columns`](super::Columns) ([`ColumnsRow`](super::columns::ColumnsRow)). What the monitor
+/// reads per prediction, so a columnar batch is observed without building records.
+pub trait RowValues {
+    /// The value of a field, `None` when the row has no such key.
+    fn value(&self, name: &str) -> Option<std::borrow::Cow<'_, RawValue>>;
+}
+
+impl RowValues for Record {
+    fn value(&self, name: &str) -> Option<std::borrow::Cow<'_, RawValue>> {
+        self.get(name).map(std::borrow::Cow::Borrowed)
+    }
+}
+
 /// A raw record: field name → value. Keys the spec does not declare are ignored.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Record {

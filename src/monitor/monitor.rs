@@ -7,7 +7,7 @@ use super::sketch::DdSketch;
 use super::stats::{add_counts, bin_index, js_distance, psi, saturating_sum, shares};
 use super::windows::{count_error, CountsView, Windows, WINDOW_ERROR_CODES};
 use crate::error::{Error, Result};
-use crate::features::Record;
+use crate::features::{Record, RowValues};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -400,7 +400,7 @@ impl Monitor {
     pub fn observe(
         &mut self,
         now_ms: f64,
-        record: &Record,
+        record: &dyn RowValues,
         probabilities: &[f32],
         latency_ms: f64,
     ) -> String {
@@ -417,7 +417,7 @@ impl Monitor {
     fn observe_one(
         &mut self,
         now_ms: f64,
-        record: &Record,
+        record: &dyn RowValues,
         probabilities: &[f32],
         latency_ms: f64,
     ) {
@@ -443,7 +443,8 @@ impl Monitor {
             }
         }
         for (i, (f, m)) in self.reference.fields.iter().zip(&self.maps).enumerate() {
-            let r = read(f.ty, f.valid_min, f.valid_max, record.get(&f.name));
+            let v = record.value(&f.name);
+            let r = read(f.ty, f.valid_min, f.valid_max, v.as_deref());
             if let Some(c) = s.fields.get_mut(i) {
                 c.observe(f, m.as_ref(), r);
             }

@@ -112,10 +112,10 @@ const MAX_MONITORS: usize = 4;
 #[derive(Debug)]
 pub struct Deployment {
     target: Target,
-    current: LoadedVersion,
-    id_prefix: String,
-    counter: u64,
-    failed: u64,
+    pub(super) current: LoadedVersion,
+    pub(super) id_prefix: String,
+    pub(super) counter: u64,
+    pub(super) failed: u64,
     events: VecDeque<DeploymentEvent>,
     /// (version, monitor), serving version last. Empty when versions publish no reference.
     monitors: Vec<(String, Monitor)>,
@@ -272,7 +272,7 @@ impl Deployment {
     }
 
     /// The serving version's monitor, if it publishes a reference profile.
-    fn serving_monitor(&mut self) -> Option<&mut Monitor> {
+    pub(super) fn serving_monitor(&mut self) -> Option<&mut Monitor> {
         let v = &self.current.selection.version;
         self.monitors
             .iter_mut()

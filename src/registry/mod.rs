@@ -3,6 +3,7 @@
 //! See docs/registry.md for the manifest format.
 
 pub mod artifacts;
+pub mod batch;
 pub mod deployment;
 pub mod freshness;
 pub mod hash;
@@ -14,6 +15,7 @@ pub mod rollout;
 pub mod signing;
 
 pub use artifacts::{ArtifactCache, MemoryCache};
+pub use batch::{Batch, BatchPredictions};
 pub use deployment::{Deployment, DeploymentEvent, DeploymentStatus, PredictionOutput, Target};
 pub use freshness::{FreshnessPolicy, MemoryTrustStore, TrustStore};
 pub use loading::{

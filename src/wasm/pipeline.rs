@@ -181,6 +181,11 @@ impl RecordKeys {
         read_record(value, &self.keys, index, self.keep_absent)
     }
 
+    /// A columnar batch of these keys (see [`js_columns`]).
+    pub(crate) fn read_columns(&self, value: &JsValue) -> Result<Columns, Error> {
+        js_columns(value, &self.keys)
+    }
+
     /// Every element of a JS array, read as a record (errors name `records[i]`).
     pub(crate) fn read_all(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
         values

@@ -494,6 +494,49 @@ impl Deployment {
         to_js(&result?)
     }
 
+    /// Predicts a batch in one model run — an array of records, or columns (`{field:
+    /// Float64Array | string[] | …}`, as `Pipeline.transformColumns`) — every row answered or
+    /// rejected on its own and observed by the monitor: `{rows, width, probabilities |
+    /// values: Float32Array (rows × width, rejected rows NaN), ids, labels, valid, errors,
+    /// version, latencyMs}`. Throws only for a malformed batch (a field without a column,
+    /// columns of different lengths) or a failing model.
+    #[wasm_bindgen(js_name = predictBatch, unchecked_return_type = "BatchPrediction")]
+    pub fn predict_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[] | FeatureColumns")] batch: JsValue,
+    ) -> JsResult<JsValue> {
+        let result = {
+            let keys = self.keys.try_borrow().map_err(|_| busy())?;
+            let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
+            if let Some(list) = batch.dyn_ref::<js_sys::Array>() {
+                let records = keys.read_all(list)?;
+                d.predict_batch(
+                    registry::Batch::Records(&records),
+                    js_sys::Date::now(),
+                    &JsClock,
+                )
+            } else {
+                let columns = keys.read_columns(&batch)?;
+                d.predict_batch(
+                    registry::Batch::Columns(&columns),
+                    js_sys::Date::now(),
+                    &JsClock,
+                )
+            }
+        };
+        self.dispatch_alerts();
+        let out = result?;
+        let obj = to_js(&out)?;
+        let values = js_sys::Float32Array::from(&out.values[..]);
+        let key = if out.classifier {
+            "probabilities"
+        } else {
+            "values"
+        };
+        js_sys::Reflect::set(&obj, &key.into(), &values)?;
+        Ok(obj)
+    }
+
     /// Calls the `onAlert` handlers with the alert transitions since the last call.
     fn dispatch_alerts(&self) {
         let events = match self.inner.try_borrow_mut() {

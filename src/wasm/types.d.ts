@@ -1172,6 +1172,29 @@ export interface Prediction {
     latencyMs: number;
 }
 
+/** `Deployment.predictBatch`: every row answered or rejected on its own. */
+export interface BatchPrediction {
+    rows: number;
+    /** Outputs per row (classes of a classifier). */
+    width: number;
+    /** Classifiers: `rows × width` class probabilities, row-major; rejected rows are NaN. */
+    probabilities?: Float32Array;
+    /** Regressors and tensor models: `rows × width` outputs; rejected rows are NaN. */
+    values?: Float32Array;
+    /** Per row: the id to send feedback against; `null` for a rejected row. */
+    ids: (string | null)[];
+    /** Per row: the winning class (classifiers); `null` for a rejected row or a regressor. */
+    labels: (string | null)[];
+    /** Per row: answered. */
+    valid: boolean[];
+    /** One per rejected row (each also counted as an `E_FEATURE_INVALID` error by the monitor). */
+    errors: RowError[];
+    classifier: boolean;
+    version: string;
+    /** Pipeline + inference time of the whole batch (each row is monitored with its share). */
+    latencyMs: number;
+}
+
 /** What happened to a deployment (`DeploymentStatus.events`); narrow on `kind`. */
 export type DeploymentEvent =
     | { kind: 'deployed'; version: string; atMs: number }
