@@ -1,6 +1,7 @@
 // Shared setup for the demo's end-to-end tests: the repo root over HTTP, Debian's Chromium,
 // pages that collect console errors, screenshots in test-output/e2e/.
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../js/static-server.mjs';
 import { launch } from '../js/browser.mjs';
@@ -50,4 +51,27 @@ export async function setValue(page, selector, value) {
     el.dispatchEvent(new Event('input', { bubbles: true }));
     el.dispatchEvent(new Event('change', { bubbles: true }));
   }, String(value));
+}
+
+/** A copy of demo-registry/ at `dir` whose 1.0.0 precompiled model has one flipped byte
+ *  (E_INTEGRITY when opened); 1.1.0 stays intact. */
+export async function tamperedRegistry(dir) {
+  await rm(dir, { recursive: true, force: true });
+  await cp(join(ROOT, 'demo-registry'), dir, { recursive: true });
+  const model = join(dir, 'penguins', '1.0.0', 'model.nnef.tar');
+  const bytes = await readFile(model);
+  bytes[bytes.length - 5] ^= 0x01;
+  await writeFile(model, bytes);
+}
+
+/** Runs the monitoring panel's simulator to `rows` rows as fast as it goes, with body mass
+ *  shifted by `mass` %, `feedback` % labelled and optionally malformed records; waits for it. */
+export async function simulate(page, { rows, mass = 0, feedback = 30, malformed = false }) {
+  await page.selectOption('#sim-rate', 'fast');
+  await page.fill('#sim-limit', String(rows));
+  await setValue(page, '#sim-mass', mass);
+  await setValue(page, '#sim-feedback', feedback);
+  if (malformed) await page.check('#sim-malformed');
+  await page.click('#sim-start');
+  await page.waitForSelector(`#sim-state[data-running=false][data-sent="${rows}"]`);
 }

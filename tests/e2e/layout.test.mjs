@@ -7,9 +7,9 @@
 // every feature's histogram open; and an E_INTEGRITY failure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OUT, ROOT, ready, setup, setValue, TIMEOUT } from './helpers.mjs';
+import { OUT, ROOT, ready, setup, simulate, tamperedRegistry, TIMEOUT } from './helpers.mjs';
 
 const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 const SHOTS = join(OUT, 'layout');
@@ -21,12 +21,7 @@ let env;
 before(async () => {
   env = await setup();
   await mkdir(SHOTS, { recursive: true });
-  await rm(TAMPERED, { recursive: true, force: true });
-  await cp(join(ROOT, 'demo-registry'), TAMPERED, { recursive: true });
-  const model = join(TAMPERED, 'penguins', '1.0.0', 'model.nnef.tar');
-  const bytes = await readFile(model);
-  bytes[bytes.length - 5] ^= 0x01;
-  await writeFile(model, bytes);
+  await tamperedRegistry(TAMPERED);
 });
 after(async () => { await env?.close(); await rm(TAMPERED, { recursive: true, force: true }); });
 
@@ -105,13 +100,7 @@ async function working(page) {
   await page.click('#val-compare');
   await page.waitForSelector('#val-compare-out[data-ready=true]');
   await page.click('#tab-monitor');
-  await page.selectOption('#sim-rate', 'fast');
-  await page.fill('#sim-limit', '400');
-  await setValue(page, '#sim-mass', 30);
-  await setValue(page, '#sim-feedback', 50);
-  await page.check('#sim-malformed');
-  await page.click('#sim-start');
-  await page.waitForSelector('#sim-state[data-running=false][data-sent="400"]');
+  await simulate(page, { rows: 400, mass: 30, feedback: 50, malformed: true });
   await page.waitForSelector('#mon-drift tr[data-feature=body_mass_g][data-status=alert]');
   const names = await page.$$eval('#mon-drift [data-toggle]', (bs) => bs.map((b) => b.dataset.toggle));
   for (const n of names) await page.click(`#mon-drift [data-toggle="${n}"][aria-expanded=false]`);
@@ -166,10 +155,7 @@ test('phone: the key columns are on screen without scrolling sideways', async ()
   assert.ok(await inView('#reg-versions tr[data-version="1.0.0"] td:nth-child(2) .badge'), 'integrity visible');
   assert.equal(await page.isVisible('#panel-registry .table-hint'), true, 'the sideways scroll is announced');
   await page.click('#tab-monitor');
-  await page.selectOption('#sim-rate', 'fast');
-  await page.fill('#sim-limit', '200');
-  await page.click('#sim-start');
-  await page.waitForSelector('#sim-state[data-running=false][data-sent="200"]');
+  await simulate(page, { rows: 200 });
   await page.waitForSelector('#mon-drift tr[data-feature=body_mass_g]');
   const psiCol = await page.$$eval('#mon-drift thead th', (ths) => ths.findIndex((t) => t.textContent === 'PSI') + 1);
   assert.ok(await inView(`#mon-drift tr[data-feature=body_mass_g] td:nth-child(${psiCol})`), 'PSI visible');

@@ -5,7 +5,7 @@
 // histogram, errors by code and latency histogram — each checked against dep.monitor().
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, ready, screenshot, setup, setValue } from './helpers.mjs';
+import { openPage, ready, screenshot, setup, simulate } from './helpers.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -14,13 +14,7 @@ after(async () => { await env?.close(); });
 test('drifted traffic: histograms for every feature, statistics, rule, markers and live views', async () => {
   const { page, errors, context } = await openPage(env, '/www/index.html?version=1.0.0#monitor');
   await ready(page);
-  await page.selectOption('#sim-rate', 'fast');
-  await page.fill('#sim-limit', '600');
-  await setValue(page, '#sim-mass', 40);
-  await setValue(page, '#sim-feedback', 60);
-  await page.check('#sim-malformed');
-  await page.click('#sim-start');
-  await page.waitForSelector('#sim-state[data-running=false][data-sent="600"]');
+  await simulate(page, { rows: 600, mass: 40, feedback: 60, malformed: true });
   await page.waitForSelector('#mon-drift tr[data-feature=body_mass_g][data-status=alert]');
   const report = await page.evaluate(() => window.__mlcycle.deployment.monitor());
   const reference = await page.evaluate(() => window.__mlcycle.deployment.reference);

@@ -2,22 +2,17 @@
 // scheme and a narrow viewport.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, ROOT, openPage, ready, screenshot, setup } from './helpers.mjs';
+import { OUT, ROOT, openPage, ready, screenshot, setup, tamperedRegistry } from './helpers.mjs';
 
 let env;
 const TAMPERED = join(OUT, 'tampered-registry');
 before(async () => {
   env = await setup();
-  await rm(TAMPERED, { recursive: true, force: true });
-  await cp(join(ROOT, 'demo-registry'), TAMPERED, { recursive: true });
-  const model = join(TAMPERED, 'penguins', '1.0.0', 'model.nnef.tar');
-  const bytes = await readFile(model);
-  bytes[bytes.length - 5] ^= 0x01;
-  await writeFile(model, bytes);
+  await tamperedRegistry(TAMPERED);
 });
 after(async () => { await env?.close(); await rm(TAMPERED, { recursive: true, force: true }); });
 
