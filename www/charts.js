@@ -112,7 +112,7 @@ export function heatmap(matrix, labels, opts = {}) {
 /**
  * Reference vs current distribution as paired columns (drift rows, confidence histogram):
  * bins [{label, ref, cur}] with shares in [0, 1]. Labels under the columns are thinned to fit;
- * every bin keeps its full text in a <title>.
+ * every bin keeps its full text in a <title>. opts.legend: false for a single series.
  */
 export function distribution(bins, opts = {}) {
   const n = bins.length, W = opts.width ?? 420, H = opts.height ?? 170, L = 36, R = 6, T = 8, B = 30;
@@ -133,5 +133,16 @@ export function distribution(bins, opts = {}) {
     if (i % every === 0) s += `<text x="${f(x + bw)}" y="${H - B + 13}" text-anchor="middle">${esc(b.short ?? b.label)}</text>`;
   });
   if (opts.xLabel) s += `<text x="${(L + W - R) / 2}" y="${H - 3}" text-anchor="middle">${esc(opts.xLabel)}</text>`;
-  return `${s}</svg>${legend([{ name: opts.refName ?? 'reference', cls: 'ref' }, { name: opts.curName ?? 'current', cls: opts.curClass ?? 's0' }])}`;
+  return `${s}</svg>${opts.legend === false ? '' : legend([{ name: opts.refName ?? 'reference', cls: 'ref' }, { name: opts.curName ?? 'current', cls: opts.curClass ?? 's0' }])}`;
+}
+
+/**
+ * Label of bin i over inner edges (bin i is [edges[i−1], edges[i])): the outer bins are open
+ * (“< e₀”, “≥ eₙ”) unless bounds {lo, hi} close them. `short` is the bin's start, for an axis.
+ */
+export function binLabel(i, edges, fmt = String, { lo, hi } = {}) {
+  const start = i === 0 ? (lo == null ? null : fmt(lo)) : fmt(edges[i - 1]);
+  const end = i === edges.length ? (hi == null ? null : fmt(hi)) : fmt(edges[i]);
+  const label = start == null ? `< ${end}` : end == null ? `≥ ${start}` : `${start} – ${end}`;
+  return { label, short: start ?? `<${end}` };
 }

@@ -1,5 +1,5 @@
 // Monitoring panel: a traffic simulator through the live deployment + live charts of its monitor.
-import { distribution, esc, groupedBars, heatmap, lineChart, thresholdBar } from './charts.js';
+import { binLabel, distribution, esc, groupedBars, heatmap, lineChart, thresholdBar } from './charts.js';
 import { TEST_CSV, TRAIN_CSV, loadTestSet, typedRecord } from './data.js';
 
 const $ = (id) => document.getElementById(id);
@@ -165,7 +165,7 @@ function refresh() {
     ? `<p>${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labelled predictions (${r.feedback.correct} correct${r.feedback.late ? `, ${r.feedback.late} late` : ''}).</p>${lineChart([{ name: 'accuracy', points: accPts }], { xLabel: 'seconds', yDomain: [0, 1], title: 'feedback accuracy', markers })}`
     : `<p class="empty">${r.feedback.labeled ? `${pct(r.feedback.accuracy)} on ${r.feedback.labeled} labels.` : 'No feedback labels yet.'}</p>`;
 
-  renderDrift(r, t);
+  renderDrift(r);
   renderLive(r);
 
   renderWindows(r);
@@ -178,20 +178,23 @@ function refresh() {
 
 const RANK = { alert: 0, warn: 1, ok: 2, pending: 3 };
 const fix = (v, d = 3) => (v == null ? '—' : v.toFixed(d));
+/** The statistic beside PSI and JS: the χ² p-value of a categorical feature, KS of a numeric one. */
+const secondStat = (f, p = 2) => (f.kind === 'categorical' ? `χ² p ${f.chi2PValue == null ? '—' : f.chi2PValue.toPrecision(p)}` : `KS ${fix(f.ksStatistic)}`);
 
 /**
  * The drift table: drifted features first (alert, warn, then by the judged value), PSI with its
  * thresholds, JS distance and the χ² p-value (categorical) or KS statistic (numeric) beside it;
  * each row opens to the reference-vs-current histogram the statistics were computed from.
  */
-function renderDrift(r, t) {
+function renderDrift(r) {
+  const t = r.telemetry;
   const focused = document.activeElement?.closest?.('#mon-drift [data-toggle]')?.dataset.toggle;
   const features = [...r.drift.features].sort((a, b) => (RANK[a.status] - RANK[b.status]) || ((b[b.metric] ?? b.psi ?? -1) - (a[a.metric] ?? a.psi ?? -1)));
   const rows = features.map((f) => {
     const v = f[f.metric] ?? f.psi;
     const open = expanded.has(f.name);
     const id = `dist-${f.name.replace(/[^\w-]/g, '_')}`;
-    const second = f.kind === 'categorical' ? `χ² p ${f.chi2PValue == null ? '—' : f.chi2PValue.toPrecision(2)}` : `KS ${fix(f.ksStatistic)}`;
+    const second = secondStat(f);
     return `<tr data-feature="${esc(f.name)}" data-status="${esc(f.status)}" data-value="${v ?? ''}"><th scope="row"><button type="button" class="disclosure" data-toggle="${esc(f.name)}" aria-expanded="${open}" aria-controls="${id}">${esc(f.name)}</button></th>
       <td><span class="badge ${esc(f.status)}">${esc(f.status)}</span><div class="hint why">${esc(why(f, v, r.alerts.rule))}</div></td><td class="num col-extra">${esc(f.count)}</td>
       <td class="num">${fix(f.psi)}</td><td class="num col-extra" data-js="${f.jsDistance ?? ''}">${fix(f.jsDistance)}</td><td class="num col-extra" data-second="${esc(second)}">${esc(second)}</td>
@@ -218,13 +221,8 @@ function histogram(f) {
   const cur = (i) => (n ? (counts[i] ?? 0) / n : null);
   let bins;
   if (field?.numeric) {
-    const e = field.numeric.edges;
     const num = (x) => `${+x.toPrecision(4)}`;
-    bins = field.numeric.shares.map((ref, i) => ({
-      label: i === 0 ? `< ${num(e[0])}` : i === e.length ? `≥ ${num(e[i - 1])}` : `${num(e[i - 1])} – ${num(e[i])}`,
-      short: i === 0 ? `<${num(e[0])}` : `${num(e[i - 1])}`,
-      ref, cur: cur(i),
-    }));
+    bins = field.numeric.shares.map((ref, i) => ({ ...binLabel(i, field.numeric.edges, num), ref, cur: cur(i) }));
   } else if (field?.categorical) {
     const cats = [...field.categorical.categories, 'other'];
     bins = field.categorical.shares.map((ref, i) => ({ label: cats[i] ?? 'other', ref, cur: cur(i) }));
@@ -234,7 +232,7 @@ function histogram(f) {
   const top = bins.map((b, i) => ({ i, d: Math.abs((b.cur ?? 0) - b.ref) })).sort((a, b) => b.d - a.d)[0];
   const moved = n && top ? `Largest change: ${bins[top.i].label}, ${pct(bins[top.i].ref)} of the reference → ${pct(bins[top.i].cur)} now.` : 'No current values yet.';
   return `<div class="dist" data-kind="${field.numeric ? 'numeric' : 'categorical'}" data-n="${n}">${distribution(bins, { title: `${f.name}: reference vs current distribution`, xLabel: field.numeric ? f.name : '', curName: `current (${n} values)`, refName: `reference (${field.count} values)`, curClass: f.status === 'alert' ? 's1' : 's0' })}
-    <p class="hint">${esc(moved)} Missing: ${pct(f.missingRate)} now, ${pct(f.referenceMissingRate)} in the reference. JS distance ${fix(f.jsDistance)}${f.kind === 'categorical' ? `, χ² p-value ${f.chi2PValue == null ? '—' : f.chi2PValue.toPrecision(3)}` : `, KS ${fix(f.ksStatistic)}`}.</p></div>`;
+    <p class="hint">${esc(moved)} Missing: ${pct(f.missingRate)} now, ${pct(f.referenceMissingRate)} in the reference. JS distance ${fix(f.jsDistance)}, ${esc(secondStat(f, 3))}.</p></div>`;
 }
 
 /** The alert and retraining rule in words, next to the numbers it is applied to. */
@@ -273,7 +271,7 @@ function renderLive(r) {
   const refConf = reference?.predictions?.confidenceShares;
   const edges = t.confidenceEdges;
   $('mon-confidence').innerHTML = cn
-    ? distribution(t.confidenceCounts.map((c, i) => ({ label: `${i ? `${edges[i - 1]}` : '0'} – ${edges[i] ?? 1}`, short: `${i ? edges[i - 1] : 0}`, ref: refConf?.[i] ?? null, cur: c / cn })), { title: 'top-class probability: current vs reference predictions', xLabel: 'top-class probability', curName: `current (${cn})`, refName: 'reference predictions' })
+    ? distribution(t.confidenceCounts.map((c, i) => ({ ...binLabel(i, edges, String, { lo: 0, hi: 1 }), ref: refConf?.[i] ?? null, cur: c / cn })), { title: 'top-class probability: current vs reference predictions', xLabel: 'top-class probability', curName: `current (${cn})`, refName: 'reference predictions' })
     : '<p class="empty">No predictions yet.</p>';
   const errs = Object.entries(t.errors ?? {}).sort((a, b) => b[1] - a[1]);
   const calls = t.predictions + errs.reduce((a, [, n]) => a + n, 0);
@@ -289,9 +287,11 @@ function renderLive(r) {
   const lab = (x) => (x < 1 ? `${+(x * 1000).toPrecision(3)} µs` : x < 1000 ? `${x} ms` : `${x / 1000} s`);
   const bins = [];
   for (let i = Math.max(0, first - 1); i <= Math.min(lh.counts.length - 1, last + 1); i++) {
-    bins.push({ label: i === 0 ? `< ${lab(e[0])} (incl. readings of 0: below the timer's resolution, 0.1 ms in browsers)` : i === e.length ? `≥ ${lab(e[i - 1])}` : `${lab(e[i - 1])} – ${lab(e[i])}`, short: i === 0 ? `<${lab(e[0])}` : lab(e[i - 1]), ref: null, cur: lh.counts[i] / ln });
+    const b = binLabel(i, e, lab);
+    if (i === 0) b.label += " (incl. readings of 0: below the timer's resolution, 0.1 ms in browsers)";
+    bins.push({ ...b, ref: null, cur: lh.counts[i] / ln });
   }
-  $('mon-latency-hist').innerHTML = `${distribution(bins, { title: `latency histogram of ${ln} predictions`, xLabel: 'latency (bin start)', curName: `predictions (${ln})`, refName: '' }).replace(/<div class="legend">.*<\/div>$/, '')}<p class="hint">Share of ${ln} predictions per latency bin (1-2-5 steps); quantiles above.</p>`;
+  $('mon-latency-hist').innerHTML = `${distribution(bins, { title: `latency histogram of ${ln} predictions`, xLabel: 'latency (bin start)', legend: false })}<p class="hint">Share of ${ln} predictions per latency bin (1-2-5 steps); quantiles above.</p>`;
 }
 
 /**
@@ -417,7 +417,7 @@ export function mount(c) {
     if (!b) return;
     const name = b.dataset.toggle;
     if (expanded.has(name)) expanded.delete(name); else expanded.add(name);
-    if (lastReport) { renderDrift(lastReport, lastReport.telemetry); $('mon-drift').querySelector(`[data-toggle="${CSS.escape(name)}"]`)?.focus(); }
+    if (lastReport) renderDrift(lastReport); // keeps focus on the (re-rendered) toggle
   });
   ctx.on('deployment', onDeployment);
   ctx.on('alert', (e) => { $('sim-state').textContent = `Alert: ${e.signal} ${e.from} → ${e.to}`; });

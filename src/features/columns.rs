@@ -140,6 +140,41 @@ impl Columns {
         self.columns.iter().find(|(n, _)| n == name).map(|(_, c)| c)
     }
 
+    /// The rows of a batch read as `fields`: each must have a column (a field absent from the
+    /// whole batch is a wrong table, not a missing value, as a CSV header missing a field is),
+    /// all of one length; columns of other names are ignored. `E_INVALID_ARGUMENT` otherwise.
+    pub fn rows_of<'a>(&self, fields: impl Iterator<Item = &'a str>) -> Result<usize> {
+        let mut absent = Vec::new();
+        let mut rows: Option<(&str, usize)> = None;
+        for name in fields {
+            let Some(col) = self.get(name) else {
+                absent.push(name);
+                continue;
+            };
+            match rows {
+                None => rows = Some((name, col.len())),
+                Some((_, n)) if n != col.len() => {
+                    return Err(Error::invalid_argument(
+                        format!("columns.{name}"),
+                        format!("has {} rows, the other columns {n}", col.len()),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if !absent.is_empty() {
+            return Err(Error::invalid_argument(
+                "columns",
+                format!(
+                    "no column for the field(s) {} (a field the batch does not have is a wrong \
+                     table, not a missing value; pass a column of nulls to mean missing)",
+                    absent.join(", ")
+                ),
+            ));
+        }
+        Ok(rows.map_or(0, |(_, n)| n))
+    }
+
     /// Row `r` as [`RowValues`] (what the monitor reads), without copying it.
     pub fn row(&self, r: usize) -> ColumnsRow<'_> {
         ColumnsRow {
@@ -182,41 +217,16 @@ enum Source<'a> {
 }
 
 impl Pipeline {
-    /// The rows of a batch of columns; checks that every spec field has a column and that all
-    /// columns have one length.
+    /// The rows of a batch of columns ([`Columns::rows_of`] the spec's fields), each field's
+    /// column ready to be read row by row.
     fn sources<'a>(&self, columns: &'a Columns) -> Result<(usize, Vec<Source<'a>>)> {
-        let names: Vec<&str> = self.field_names().collect();
-        let absent: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| columns.get(n).is_none())
-            .collect();
-        if !absent.is_empty() {
-            return Err(Error::invalid_argument(
-                "columns",
-                format!(
-                    "no column for the spec field(s) {} (a field the batch does not have is a \
-                     wrong table, not a missing value; pass a column of nulls to mean missing)",
-                    absent.join(", ")
-                ),
-            ));
-        }
-        let mut rows = None;
-        let mut sources = Vec::with_capacity(names.len());
-        for (f, name) in self.fields().iter().zip(&names) {
+        let rows = columns.rows_of(self.field_names())?;
+        let mut sources = Vec::with_capacity(self.fields().len());
+        for f in self.fields() {
+            let name = f.spec.name.as_str();
             let Some(col) = columns.get(name) else {
-                continue;
+                continue; // rows_of checked every field has one
             };
-            match rows {
-                None => rows = Some(col.len()),
-                Some(n) if n != col.len() => {
-                    return Err(Error::invalid_argument(
-                        format!("columns.{name}"),
-                        format!("has {} rows, the other columns {n}", col.len()),
-                    ))
-                }
-                _ => {}
-            }
             sources.push(match col {
                 Column::Numbers(v) => Source::Numbers(v),
                 Column::Values(v) => Source::Values(v),
@@ -240,7 +250,7 @@ impl Pipeline {
                 }
             });
         }
-        Ok((rows.unwrap_or(0), sources))
+        Ok((rows, sources))
     }
 
     /// Transforms a batch of columns without stopping at bad rows, exactly as

@@ -424,12 +424,17 @@ impl Pipeline {
         coerced: &mut Vec<Coercion>,
     ) -> Result<()> {
         self.fill(record, cols, coerced)?;
+        self.emit(cols, out);
+        Ok(())
+    }
+
+    /// Appends the output columns of a filled row, cast to f32 (what the model takes).
+    fn emit(&self, cols: &[Cell], out: &mut Vec<f32>) {
         out.extend(
             self.outputs
                 .iter()
                 .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
         );
-        Ok(())
     }
 
     /// Validates the record's fields and runs every transform, filling `cols`.
@@ -532,11 +537,7 @@ impl Pipeline {
             coerced.clear();
             match fill(r, &mut cols, &mut coerced) {
                 Ok(()) => {
-                    values.extend(
-                        self.outputs
-                            .iter()
-                            .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
-                    );
+                    self.emit(&cols, &mut values);
                     valid.push(true);
                     for c in &coerced {
                         *coerced_counts.entry(c.field.clone()).or_default() += 1;
@@ -594,11 +595,7 @@ impl Pipeline {
                 },
                 other => other,
             })?;
-            values.extend(
-                self.outputs
-                    .iter()
-                    .map(|id| cols.get(*id).map_or(f32::NAN, |c| c.num() as f32)),
-            );
+            self.emit(&cols, &mut values);
         }
         Ok(values)
     }

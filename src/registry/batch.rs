@@ -7,7 +7,7 @@
 //! fail its neighbours (it is reported with its field and rule, and counted as an error).
 
 use super::deployment::Deployment;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{Columns, Record, RowError};
 use crate::host::Clock;
 use crate::inference::{argmax, ModelKind};
@@ -143,9 +143,7 @@ impl Deployment {
                 width = pred.values.len() / valid_rows.len();
                 values = vec![f32::NAN; rows * width];
                 for (i, r) in valid_rows.iter().enumerate() {
-                    if let Some(dst) = values.get_mut(r * width..(r + 1) * width) {
-                        dst.copy_from_slice(pred.row(i));
-                    }
+                    put_row(&mut values, *r, width, pred.row(i));
                 }
             }
             return Ok(Scored {
@@ -160,7 +158,7 @@ impl Deployment {
         let records: Cow<'_, [Record]> = match batch {
             Batch::Records(r) => Cow::Borrowed(r),
             Batch::Columns(c) => {
-                let n = self.check_columns(c)?;
+                let n = c.rows_of(self.current.preprocessing.field_names())?;
                 Cow::Owned((0..n).map(|r| c.record(r)).collect())
             }
         };
@@ -173,9 +171,7 @@ impl Deployment {
         for (r, out) in each.rows.iter().enumerate() {
             match out {
                 Some(v) => {
-                    if let Some(dst) = values.get_mut(r * width..(r + 1) * width) {
-                        dst.copy_from_slice(v.get(..width).unwrap_or_default());
-                    }
+                    put_row(&mut values, r, width, v);
                     valid.push(true);
                 }
                 None => {
@@ -203,34 +199,14 @@ impl Deployment {
             errors,
         })
     }
+}
 
-    /// A graph model's inputs must each have a column, all of one length (returned).
-    fn check_columns(&self, c: &Columns) -> Result<usize> {
-        let absent: Vec<&str> = self
-            .current
-            .preprocessing
-            .field_names()
-            .filter(|n| c.get(n).is_none())
-            .collect();
-        if !absent.is_empty() {
-            return Err(Error::invalid_argument(
-                "columns",
-                format!("no column for the model input(s) {}", absent.join(", ")),
-            ));
+/// Writes `src` into row `r` of a `width`-wide row-major matrix; a shorter source leaves the
+/// rest NaN, a longer one is cut (never `copy_from_slice`'s length panic).
+fn put_row(values: &mut [f32], r: usize, width: usize, src: &[f32]) {
+    if let Some(dst) = values.get_mut(r * width..(r + 1) * width) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s;
         }
-        let lens: Vec<(&str, usize)> = self
-            .current
-            .preprocessing
-            .field_names()
-            .filter_map(|f| c.get(f).map(|col| (f, col.len())))
-            .collect();
-        let n = lens.first().map_or(0, |(_, l)| *l);
-        if let Some((name, _)) = lens.iter().find(|(_, l)| *l != n) {
-            return Err(Error::invalid_argument(
-                format!("columns.{name}"),
-                format!("has a different length from the other columns ({n} rows)"),
-            ));
-        }
-        Ok(n)
     }
 }

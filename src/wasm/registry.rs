@@ -508,21 +508,18 @@ impl Deployment {
         let result = {
             let keys = self.keys.try_borrow().map_err(|_| busy())?;
             let mut d = self.inner.try_borrow_mut().map_err(|_| busy())?;
-            if let Some(list) = batch.dyn_ref::<js_sys::Array>() {
-                let records = keys.read_all(list)?;
-                d.predict_batch(
-                    registry::Batch::Records(&records),
-                    js_sys::Date::now(),
-                    &JsClock,
-                )
-            } else {
-                let columns = keys.read_columns(&batch)?;
-                d.predict_batch(
-                    registry::Batch::Columns(&columns),
-                    js_sys::Date::now(),
-                    &JsClock,
-                )
-            }
+            let (records, columns);
+            let rows = match batch.dyn_ref::<js_sys::Array>() {
+                Some(list) => {
+                    records = keys.read_all(list)?;
+                    registry::Batch::Records(&records)
+                }
+                None => {
+                    columns = keys.read_columns(&batch)?;
+                    registry::Batch::Columns(&columns)
+                }
+            };
+            d.predict_batch(rows, js_sys::Date::now(), &JsClock)
         };
         self.dispatch_alerts();
         let out = result?;
