@@ -20,6 +20,15 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen target/wasm32-unknown-unknown/release/mlcycle.wasm \
   --out-dir "$OUT" --out-name mlcycle --target web --typescript
 
+# The crate's JS snippet (src/wasm/columns.js: dictionary-encoding plain arrays before they
+# cross) is emitted under snippets/<crate>-<hash>/, a hash that differs between builds; it is
+# moved next to the glue as columns.js so hosts that list modules (workerd) name it stably.
+SNIPPET=$(ls "$OUT"/snippets/*/src/wasm/columns.js)
+mv "$SNIPPET" "$OUT/columns.js" && rm -rf "$OUT/snippets"
+sed -i -E "s|'\./snippets/[^']*/src/wasm/columns\.js'|'./columns.js'|" "$OUT/mlcycle.js"
+grep -q "from './columns.js'" "$OUT/mlcycle.js" || { echo "build-pkg: columns.js import not rewritten" >&2; exit 1; }
+! grep -q "snippets/" "$OUT/mlcycle.js" || { echo "build-pkg: mlcycle.js still imports a snippet" >&2; exit 1; }
+
 WASM="$OUT/mlcycle_bg.wasm"
 RAW_BEFORE=$(stat -c %s "$WASM")
 if [ -n "${SKIP_WASM_OPT:-}" ]; then
@@ -95,7 +104,7 @@ cat > "$OUT/package.json" <<JSON
     "./mlcycle_bg.wasm": "./mlcycle_bg.wasm",
     "./package.json": "./package.json"
   },
-  "files": ["index.js", "index.d.ts", "node.js", "workerd.js", "init.js", "mlcycle.js", "mlcycle.d.ts",
+  "files": ["index.js", "index.d.ts", "node.js", "workerd.js", "init.js", "mlcycle.js", "columns.js", "mlcycle.d.ts",
             "mlcycle_bg.wasm", "mlcycle_bg.wasm.d.ts",
             "resilient.js", "resilient.d.ts", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
   "engines": { "node": ">=20" },

@@ -20,6 +20,7 @@ const mlcycleWorker :Workerd.Worker = (
     (name = "workerd.js", esModule = embed "../../pkg-slim/workerd.js"),
     (name = "init.js", esModule = embed "../../pkg-slim/init.js"),
     (name = "mlcycle.js", esModule = embed "../../pkg-slim/mlcycle.js"),
+    (name = "columns.js", esModule = embed "../../pkg-slim/columns.js"),
     (name = "mlcycle_bg.wasm", wasm = embed "../../pkg-slim/mlcycle_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",

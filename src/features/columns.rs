@@ -208,8 +208,9 @@ impl RowValues for ColumnsRow<'_> {
     }
 }
 
-/// One field's column, ready to be read row by row.
-enum Source<'a> {
+/// One field's column, as the columnar executor reads it (dictionary values already checked
+/// against the field).
+pub(crate) enum Source<'a> {
     Numbers(&'a [f64]),
     Values(&'a [RawValue]),
     /// The distinct values already checked against the field.
@@ -254,41 +255,17 @@ impl Pipeline {
     }
 
     /// Transforms a batch of columns without stopping at bad rows, exactly as
-    /// [`transform_batch`](Self::transform_batch) does the same rows as records.
+    /// [`transform_batch`](Self::transform_batch) does the same rows as records, a column at a
+    /// time (`features/columnar.rs`).
     pub fn transform_columns(&self, columns: &Columns) -> Result<BatchOutput> {
         let (rows, sources) = self.sources(columns)?;
-        Ok(self.batch(rows, |r, cols, coerced| {
-            self.fill_with(cols, coerced, |i, f| cell(&sources[i], r, f))
-        }))
+        Ok(self.run_columns(rows, &sources).into_batch())
     }
 
     /// Transforms a batch of columns, failing on the first bad row (its index in the message),
     /// as [`transform_batch_strict`](Self::transform_batch_strict).
     pub fn transform_columns_strict(&self, columns: &Columns) -> Result<Vec<f32>> {
         let (rows, sources) = self.sources(columns)?;
-        self.batch_strict(rows, |r, cols, coerced| {
-            self.fill_with(cols, coerced, |i, f| cell(&sources[i], r, f))
-        })
-    }
-}
-
-/// Row `r` of a source, checked against its field.
-fn cell(
-    source: &Source<'_>,
-    r: usize,
-    f: &super::pipeline::Field,
-) -> std::result::Result<Cell, Violation> {
-    match source {
-        Source::Numbers(v) => coerce(
-            &f.spec,
-            &f.categories,
-            Some(&RawValue::Number(v.get(r).copied().unwrap_or(f64::NAN))),
-        ),
-        Source::Values(v) => coerce(&f.spec, &f.categories, v.get(r)),
-        Source::Dictionary(codes, cells) => codes
-            .get(r)
-            .and_then(|c| cells.get(*c as usize))
-            .cloned()
-            .unwrap_or(Ok(Cell::Missing)),
+        self.run_columns(rows, &sources).into_strict()
     }
 }

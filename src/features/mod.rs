@@ -18,6 +18,7 @@
 //! assert_eq!(p.transform(&r).unwrap(), vec![2.0]);
 //! ```
 
+mod columnar;
 pub mod columns;
 pub mod csv;
 mod pipeline;

@@ -15,13 +15,32 @@ pub(crate) struct Field {
 }
 
 #[derive(Debug)]
-struct Step {
+pub(crate) struct Step {
     /// The raw field each input derives from, when the step refuses infinite inputs.
-    finite_sources: Option<Vec<String>>,
-    inputs: Vec<usize>,
-    out_start: usize,
-    n_out: usize,
-    transform: Box<dyn Transform>,
+    pub(crate) finite_sources: Option<Vec<String>>,
+    pub(crate) inputs: Vec<usize>,
+    pub(crate) out_start: usize,
+    pub(crate) n_out: usize,
+    pub(crate) transform: Box<dyn Transform>,
+}
+
+impl Step {
+    /// Input `i` is `x`, an infinity, and this step refuses infinity (as scikit-learn's
+    /// `check_array` does): the error naming the raw field it came from.
+    pub(crate) fn not_finite(&self, i: usize, x: f64) -> Error {
+        Error::FeatureInvalid {
+            field: self
+                .finite_sources
+                .as_ref()
+                .and_then(|s| s.get(i))
+                .cloned()
+                .unwrap_or_default(),
+            rule: "finite".into(),
+            reason: format!(
+                "{x} reaches a transform that refuses infinity (as scikit-learn's check_array does)"
+            ),
+        }
+    }
 }
 
 /// A feature pipeline built from a [`FeatureSpec`]: validates records and computes the model's
@@ -32,7 +51,8 @@ pub struct Pipeline {
     version: String,
     fields: Vec<Field>,
     steps: Vec<Step>,
-    n_columns: usize,
+    /// The kind of every column: fields, then each step's outputs.
+    kinds: Vec<Kind>,
     outputs: Vec<usize>,
 }
 
@@ -118,6 +138,43 @@ impl BatchOutput {
         self.values
             .get(r * self.width..(r + 1) * self.width)
             .unwrap_or_default()
+    }
+}
+
+impl RowError {
+    /// Row `r`'s failure as a batch reports it: a feature violation keeps its field and rule,
+    /// any other error is its code with an empty field.
+    pub(crate) fn of(row: usize, e: Error) -> RowError {
+        let (field, rule, message) = match e {
+            Error::FeatureInvalid {
+                field,
+                rule,
+                reason,
+            } => (field, rule, reason),
+            other => (String::new(), other.code().to_string(), other.to_string()),
+        };
+        RowError {
+            row,
+            field,
+            rule,
+            message,
+        }
+    }
+}
+
+/// Row `r`'s failure as a strict batch reports it: the row's index in the reason.
+pub(crate) fn in_record(r: usize, e: Error) -> Error {
+    match e {
+        Error::FeatureInvalid {
+            field,
+            rule,
+            reason,
+        } => Error::FeatureInvalid {
+            field,
+            rule,
+            reason: format!("record {r}: {reason}"),
+        },
+        other => other,
     }
 }
 
@@ -350,7 +407,7 @@ impl Pipeline {
             version,
             fields,
             steps,
-            n_columns: kinds.len(),
+            kinds,
             outputs,
         })
     }
@@ -381,6 +438,21 @@ impl Pipeline {
     /// The checked fields, in spec order.
     pub(crate) fn fields(&self) -> &[Field] {
         &self.fields
+    }
+
+    /// The transforms, in spec order.
+    pub(crate) fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The kind of every column (fields, then each step's outputs).
+    pub(crate) fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+
+    /// The column of each output, in order.
+    pub(crate) fn output_ids(&self) -> &[usize] {
+        &self.outputs
     }
 
     /// The raw fields a record may carry, in spec order.
@@ -458,7 +530,7 @@ impl Pipeline {
         mut cell_of: impl FnMut(usize, &Field) -> std::result::Result<Cell, Violation>,
     ) -> Result<()> {
         cols.clear();
-        cols.resize(self.n_columns, Cell::Missing);
+        cols.resize(self.kinds.len(), Cell::Missing);
         for (i, (slot, f)) in cols.iter_mut().zip(&self.fields).enumerate() {
             let name = f.spec.name.as_str();
             *slot = match cell_of(i, f) {
@@ -481,17 +553,11 @@ impl Pipeline {
             };
         }
         for step in &self.steps {
-            if let Some(sources) = &step.finite_sources {
+            if step.finite_sources.is_some() {
                 for (i, id) in step.inputs.iter().enumerate() {
                     if let Some(Cell::Num(x)) = cols.get(*id) {
                         if x.is_infinite() {
-                            return Err(Error::FeatureInvalid {
-                                field: sources.get(i).cloned().unwrap_or_default(),
-                                rule: "finite".into(),
-                                reason: format!(
-                                    "{x} reaches a transform that refuses infinity (as scikit-learn's check_array does)"
-                                ),
-                            });
+                            return Err(step.not_finite(i, *x));
                         }
                     }
                 }
@@ -546,20 +612,7 @@ impl Pipeline {
                 Err(e) => {
                     values.resize(values.len() + width, f32::NAN);
                     valid.push(false);
-                    let (field, rule, message) = match e {
-                        Error::FeatureInvalid {
-                            field,
-                            rule,
-                            reason,
-                        } => (field, rule, reason),
-                        other => (String::new(), other.code().to_string(), other.to_string()),
-                    };
-                    errors.push(RowError {
-                        row: r,
-                        field,
-                        rule,
-                        message,
-                    });
+                    errors.push(RowError::of(r, e));
                 }
             }
         }
@@ -583,18 +636,7 @@ impl Pipeline {
         let mut values = Vec::with_capacity(rows * self.width());
         let mut coerced = Vec::new();
         for r in 0..rows {
-            fill(r, &mut cols, &mut coerced).map_err(|e| match e {
-                Error::FeatureInvalid {
-                    field,
-                    rule,
-                    reason,
-                } => Error::FeatureInvalid {
-                    field,
-                    rule,
-                    reason: format!("record {r}: {reason}"),
-                },
-                other => other,
-            })?;
+            fill(r, &mut cols, &mut coerced).map_err(|e| in_record(r, e))?;
             self.emit(&cols, &mut values);
         }
         Ok(values)

@@ -63,6 +63,57 @@ fn parse_number(t: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
+/// A number for a number or integer field, before its range: finite, integral for integers.
+#[inline]
+fn check_number(field: &FieldSpec, x: f64) -> Result<f64, Violation> {
+    if x.is_infinite() {
+        // scikit-learn refuses infinity at fit and predict (`check_array`); served, it
+        // would turn into NaN probabilities behind a confident label.
+        return Err(violation(
+            "finite",
+            format!("expected a finite number, got {x}"),
+        ));
+    }
+    if field.ty == FieldType::Integer && x.fract() != 0.0 {
+        return Err(violation("type", format!("expected integer, got {x}")));
+    }
+    Ok(x)
+}
+
+/// The field's `min` / `max`.
+#[inline]
+fn check_range(field: &FieldSpec, x: f64) -> Result<(), Violation> {
+    if let Some(min) = field.min {
+        if x < min {
+            return Err(violation("min", format!("{x} is below the minimum {min}")));
+        }
+    }
+    if let Some(max) = field.max {
+        if x > max {
+            return Err(violation("max", format!("{x} is above the maximum {max}")));
+        }
+    }
+    Ok(())
+}
+
+/// [`coerce`] of a number for a number or integer field without categories (NaN for missing),
+/// without building a [`Cell`]: the columnar executor's loop over a column of numbers. `None`
+/// for other fields (the caller then uses [`coerce`]).
+#[inline]
+pub(crate) fn coerce_number(field: &FieldSpec, x: f64) -> Option<Result<f64, Violation>> {
+    if !matches!(field.ty, FieldType::Number | FieldType::Integer) {
+        return None;
+    }
+    if x.is_nan() {
+        return Some(if field.required {
+            Err(violation("required", "the value is missing"))
+        } else {
+            Ok(f64::NAN)
+        });
+    }
+    Some(check_number(field, x).and_then(|x| check_range(field, x).map(|()| x)))
+}
+
 /// Checks one raw value against its field. `Ok(Cell::Missing)` for a missing, non-required value.
 pub(crate) fn coerce(
     field: &FieldSpec,
@@ -86,18 +137,7 @@ pub(crate) fn coerce(
                 RawValue::Text(t) => parse_number(t).ok_or_else(|| type_error(field, raw))?,
                 _ => return Err(type_error(field, raw)),
             };
-            if x.is_infinite() {
-                // scikit-learn refuses infinity at fit and predict (`check_array`); served, it
-                // would turn into NaN probabilities behind a confident label.
-                return Err(violation(
-                    "finite",
-                    format!("expected a finite number, got {x}"),
-                ));
-            }
-            if field.ty == FieldType::Integer && x.fract() != 0.0 {
-                return Err(violation("type", format!("expected integer, got {x}")));
-            }
-            Cell::Num(x)
+            Cell::Num(check_number(field, x)?)
         }
         FieldType::Boolean => match raw {
             RawValue::Bool(b) => Cell::Num(f64::from(u8::from(*b))),
@@ -134,16 +174,7 @@ pub(crate) fn coerce(
         }
     };
     if let Cell::Num(x) = cell {
-        if let Some(min) = field.min {
-            if x < min {
-                return Err(violation("min", format!("{x} is below the minimum {min}")));
-            }
-        }
-        if let Some(max) = field.max {
-            if x > max {
-                return Err(violation("max", format!("{x} is above the maximum {max}")));
-            }
-        }
+        check_range(field, x)?;
     }
     if !categories.is_empty() && !categories.iter().any(|c| c.matches(&cell)) {
         let shown = match &cell {

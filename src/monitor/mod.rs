@@ -41,10 +41,10 @@ pub use fleet::{
     FleetReport, FleetWindow,
 };
 pub use monitor::{
-    step, AlertEvent, AlertsReport, ClassCount, DriftCounter, DriftReport, DriftSection,
-    FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary, Level, Monitor,
-    MonitorReport, PredictionDrift, Scope, SignalReport, Status, Telemetry, Window, WindowReport,
-    WindowsReport, MAX_ERROR_CODES, SNAPSHOT_FORMAT,
+    step, AlertEvent, AlertsReport, BatchObserver, ClassCount, DriftCounter, DriftReport,
+    DriftSection, FeatureDrift, FeedbackOutcome, FeedbackReport, FieldQuality, LatencySummary,
+    Level, Monitor, MonitorReport, PredictionDrift, Scope, SignalReport, Status, Telemetry, Window,
+    WindowReport, WindowsReport, MAX_ERROR_CODES, SNAPSHOT_FORMAT,
 };
 pub use otlp::{OtlpResource, DURATION_SCALE};
 pub use profile::{

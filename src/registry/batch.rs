@@ -77,16 +77,19 @@ impl Deployment {
         let per_row = latency_ms / rows.max(1) as f64;
         let classifier = self.current.model.info().kind == ModelKind::Classifier;
         let labels_of = self.current.labels().to_vec();
+        let (counter, id_prefix) = (self.counter, self.id_prefix.clone());
         let mut ids = Vec::with_capacity(rows);
         let mut labels = Vec::with_capacity(rows);
         let (mut answered, mut rejected) = (0u64, 0u64);
+        // One observation per row, the alert rules judged once after the batch.
+        let mut observer = self.serving_monitor().map(|m| m.batch(now_ms));
         for r in 0..rows {
             if !scored.valid.get(r).copied().unwrap_or(false) {
                 rejected += 1;
                 ids.push(None);
                 labels.push(None);
-                if let Some(m) = self.serving_monitor() {
-                    m.observe_error("E_FEATURE_INVALID", now_ms);
+                if let Some(o) = observer.as_mut() {
+                    o.observe_error("E_FEATURE_INVALID");
                 }
                 continue;
             }
@@ -100,16 +103,14 @@ impl Deployment {
             } else {
                 None
             });
-            let counter = self.counter + answered;
-            let id = match (self.serving_monitor(), batch) {
-                (Some(m), Batch::Records(recs)) => Some(m.observe(now_ms, &recs[r], out, per_row)),
-                (Some(m), Batch::Columns(cols)) => {
-                    Some(m.observe(now_ms, &cols.row(r), out, per_row))
-                }
-                (None, _) => Some(format!("{}-{}", self.id_prefix, counter)),
+            let id = match (observer.as_mut(), batch) {
+                (Some(o), Batch::Records(recs)) => o.observe(&recs[r], out, per_row),
+                (Some(o), Batch::Columns(cols)) => o.observe(&cols.row(r), out, per_row),
+                (None, _) => format!("{id_prefix}-{}", counter + answered),
             };
-            ids.push(id);
+            ids.push(Some(id));
         }
+        drop(observer);
         self.counter += answered;
         self.failed += rejected;
         Ok(BatchPredictions {

@@ -38,8 +38,9 @@ pub(crate) fn raw_from_js(v: &JsValue) -> RawValue {
 
 /// Reads a columnar batch: an object of one array per spec field (extra keys ignored, absent
 /// ones left for the pipeline to report). One crossing per column: a `Float64Array` /
-/// `Float32Array` / `Int32Array` is copied once; a plain array crosses as one JSON text
-/// ([`array_column`]) and is dictionary-encoded, so each distinct string is checked once.
+/// `Float32Array` / `Int32Array` is copied once; a plain array is dictionary-encoded in JS
+/// ([`array_column`]) and crosses as its codes plus each distinct value once, so each distinct
+/// string is also checked once.
 pub(crate) fn js_columns(value: &JsValue, keys: &[(String, JsValue)]) -> Result<Columns, Error> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(Error::invalid_argument(
@@ -76,52 +77,30 @@ pub(crate) fn js_columns(value: &JsValue, keys: &[(String, JsValue)]) -> Result<
     Ok(out)
 }
 
-/// A plain array as a dictionary-encoded column. It crosses as one `JSON.stringify` text rather
-/// than element by element; what JSON cannot carry (`NaN`, `±Infinity`, `undefined`: written as
-/// `null`) is re-read from the array one element at a time, so those keep the meaning they have
-/// in a record (missing, or a `finite` error). A `Date` is its ISO-8601 string (the same instant
-/// for a timestamp field). Arrays JSON refuses (a `BigInt`, a cycle) are read element by element.
+#[wasm_bindgen(module = "/src/wasm/columns.js")]
+extern "C" {
+    /// `[codes: Uint32Array, values: any[]]` of a plain array, encoded in JS (columns.js).
+    #[wasm_bindgen(catch, js_name = dictionaryEncode)]
+    fn dictionary_encode(array: &js_sys::Array) -> Result<js_sys::Array, JsValue>;
+}
+
+/// A plain array as a dictionary-encoded column: encoded on the JS side (`columns.js`), so it
+/// crosses as one `Uint32Array` of codes plus each distinct value once, read as a record's value
+/// is (`raw_from_js`: `NaN`, `null`, `undefined` missing, a `Date` its epoch milliseconds).
+/// An array whose elements cannot be read (a throwing `Proxy`) is read element by element.
 fn array_column(a: &js_sys::Array) -> Column {
-    let text = js_sys::JSON::stringify(a).ok().and_then(|t| t.as_string());
-    // Dictionary-encode on the JSON text of each element (no allocation per row); each distinct
-    // element is parsed once.
-    let raw: Option<Vec<&serde_json::value::RawValue>> = text
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .filter(|v: &Vec<&serde_json::value::RawValue>| v.len() == a.length() as usize);
-    let Some(raw) = raw else {
-        return Column::dictionary(a.iter().map(|v| raw_from_js(&v)).collect());
-    };
-    let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    let mut values = Vec::new();
-    let mut codes = Vec::with_capacity(raw.len());
-    for (i, r) in raw.iter().enumerate() {
-        let text = r.get();
-        let code = if text == "null" {
-            // NaN, ±Infinity and undefined are written `null`: read the element itself (a real
-            // null or undefined shares one code)
-            match raw_from_js(&a.get(i as u32)) {
-                RawValue::Null => *index.entry("null").or_insert_with(|| {
-                    values.push(RawValue::Null);
-                    (values.len() - 1) as u32
-                }),
-                other => {
-                    values.push(other);
-                    (values.len() - 1) as u32
-                }
-            }
-        } else {
-            *index.entry(text).or_insert_with(|| {
-                let v = serde_json::from_str::<serde_json::Value>(text)
-                    .map(|v| RawValue::from_json(&v))
-                    .unwrap_or_else(|_| RawValue::Other("value".into()));
-                values.push(v);
-                (values.len() - 1) as u32
-            })
-        };
-        codes.push(code);
+    let encoded = dictionary_encode(a).ok().and_then(|pair| {
+        let codes = pair.get(0).dyn_into::<js_sys::Uint32Array>().ok()?;
+        let values = pair.get(1).dyn_into::<js_sys::Array>().ok()?;
+        Some((codes.to_vec(), values))
+    });
+    match encoded {
+        Some((codes, values)) if codes.len() == a.length() as usize => Column::Dictionary {
+            codes,
+            values: values.iter().map(|v| raw_from_js(&v)).collect(),
+        },
+        _ => Column::dictionary(a.iter().map(|v| raw_from_js(&v)).collect()),
     }
-    Column::Dictionary { codes, values }
 }
 
 #[derive(Serialize)]

@@ -1,7 +1,8 @@
 // Columnar batches from JS (`Pipeline.transformColumns` / `transformColumnsReport`): the same
 // rows as records give bit-identical features whatever the column types (Float64Array,
-// Float32Array of exact values, Int32Array, plain arrays with nulls, string arrays); values JSON
-// cannot carry (NaN, ±Infinity, undefined) keep their record meaning; bad rows are reported like
+// Float32Array of exact values, Int32Array, plain arrays with nulls, string arrays — the plain
+// ones dictionary-encoded in JS by the package's columns.js); NaN, ±Infinity and undefined keep
+// their record meaning; bad rows are reported like
 // `transformBatchReport`; malformed batches throw E_INVALID_ARGUMENT naming the column.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,7 @@ test('bad rows: the same report as records, NaN / Infinity / undefined keep thei
   assert.deepEqual(got.errors, want.errors);
   assert.deepEqual(bits(got.values), bits(want.values));
   assert.deepEqual(got.valid, [true, false, false, true, true, true], 'an unseen island is ignored by the encoder (handle_unknown), as for records');
-  assert.equal(got.errors.find((e) => e.row === 2).rule, 'finite', 'Infinity is not read as a JSON null');
+  assert.equal(got.errors.find((e) => e.row === 2).rule, 'finite', 'Infinity is not read as missing');
   // strict: the first bad row, as transformBatch
   const strict = (f) => { try { f(); } catch (e) { return [e.code, e.message]; } return null; };
   assert.deepEqual(strict(() => pipeline.transformColumns(columnsOf(rows, (n) => rows.map((r) => r[n])))), strict(() => pipeline.transformBatch(rows)));
@@ -76,7 +77,7 @@ test('malformed batches throw E_INVALID_ARGUMENT naming the column', async () =>
   assert.equal(c, 'E_INVALID_ARGUMENT'); assert.match(m, /columns\.island/);
   [c, m] = code([cols]);
   assert.equal(c, 'E_INVALID_ARGUMENT'); assert.match(m, /object of arrays/);
-  // a BigInt cannot cross as JSON: read element by element, a type error on its row
+  // a BigInt is a value of the wrong type: a type error on its row, as in a record
   const big = { ...cols, body_mass_g: rows.map((r, i) => (i === 0 ? 4000n : r.body_mass_g)) };
   const rep = pipeline.transformColumnsReport(big);
   assert.equal(rep.valid[0], false);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const REQUIRED = ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'index.js', 'index.d.ts', 'node.js',
-  'workerd.js', 'init.js', 'mlcycle.js', 'mlcycle.d.ts', 'mlcycle_bg.wasm', 'resilient.js', 'resilient.d.ts'];
+  'workerd.js', 'init.js', 'mlcycle.js', 'columns.js', 'mlcycle.d.ts', 'mlcycle_bg.wasm', 'resilient.js', 'resilient.d.ts'];
 
 async function pack(dir) {
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--offline'], { cwd: `${root}${dir}` });

@@ -60,4 +60,11 @@ impl Transform for CenterScale {
         }
         Ok(())
     }
+
+    fn map_column(&self, i: usize, xs: &[f64], out: &mut [f64]) -> bool {
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = self.value(i, *x);
+        }
+        true
+    }
 }

@@ -186,6 +186,15 @@ impl<'a> Inputs<'a> {
 pub(crate) trait Transform: std::fmt::Debug + Send + Sync {
     /// Reads the inputs and writes every output cell (`out.len()` = declared outputs).
     fn apply(&self, inputs: &Inputs<'_>, out: &mut [Cell]) -> Result<()>;
+
+    /// The column form of an element-wise numeric transform: output `i` of every row from
+    /// input `i` alone (NaN = missing), exactly what `apply` computes one row at a time (the
+    /// implementations share one scalar function). Called by the columnar executor
+    /// ([`crate::features::Pipeline::transform_columns`]) only when every input is numeric; a
+    /// transform without such a form returns `false` and is run row by row through `apply`.
+    fn map_column(&self, _i: usize, _xs: &[f64], _out: &mut [f64]) -> bool {
+        false
+    }
 }
 
 impl<'a> BuildCtx<'a> {

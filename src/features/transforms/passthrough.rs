@@ -27,4 +27,11 @@ impl Transform for Passthrough {
         }
         Ok(())
     }
+
+    fn map_column(&self, _i: usize, xs: &[f64], out: &mut [f64]) -> bool {
+        for (o, x) in out.iter_mut().zip(xs) {
+            *o = *x;
+        }
+        true
+    }
 }
