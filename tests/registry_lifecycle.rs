@@ -684,11 +684,36 @@ fn batch_predictions_equal_single_ones_and_are_monitored() {
     let by_columns = columnar
         .predict_batch(Batch::Columns(&cols), 5000.0, &clock)
         .unwrap();
+    // The same with the number fields as plain f64 columns (body_mass_g, with its bad "heavy",
+    // stays a dictionary of raw values).
+    let (mut numeric, _) = monitored_deployment("nums");
+    let mut num_cols = cols.clone();
+    for n in ["bill_length_mm", "bill_depth_mm", "flipper_length_mm"] {
+        let values: Vec<f64> = rows
+            .iter()
+            .map(|r| match r.get(n) {
+                Some(RawValue::Text(t)) => t.parse().unwrap_or(f64::NAN),
+                Some(RawValue::Number(x)) => *x,
+                _ => f64::NAN,
+            })
+            .collect();
+        num_cols.insert(n, Column::Numbers(values));
+    }
+    let by_numbers = numeric
+        .predict_batch(Batch::Columns(&num_cols), 5000.0, &clock)
+        .unwrap();
+    assert_eq!(by_numbers.values.len(), by_columns.values.len());
+    assert!(by_numbers
+        .values
+        .iter()
+        .zip(&by_columns.values)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
     for out in [&by_records, &by_columns] {
+        let (ids, labels) = (out.ids(), out.labels());
         assert_eq!(out.rows, 50);
         assert_eq!(out.width, 3);
         assert_eq!(out.valid.iter().filter(|v| !**v).count(), 1);
-        assert!(!out.valid[7] && out.ids[7].is_none() && out.labels[7].is_none());
+        assert!(!out.valid[7] && ids[7].is_none() && labels[7].is_none());
         assert_eq!(out.errors.len(), 1);
         assert_eq!(
             (
@@ -703,8 +728,10 @@ fn batch_predictions_equal_single_ones_and_are_monitored() {
             match w {
                 Some(w) => {
                     assert_eq!(row, w.probabilities.as_deref().unwrap(), "row {r}");
-                    assert_eq!(out.labels[r], w.label, "row {r}");
-                    assert!(out.ids[r].is_some());
+                    assert_eq!(labels[r], w.label.as_deref(), "row {r}");
+                    // The same sequence numbers as the single predictions' ids.
+                    let number = |id: &str| id.rsplit('-').next().unwrap().to_string();
+                    assert_eq!(number(ids[r].as_deref().unwrap()), number(&w.id), "row {r}");
                 }
                 None => assert!(row.iter().all(|x| x.is_nan())),
             }
@@ -718,7 +745,25 @@ fn batch_predictions_equal_single_ones_and_are_monitored() {
         let mut v = serde_json::to_value(d.monitor_report().unwrap()).unwrap();
         v["telemetry"]["latencyMs"] = serde_json::Value::Null;
         v["telemetry"]["latencyHistogram"] = serde_json::Value::Null;
-        v["windows"] = serde_json::Value::Null;
+        // Windows: their counts compared too, their latency aside.
+        fn no_latency(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(o) => {
+                    o.retain(|k, _| !k.starts_with("latency"));
+                    o.values_mut().for_each(no_latency);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(no_latency),
+                _ => {}
+            }
+        }
+        no_latency(&mut v["windows"]);
+        // Judged once per batch: the window's levels too (see below).
+        for w in v["windows"]["items"].as_array_mut().into_iter().flatten() {
+            w["driftedShare"] = serde_json::Value::Null;
+            for f in w["features"].as_array_mut().into_iter().flatten() {
+                f["status"] = serde_json::Value::Null;
+            }
+        }
         let judged = v["alerts"].take();
         v["drift"]["driftedShare"] = serde_json::Value::Null;
         for f in v["drift"]["features"].as_array_mut().unwrap() {
@@ -729,11 +774,21 @@ fn batch_predictions_equal_single_ones_and_are_monitored() {
     let (one, _) = strip(&single);
     assert_eq!(one["telemetry"]["predictions"], 49);
     assert_eq!(one["telemetry"]["errors"]["E_FEATURE_INVALID"], 1);
+    assert!(
+        one["windows"]["items"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty()),
+        "the window's counts are compared: {}",
+        one["windows"]
+    );
     let (by_rec, rec_alerts) = strip(&batched);
     let (by_col, col_alerts) = strip(&columnar);
     assert_eq!(by_rec, one);
     assert_eq!(by_col, one);
+    let (by_num, num_alerts) = strip(&numeric);
+    assert_eq!(by_num, one);
     assert_eq!(rec_alerts, col_alerts);
+    assert_eq!(num_alerts, col_alerts);
     // Judged once, on the batch's final drift: each feature's level is its PSI against the
     // thresholds, every transition at the batch's instant.
     let report = serde_json::to_value(columnar.monitor_report().unwrap()).unwrap();
@@ -761,8 +816,8 @@ fn batch_predictions_equal_single_ones_and_are_monitored() {
         .iter()
         .all(|h| h["atMs"] == 5000.0 && h["from"] == "ok"));
     // Feedback joins a batch's ids.
-    let id = by_columns.ids[0].clone().unwrap();
-    let label = by_columns.labels[0].clone().unwrap();
+    let id = by_columns.ids()[0].clone().unwrap();
+    let label = by_columns.labels()[0].unwrap().to_string();
     assert_eq!(
         columnar.feedback(&id, &label, 6000.0).unwrap(),
         mlcycle::monitor::FeedbackOutcome::Matched

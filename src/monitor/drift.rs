@@ -57,13 +57,26 @@ impl FieldCounts {
         cats: Option<&HashMap<String, usize>>,
         r: Read<'_>,
     ) {
+        self.observe_n(f, cats, r, 1);
+    }
+
+    /// [`observe`](Self::observe) of `n` rows with the same value (a batch's dictionary
+    /// column counts each distinct value once).
+    #[inline]
+    pub(crate) fn observe_n(
+        &mut self,
+        f: &FieldProfile,
+        cats: Option<&HashMap<String, usize>>,
+        r: Read<'_>,
+        n: u64,
+    ) {
         match r {
-            Read::Missing => self.missing += 1,
-            Read::Invalid => self.invalid += 1,
+            Read::Missing => self.missing += n,
+            Read::Invalid => self.invalid += n,
             Read::Num(x) => {
-                if let Some(n) = &f.numeric {
-                    if let Some(c) = self.counts.get_mut(bin_index(&n.edges, x)) {
-                        *c += 1;
+                if let Some(p) = &f.numeric {
+                    if let Some(c) = self.counts.get_mut(bin_index(&p.edges, x)) {
+                        *c += n;
                     }
                     if x.is_finite() {
                         self.min = Some(self.min.map_or(x, |m| m.min(x)));
@@ -71,17 +84,28 @@ impl FieldCounts {
                     }
                 }
             }
-            Read::Str(s) => self.category(cats, s),
-            Read::Bool(b) => self.category(cats, if b { "true" } else { "false" }),
+            Read::Str(s) => self.category(cats, s, n),
+            Read::Bool(b) => self.category(cats, if b { "true" } else { "false" }, n),
         }
     }
 
     #[inline]
-    fn category(&mut self, cats: Option<&HashMap<String, usize>>, s: &str) {
+    fn category(&mut self, cats: Option<&HashMap<String, usize>>, s: &str, n: u64) {
         let other = self.counts.len().saturating_sub(1);
         let i = cats.and_then(|m| m.get(s)).copied().unwrap_or(other);
         if let Some(c) = self.counts.get_mut(i) {
-            *c += 1;
+            *c += n;
+        }
+    }
+
+    /// Zero counters of the same shape (a batch counts a column into one, then merges it).
+    pub(crate) fn empty_like(&self) -> FieldCounts {
+        FieldCounts {
+            missing: 0,
+            invalid: 0,
+            counts: vec![0; self.counts.len()],
+            min: None,
+            max: None,
         }
     }
 

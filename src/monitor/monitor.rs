@@ -1,6 +1,10 @@
 //! The on-device [`Monitor`]: per-prediction summaries (telemetry, drift counts, feedback),
 //! alert states with hysteresis, snapshot/restore and merge. See docs/monitoring.md.
 
+mod batch;
+
+pub use batch::BatchObserver;
+
 use super::config::{DriftMetric, MonitorConfig, Threshold};
 use super::profile::{read, FieldKind, ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
@@ -529,19 +533,6 @@ impl Monitor {
             .at(now_ms, &self.reference, &self.config, k, true)
         {
             count_error(&mut w.errors, code, 1, WINDOW_ERROR_CODES);
-        }
-    }
-
-    /// Starts observing the rows of one batch, all at `now_ms`: each row is counted exactly as
-    /// [`Monitor::observe`] / [`Monitor::observe_error`] count it, and the alert rules are
-    /// evaluated once when the batch ends (when `evaluateEvery` rows were reached), not every
-    /// `evaluateEvery` rows inside it — rows of one instant would only be judged again and
-    /// again on the same clock (1,000 evaluations for a 100,000-row batch).
-    pub fn batch(&mut self, now_ms: f64) -> BatchObserver<'_> {
-        BatchObserver {
-            monitor: self,
-            now_ms,
-            rows: 0,
         }
     }
 
@@ -1499,44 +1490,5 @@ mod tests {
         assert_eq!(m.level_of("errorRate"), Level::Alert);
         assert!(m.retraining_recommended());
         assert_eq!(m.report().telemetry.errors.get("E_INFERENCE"), Some(&20));
-    }
-}
-
-/// The rows of one batch being observed ([`Monitor::batch`]); the rules are evaluated when it
-/// is dropped.
-pub struct BatchObserver<'a> {
-    monitor: &'a mut Monitor,
-    now_ms: f64,
-    rows: u64,
-}
-
-impl BatchObserver<'_> {
-    /// [`Monitor::observe`] of one answered row.
-    pub fn observe(
-        &mut self,
-        record: &dyn RowValues,
-        probabilities: &[f32],
-        latency_ms: f64,
-    ) -> String {
-        let m = &mut *self.monitor;
-        m.observe_one(self.now_ms, record, probabilities, latency_ms);
-        self.rows += 1;
-        format!("{}-{}", m.state.salt, m.state.next_seq.wrapping_sub(1))
-    }
-
-    /// [`Monitor::observe_error`] of one rejected row.
-    pub fn observe_error(&mut self, code: &str) {
-        self.monitor.count_error(code, self.now_ms);
-        self.rows += 1;
-    }
-}
-
-impl Drop for BatchObserver<'_> {
-    fn drop(&mut self) {
-        let m = &mut *self.monitor;
-        m.state.since_eval = m.state.since_eval.saturating_add(self.rows);
-        if self.rows > 0 && m.state.since_eval >= m.config.evaluate_every {
-            m.evaluate(self.now_ms);
-        }
     }
 }

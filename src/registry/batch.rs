@@ -34,10 +34,16 @@ pub struct BatchPredictions {
     /// `rows × width` outputs, row-major (probabilities of a classifier); rejected rows are NaN.
     #[serde(skip)]
     pub values: Vec<f32>,
-    /// Per row: the id to send feedback against, `None` for a rejected row.
-    pub ids: Vec<Option<String>>,
-    /// Per row: the winning class of a classifier (`None` for a rejected row or a regressor).
-    pub labels: Vec<Option<String>>,
+    /// What the ids of this batch start with: the answered rows' ids are
+    /// `<id_prefix>-<first_id + k>` for the k-th answered row ([`BatchPredictions::ids`]).
+    pub id_prefix: String,
+    /// The number in the first answered row's id.
+    pub first_id: u64,
+    /// The class names of a classifier (empty for a regressor).
+    pub class_names: Vec<String>,
+    /// Per row: the index in `class_names` of the winning class (`None` for a rejected row or a
+    /// regressor; [`BatchPredictions::labels`]).
+    pub classes: Vec<Option<u32>>,
     /// Per row: answered.
     pub valid: Vec<bool>,
     /// One entry per rejected row, in row order.
@@ -48,6 +54,34 @@ pub struct BatchPredictions {
     pub version: String,
     /// Pipeline + inference time of the whole batch.
     pub latency_ms: f64,
+}
+
+impl BatchPredictions {
+    /// Per row: the id to send feedback against, `None` for a rejected row.
+    pub fn ids(&self) -> Vec<Option<String>> {
+        let mut next = self.first_id;
+        self.valid
+            .iter()
+            .map(|v| {
+                v.then(|| {
+                    let id = format!("{}-{next}", self.id_prefix);
+                    next += 1;
+                    id
+                })
+            })
+            .collect()
+    }
+
+    /// Per row: the winning class of a classifier (`None` for a rejected row or a regressor).
+    pub fn labels(&self) -> Vec<Option<&str>> {
+        self.classes
+            .iter()
+            .map(|c| {
+                c.and_then(|c| self.class_names.get(c as usize))
+                    .map(String::as_str)
+            })
+            .collect()
+    }
 }
 
 /// Rows scored, before the monitor sees them.
@@ -76,49 +110,60 @@ impl Deployment {
         let rows = scored.rows;
         let per_row = latency_ms / rows.max(1) as f64;
         let classifier = self.current.model.info().kind == ModelKind::Classifier;
-        let labels_of = self.current.labels().to_vec();
-        let (counter, id_prefix) = (self.counter, self.id_prefix.clone());
-        let mut ids = Vec::with_capacity(rows);
-        let mut labels = Vec::with_capacity(rows);
-        let (mut answered, mut rejected) = (0u64, 0u64);
-        // One observation per row, the alert rules judged once after the batch.
-        let mut observer = self.serving_monitor().map(|m| m.batch(now_ms));
-        for r in 0..rows {
-            if !scored.valid.get(r).copied().unwrap_or(false) {
-                rejected += 1;
-                ids.push(None);
-                labels.push(None);
-                if let Some(o) = observer.as_mut() {
-                    o.observe_error("E_FEATURE_INVALID");
+        let class_names = if classifier {
+            self.current.labels().to_vec()
+        } else {
+            Vec::new()
+        };
+        let classes: Vec<Option<u32>> = (0..rows)
+            .map(|r| {
+                let out = scored
+                    .values
+                    .get(r * scored.width..(r + 1) * scored.width)
+                    .unwrap_or_default();
+                (classifier && scored.valid.get(r) == Some(&true))
+                    .then(|| argmax(out) as u32)
+                    .filter(|c| (*c as usize) < class_names.len())
+            })
+            .collect();
+        let answered = scored.valid.iter().filter(|v| **v).count() as u64;
+        let rejected = rows as u64 - answered;
+        let (mut id_prefix, mut first_id) = (self.id_prefix.clone(), self.counter + 1);
+        // Every row observed, the alert rules judged once after the batch.
+        if let Some(mut o) = self.serving_monitor().map(|m| m.batch(now_ms)) {
+            id_prefix = o.id_prefix().to_string();
+            o.observe_errors("E_FEATURE_INVALID", rejected);
+            let first = match batch {
+                Batch::Columns(cols) => {
+                    o.observe_columns(cols, &scored.valid, &scored.values, scored.width, per_row)
                 }
-                continue;
-            }
-            answered += 1;
-            let out = scored
-                .values
-                .get(r * scored.width..(r + 1) * scored.width)
-                .unwrap_or_default();
-            labels.push(if classifier {
-                labels_of.get(argmax(out)).cloned()
-            } else {
-                None
-            });
-            let id = match (observer.as_mut(), batch) {
-                (Some(o), Batch::Records(recs)) => o.observe(&recs[r], out, per_row),
-                (Some(o), Batch::Columns(cols)) => o.observe(&cols.row(r), out, per_row),
-                (None, _) => format!("{id_prefix}-{}", counter + answered),
+                Batch::Records(recs) => {
+                    let mut first = None;
+                    for (r, rec) in recs.iter().enumerate() {
+                        if scored.valid.get(r) == Some(&true) {
+                            let out = scored
+                                .values
+                                .get(r * scored.width..(r + 1) * scored.width)
+                                .unwrap_or_default();
+                            let seq = o.observe(rec, out, per_row);
+                            first.get_or_insert(seq);
+                        }
+                    }
+                    first
+                }
             };
-            ids.push(Some(id));
+            first_id = first.unwrap_or(0);
         }
-        drop(observer);
         self.counter += answered;
         self.failed += rejected;
         Ok(BatchPredictions {
             rows,
             width: scored.width,
             values: scored.values,
-            ids,
-            labels,
+            id_prefix,
+            first_id,
+            class_names,
+            classes,
             valid: scored.valid,
             errors: scored.errors,
             classifier,
@@ -139,7 +184,14 @@ impl Deployment {
             let valid_rows = out.valid_indices();
             let mut width = 0;
             let mut values = Vec::new();
-            if !valid_rows.is_empty() {
+            if valid_rows.len() == rows && rows > 0 {
+                // Every row answered: the model reads the features and its output is the
+                // batch's, no copies.
+                let pred = model.predict(&out.values, rows)?;
+                width = pred.values.len() / rows;
+                values = pred.values;
+                values.truncate(rows * width);
+            } else if !valid_rows.is_empty() {
                 let pred = model.predict(&out.valid_values(), valid_rows.len())?;
                 width = pred.values.len() / valid_rows.len();
                 values = vec![f32::NAN; rows * width];

@@ -82,6 +82,17 @@ extern "C" {
     /// `[codes: Uint32Array, values: any[]]` of a plain array, encoded in JS (columns.js).
     #[wasm_bindgen(catch, js_name = dictionaryEncode)]
     fn dictionary_encode(array: &js_sys::Array) -> Result<js_sys::Array, JsValue>;
+
+    /// Sets `ids`, `labels` and `valid` of `Deployment.predictBatch`'s result (columns.js).
+    #[wasm_bindgen(catch, js_name = batchRows)]
+    pub(crate) fn batch_rows(
+        result: &js_sys::Object,
+        id_prefix: &str,
+        first_id: f64,
+        valid: &js_sys::Uint8Array,
+        classes: &js_sys::Int32Array,
+        class_names: &js_sys::Array,
+    ) -> Result<(), JsValue>;
 }
 
 /// A plain array as a dictionary-encoded column: encoded on the JS side (`columns.js`), so it

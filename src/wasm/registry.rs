@@ -522,16 +522,7 @@ impl Deployment {
             d.predict_batch(rows, js_sys::Date::now(), &JsClock)
         };
         self.dispatch_alerts();
-        let out = result?;
-        let obj = to_js(&out)?;
-        let values = js_sys::Float32Array::from(&out.values[..]);
-        let key = if out.classifier {
-            "probabilities"
-        } else {
-            "values"
-        };
-        js_sys::Reflect::set(&obj, &key.into(), &values)?;
-        Ok(obj)
+        batch_result(&result?)
     }
 
     /// Calls the `onAlert` handlers with the alert transitions since the last call.
@@ -938,4 +929,47 @@ impl Deployment {
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         Ok(d.current().features(&rec)?)
     }
+}
+
+/// `predictBatch`'s result object. The per-row arrays cross compactly — probabilities as one
+/// `Float32Array`, answered flags and class indices as typed arrays, ids as their prefix and
+/// first number — and the package's `columns.js` writes the `ids` (on first read) / `labels` /
+/// `valid` arrays (a string per row built here would cross one by one, or as a JSON text).
+fn batch_result(out: &registry::BatchPredictions) -> JsResult<JsValue> {
+    let obj = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &k.into(), v).map(|_| ());
+    set("rows", &(out.rows as f64).into())?;
+    set("width", &(out.width as f64).into())?;
+    set(
+        if out.classifier {
+            "probabilities"
+        } else {
+            "values"
+        },
+        &js_sys::Float32Array::from(&out.values[..]).into(),
+    )?;
+    let valid: Vec<u8> = out.valid.iter().map(|v| u8::from(*v)).collect();
+    let classes: Vec<i32> = out
+        .classes
+        .iter()
+        .map(|c| c.map_or(-1, |c| c as i32))
+        .collect();
+    let names: js_sys::Array = out
+        .class_names
+        .iter()
+        .map(|n| JsValue::from_str(n))
+        .collect();
+    super::pipeline::batch_rows(
+        &obj,
+        &out.id_prefix,
+        out.first_id as f64,
+        &js_sys::Uint8Array::from(&valid[..]),
+        &js_sys::Int32Array::from(&classes[..]),
+        &names,
+    )?;
+    set("errors", &to_js(&out.errors)?)?;
+    set("classifier", &out.classifier.into())?;
+    set("version", &JsValue::from_str(&out.version))?;
+    set("latencyMs", &out.latency_ms.into())?;
+    Ok(obj.into())
 }

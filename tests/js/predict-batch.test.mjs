@@ -57,6 +57,14 @@ test('predictBatch: records and columns = one-by-one predict; bad rows rejected 
     assert.equal(m.telemetry.errors.E_FEATURE_INVALID, 1);
     assert.deepEqual(m.drift.features.map((f) => f.counts), one.monitor().drift.features.map((f) => f.counts), 'the same drift counts as one by one');
     assert.equal(d.feedback(out.ids[0], out.labels[0]), 'matched');
+    // ids are built on first read but behave as a plain array property: one array, seen by
+    // JSON, structuredClone and spreading; the answered rows' ids are distinct and joinable
+    assert.ok(Array.isArray(out.ids) && out.ids === out.ids);
+    assert.equal(out.ids.filter((id) => id === null).length, 1);
+    assert.equal(new Set(out.ids.filter(Boolean)).size, rows.length - 1);
+    assert.deepEqual(JSON.parse(JSON.stringify(out)).ids, out.ids);
+    assert.deepEqual(structuredClone({ ...out, probabilities: null }).ids, out.ids);
+    assert.equal(d.feedback(out.ids[rows.length - 1], out.labels[rows.length - 1]), 'matched');
   }
 });
 
