@@ -9,7 +9,7 @@ use super::config::{DriftMetric, MonitorConfig, Threshold};
 use super::profile::{read, FieldKind, ReferenceProfile, CONFIDENCE_EDGES};
 use super::sketch::DdSketch;
 use super::stats::{add_counts, bin_index, js_distance, psi, saturating_sum, shares};
-use super::windows::{count_error, CountsView, Windows, WINDOW_ERROR_CODES};
+use super::windows::{count_error, CountsView, WindowCounts, Windows, WINDOW_ERROR_CODES};
 use crate::error::{Error, Result};
 use crate::features::{Record, RowValues};
 use serde::{Deserialize, Serialize};
@@ -231,6 +231,73 @@ pub struct Monitor {
     ring: Vec<(u64, u32)>,
     maps: Vec<Option<HashMap<String, usize>>>,
     events: VecDeque<AlertEvent>,
+}
+
+/// The running total's output counters (the fields of [`State`] a row's output changes),
+/// borrowed apart from its windows.
+struct OutputCounters<'a> {
+    k: usize,
+    class_counts: &'a mut [u64],
+    confidence_counts: &'a mut [u64],
+    shape_mismatches: &'a mut u64,
+    next_seq: &'a mut u64,
+}
+
+/// A [`State`]'s [`OutputCounters`], borrowed field by field (so its `windows` can be borrowed
+/// beside them, which a method borrowing the whole state would forbid).
+macro_rules! output_counters {
+    ($s:expr) => {
+        OutputCounters {
+            k: $s.labels.len(),
+            class_counts: &mut $s.class_counts,
+            confidence_counts: &mut $s.confidence_counts,
+            shape_mismatches: &mut $s.shape_mismatches,
+            next_seq: &mut $s.next_seq,
+        }
+    };
+}
+pub(crate) use output_counters;
+
+/// Counts one row's model output — its class and confidence (in the total and the row's window),
+/// or a shape mismatch — and gives it the next sequence number in the feedback ring.
+fn count_output(
+    s: &mut OutputCounters<'_>,
+    mut window: Option<&mut WindowCounts>,
+    ring: &mut [(u64, u32)],
+    probabilities: &[f32],
+) {
+    let k = s.k;
+    let mut class = NO_CLASS;
+    if probabilities.len() >= 2 {
+        if probabilities.len() == k {
+            let c = crate::inference::argmax(probabilities);
+            if let Some(n) = s.class_counts.get_mut(c) {
+                *n += 1;
+                class = c as u32;
+            }
+            if let Some(n) = window.as_mut().and_then(|w| w.class_counts.get_mut(c)) {
+                *n += 1;
+            }
+            let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
+            if conf.is_finite() {
+                let b = bin_index(&CONFIDENCE_EDGES, conf);
+                if let Some(n) = s.confidence_counts.get_mut(b) {
+                    *n += 1;
+                }
+                if let Some(n) = window.as_mut().and_then(|w| w.confidence_counts.get_mut(b)) {
+                    *n += 1;
+                }
+            }
+        } else {
+            *s.shape_mismatches += 1;
+        }
+    }
+    let seq = *s.next_seq;
+    let cap = ring.len() as u64;
+    if let Some(slot) = ring.get_mut((seq % cap.max(1)) as usize) {
+        *slot = (seq, class);
+    }
+    *s.next_seq += 1;
 }
 
 fn signal_names(reference: &ReferenceProfile, config: &MonitorConfig) -> Vec<SignalState> {
@@ -456,37 +523,12 @@ impl Monitor {
                 c.observe(f, m.as_ref(), r);
             }
         }
-        let mut class = NO_CLASS;
-        if probabilities.len() >= 2 {
-            if probabilities.len() == k {
-                let c = crate::inference::argmax(probabilities);
-                if let Some(n) = s.class_counts.get_mut(c) {
-                    *n += 1;
-                    class = c as u32;
-                }
-                if let Some(n) = window.as_mut().and_then(|w| w.class_counts.get_mut(c)) {
-                    *n += 1;
-                }
-                let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
-                if conf.is_finite() {
-                    let b = bin_index(&CONFIDENCE_EDGES, conf);
-                    if let Some(n) = s.confidence_counts.get_mut(b) {
-                        *n += 1;
-                    }
-                    if let Some(n) = window.as_mut().and_then(|w| w.confidence_counts.get_mut(b)) {
-                        *n += 1;
-                    }
-                }
-            } else {
-                s.shape_mismatches += 1;
-            }
-        }
-        let seq = s.next_seq;
-        let cap = self.ring.len() as u64;
-        if let Some(slot) = self.ring.get_mut((seq % cap.max(1)) as usize) {
-            *slot = (seq, class);
-        }
-        s.next_seq += 1;
+        count_output(
+            &mut output_counters!(s),
+            window,
+            &mut self.ring,
+            probabilities,
+        );
     }
 
     /// [`Monitor::observe`] for a batch: `probabilities` is `records.len() × k` row-major

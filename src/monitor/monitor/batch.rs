@@ -10,11 +10,9 @@
 //! without a per-row record. Ids are `<salt>-<seq>` with consecutive sequence numbers, so the
 //! caller gets the first and writes the rest only when asked.
 
-use super::{Monitor, NO_CLASS};
+use super::{count_output, output_counters, Monitor, OutputCounters};
 use crate::features::{Column, Columns, RawValue, RowValues};
-use crate::inference::argmax;
-use crate::monitor::profile::{read, CONFIDENCE_EDGES};
-use crate::monitor::stats::bin_index;
+use crate::monitor::profile::read;
 
 /// The rows of one batch being observed ([`Monitor::batch`]); the rules are judged when it is
 /// dropped.
@@ -188,41 +186,10 @@ impl BatchObserver<'_> {
                 w.merge(&tally);
             }
         }
-        let cap = ring.len() as u64;
+        let mut counters = output_counters!(s);
         for r in &rows {
             let probabilities = outputs.get(r * width..(r + 1) * width).unwrap_or_default();
-            let mut class = NO_CLASS;
-            if probabilities.len() >= 2 {
-                if probabilities.len() == k {
-                    let c = argmax(probabilities);
-                    if let Some(n) = s.class_counts.get_mut(c) {
-                        *n += 1;
-                        class = c as u32;
-                    }
-                    if let Some(n) = window.as_mut().and_then(|w| w.class_counts.get_mut(c)) {
-                        *n += 1;
-                    }
-                    let conf = probabilities.get(c).copied().unwrap_or(f32::NAN) as f64;
-                    if conf.is_finite() {
-                        let b = bin_index(&CONFIDENCE_EDGES, conf);
-                        if let Some(n) = s.confidence_counts.get_mut(b) {
-                            *n += 1;
-                        }
-                        if let Some(n) =
-                            window.as_mut().and_then(|w| w.confidence_counts.get_mut(b))
-                        {
-                            *n += 1;
-                        }
-                    }
-                } else {
-                    s.shape_mismatches += 1;
-                }
-            }
-            let seq = s.next_seq;
-            if let Some(slot) = ring.get_mut((seq % cap.max(1)) as usize) {
-                *slot = (seq, class);
-            }
-            s.next_seq += 1;
+            count_output(&mut counters, window.as_deref_mut(), ring, probabilities);
         }
         Some(first)
     }
