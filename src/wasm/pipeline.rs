@@ -176,6 +176,17 @@ impl RecordKeys {
         js_columns(value, &self.keys)
     }
 
+    /// A table: an array of records, or columns (one crossing per column; every key must have
+    /// a column, all of one length), as records.
+    pub(crate) fn read_table(&self, value: &JsValue) -> Result<Vec<Record>, Error> {
+        if let Some(list) = value.dyn_ref::<js_sys::Array>() {
+            return self.read_all(list);
+        }
+        let columns = self.read_columns(value)?;
+        let rows = columns.rows_of(self.keys.iter().map(|(n, _)| n.as_str()))?;
+        Ok((0..rows).map(|r| columns.record(r)).collect())
+    }
+
     /// Every element of a JS array, read as a record (errors name `records[i]`).
     pub(crate) fn read_all(&self, values: &js_sys::Array) -> Result<Vec<Record>, Error> {
         values

@@ -759,11 +759,13 @@ impl Deployment {
     }
 
     /// Validates the serving version on labelled records in this browser/worker: metrics,
-    /// latency here, data quality, the manifest's criteria and the go/no-go.
+    /// latency here, data quality, the manifest's criteria and the go/no-go. `records` is an
+    /// array of records or columns (`{field: Float64Array | string[] | …}`, one crossing per
+    /// column, as `predictBatch`).
     #[wasm_bindgen(unchecked_return_type = "ValidationReport")]
     pub fn validate(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: js_sys::Array,
+        #[wasm_bindgen(unchecked_param_type = "FeatureRecord[] | FeatureColumns")] records: JsValue,
         labels: Vec<String>,
         #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options_value: Option<
             JsValue,
@@ -772,7 +774,7 @@ impl Deployment {
         let options: crate::validation::ValidateOptions =
             options("options", options_value.unwrap_or(JsValue::UNDEFINED))?;
         let keys = self.keys.try_borrow().map_err(|_| busy())?;
-        let recs = keys.read_all(&records)?;
+        let recs = keys.read_table(&records)?;
         let d = self.inner.try_borrow().map_err(|_| busy())?;
         to_js(&d.validate(&recs, &labels, &options, &JsClock)?)
     }

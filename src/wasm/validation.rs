@@ -39,9 +39,11 @@ fn label_of(v: &JsValue) -> String {
     }
 }
 
-/// Validates `model` + `pipeline` on labelled records. `labels` is an array with the true label
-/// of each record (strings; numbers are formatted), or the name of the label key inside the
-/// records. `options` (all optional): `{labels, sliceField, criteria: ["accuracy >= 0.95",
+/// Validates `model` + `pipeline` on labelled records — an array of records, or columns
+/// (`{field: Float64Array | string[] | …}`, one crossing per column, as
+/// `Pipeline.transformColumns`). `labels` is an array with the true label of each record
+/// (strings; numbers are formatted), or the name of the label key inside the records (a column
+/// of that name, for columns). `options` (all optional): `{labels, sliceField, criteria: ["accuracy >= 0.95",
 /// {metric, op, value}], latency: {enabled, warmup, iterations, batchSize, batchIterations},
 /// quality: {reference, missingRateWarning, iqrFactor}, zeroDivision, calibrationBins,
 /// rocCurves, device, evidence, includePredictions}`. Returns the report as a plain object;
@@ -50,14 +52,14 @@ fn label_of(v: &JsValue) -> String {
 pub fn validate(
     model: &Model,
     pipeline: &Pipeline,
-    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[] | FeatureColumns")] records: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Array<string | number> | string")] labels: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     validate_records(
         model,
         Some(pipeline),
-        records,
+        &records,
         labels,
         options.unwrap_or(JsValue::UNDEFINED),
     )
@@ -69,14 +71,14 @@ pub fn validate(
 #[wasm_bindgen(js_name = validateRaw, unchecked_return_type = "ValidationReport")]
 pub fn validate_raw(
     model: &Model,
-    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[]")] records: &js_sys::Array,
+    #[wasm_bindgen(unchecked_param_type = "FeatureRecord[] | FeatureColumns")] records: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Array<string | number> | string")] labels: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     validate_records(
         model,
         None,
-        records,
+        &records,
         labels,
         options.unwrap_or(JsValue::UNDEFINED),
     )
@@ -85,7 +87,7 @@ pub fn validate_raw(
 fn validate_records(
     model: &Model,
     pipeline: Option<&Pipeline>,
-    records: &js_sys::Array,
+    records: &JsValue,
     labels: JsValue,
     options: JsValue,
 ) -> JsResult<JsValue> {
@@ -100,7 +102,7 @@ fn validate_records(
     }
     let prep = preprocessing(model, pipeline)?;
     // Without a spec an absent field stays absent (refused), as for a deployment.
-    let recs = RecordKeys::of(&prep, &extra).read_all(records)?;
+    let recs = RecordKeys::of(&prep, &extra).read_table(records)?;
     let truth: Vec<String> = match &label_key {
         Some(k) => validation::labels_from_records(&recs, k),
         None if js_sys::Array::is_array(&labels) => js_sys::Array::from(&labels)

@@ -109,4 +109,11 @@ test('validateRaw(model, …) feeds raw records to a model that carries its prep
   const r3 = validateRawCsv(model, csv, 'species', { latency: { enabled: false } });
   assert.equal(r3.dataset.evaluated, rows.length);
   assert.equal(r3.metrics.accuracy, report.metrics.accuracy);
+  // The same as columns, the labels as a column named by the label key
+  const fields = Object.keys(rows[0].record);
+  const columns = Object.fromEntries(fields.map((n) => [n, rows.map((r) => r.record[n] ?? null)]));
+  columns.species = rows.map((r) => r.species);
+  const r4 = validateRaw(model, columns, 'species', { latency: { enabled: false } });
+  assert.equal(r4.dataset.evaluated, rows.length);
+  assert.deepEqual(r4.metrics, report.metrics);
 });

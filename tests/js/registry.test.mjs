@@ -176,6 +176,16 @@ test('validation runs in the host and matches the published report', async () =>
   const diff = Math.abs(report.metrics.logLoss - published.metrics.logLoss);
   assert.ok(diff < 1e-6, `log loss differs by ${diff}`);
   assert.ok(['go', 'no-go'].includes(report.decision));
+  // The same holdout as columns (one crossing per column): the same report, latency and
+  // timestamps aside
+  const fields = Object.keys(rows[0].record);
+  const columns = Object.fromEntries(fields.map((n) => [n, rows.map((r) => r.record[n] ?? null)]));
+  columns.body_mass_g = Float64Array.from(rows, (r) => r.record.body_mass_g ?? NaN);
+  const byColumns = d.validate(columns, rows.map((r) => r.species), { latency: { enabled: false } });
+  const comparable = (r) => ({ ...r, createdAtMs: null, durationMs: null, evidence: null });
+  assert.deepEqual(comparable(byColumns), comparable(report));
+  assert.throws(() => d.validate({ ...columns, island: undefined }, rows.map((r) => r.species)),
+    (e) => e.code === 'E_INVALID_ARGUMENT' && /island/.test(e.message));
 });
 
 test('OTLP/JSON metrics are posted to a collector', async () => {
