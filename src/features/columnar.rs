@@ -20,7 +20,7 @@
 use super::columns::Source;
 use super::pipeline::{in_record, BatchOutput, Field, Pipeline, RowError};
 use super::record::RawValue;
-use super::spec::{FieldType, OnInvalid};
+use super::spec::FieldType;
 use super::transforms::{Cell, Inputs, Kind};
 use super::validate::{coerce, coerce_number, Violation};
 use crate::error::{Error, Result};
@@ -158,17 +158,12 @@ impl Table {
     }
 }
 
-/// A field value that broke a rule: treated as missing (`onInvalid: "missing"`, recorded in
-/// `coerced`) or the row's failure, as the row path decides.
-fn violate(f: &Field, v: Violation) -> Option<Error> {
-    if f.spec.on_invalid == OnInvalid::Missing && v.rule != "required" {
-        None
-    } else {
-        Some(Error::FeatureInvalid {
-            field: f.spec.name.clone(),
-            rule: v.rule.to_string(),
-            reason: v.reason,
-        })
+/// Row `r`'s value of `f` broke a rule: counted as treated-as-missing (`onInvalid:
+/// "missing"`), or the row's failure — as [`Field::violated`] decides for the record path.
+fn violated(f: &Field, r: usize, v: Violation, failures: &mut Failures, coerced: &mut Vec<u32>) {
+    match f.violated(v) {
+        Ok(_) => coerced.push(r as u32),
+        Err(e) => failures.fail(r, e),
     }
 }
 
@@ -325,10 +320,7 @@ fn field_column(
                     Some(Ok(y)) => out.push(y),
                     Some(Err(viol)) => {
                         out.push(f64::NAN);
-                        match violate(f, viol) {
-                            None => coerced.push(r as u32),
-                            Some(e) => failures.fail(r, e),
-                        }
+                        violated(f, r, viol, failures, coerced);
                     }
                     // A field type numbers do not validate alone (timestamps, booleans).
                     None => {
@@ -349,10 +341,11 @@ fn field_column(
             for c in cells.iter() {
                 shared.push(match c {
                     Ok(_) => None,
-                    Err(v) => Some(match violate(f, v.clone()) {
-                        None => Ok(()),
-                        Some(e) => Err(failures.push(e)),
-                    }),
+                    Err(v) => Some(
+                        f.violated(v.clone())
+                            .map(|_| ())
+                            .map_err(|e| failures.push(e)),
+                    ),
                 });
             }
             if shared.iter().any(Option::is_some) {
@@ -407,10 +400,7 @@ fn one(
     match coerce(&f.spec, &f.categories, raw) {
         Ok(c) => c,
         Err(v) => {
-            match violate(f, v) {
-                None => coerced.push(r as u32),
-                Some(e) => failures.fail(r, e),
-            }
+            violated(f, r, v, failures, coerced);
             Cell::Missing
         }
     }

@@ -12,7 +12,7 @@
 //! and every column has the same length.
 
 use super::pipeline::{BatchOutput, Pipeline};
-use super::record::{RawValue, Record, RowValues};
+use super::record::{RawValue, Record};
 use super::transforms::Cell;
 use super::validate::{coerce, Violation};
 use crate::error::{Error, Result};
@@ -175,14 +175,6 @@ impl Columns {
         Ok(rows.map_or(0, |(_, n)| n))
     }
 
-    /// Row `r` as [`RowValues`] (what the monitor reads), without copying it.
-    pub fn row(&self, r: usize) -> ColumnsRow<'_> {
-        ColumnsRow {
-            columns: self,
-            row: r,
-        }
-    }
-
     /// Row `r` as a [`Record`] (for a model that reads raw records itself).
     pub fn record(&self, r: usize) -> Record {
         let mut rec = Record::new();
@@ -192,19 +184,6 @@ impl Columns {
             }
         }
         rec
-    }
-}
-
-/// One row of [`Columns`].
-#[derive(Clone, Copy, Debug)]
-pub struct ColumnsRow<'a> {
-    columns: &'a Columns,
-    row: usize,
-}
-
-impl RowValues for ColumnsRow<'_> {
-    fn value(&self, name: &str) -> Option<Cow<'_, RawValue>> {
-        self.columns.get(name).and_then(|c| c.value(self.row))
     }
 }
 

@@ -31,7 +31,7 @@ pub use self::csv::{
     read_records, read_records_with, sniff_delimiter, CsvOptions, CsvRecords, CsvStream,
     DEFAULT_NA_VALUES,
 };
-pub use columns::{Column, Columns, ColumnsRow};
+pub use columns::{Column, Columns};
 pub use pipeline::{BatchOutput, Coercion, Pipeline, RowError, Transformed};
 pub use record::{RawValue, Record, RowValues};
 pub use spec::{

@@ -24,6 +24,28 @@ pub(crate) struct Step {
     pub(crate) transform: Box<dyn Transform>,
 }
 
+impl Field {
+    /// A value of this field broke a rule: under `onInvalid: "missing"` (any rule but
+    /// `required`) it is treated as missing and recorded (`Ok`); otherwise it is the row's
+    /// error, naming the field.
+    pub(crate) fn violated(&self, v: Violation) -> std::result::Result<Coercion, Error> {
+        let (field, rule) = (self.spec.name.clone(), v.rule.to_string());
+        if self.spec.on_invalid == OnInvalid::Missing && v.rule != "required" {
+            Ok(Coercion {
+                field,
+                rule,
+                reason: v.reason,
+            })
+        } else {
+            Err(Error::FeatureInvalid {
+                field,
+                rule,
+                reason: v.reason,
+            })
+        }
+    }
+}
+
 impl Step {
     /// Input `i` is `x`, an infinity, and this step refuses infinity (as scikit-learn's
     /// `check_array` does): the error naming the raw field it came from.
@@ -516,39 +538,14 @@ impl Pipeline {
         cols: &mut Vec<Cell>,
         coerced: &mut Vec<Coercion>,
     ) -> Result<()> {
-        self.fill_with(cols, coerced, |_, f| {
-            coerce(&f.spec, &f.categories, record.get(&f.spec.name))
-        })
-    }
-
-    /// [`fill`](Self::fill) with the fields' cells from `cell_of(field index, field)` — a
-    /// record's lookup, or a row of columns ([`Pipeline::transform_columns`]).
-    pub(crate) fn fill_with(
-        &self,
-        cols: &mut Vec<Cell>,
-        coerced: &mut Vec<Coercion>,
-        mut cell_of: impl FnMut(usize, &Field) -> std::result::Result<Cell, Violation>,
-    ) -> Result<()> {
         cols.clear();
         cols.resize(self.kinds.len(), Cell::Missing);
-        for (i, (slot, f)) in cols.iter_mut().zip(&self.fields).enumerate() {
-            let name = f.spec.name.as_str();
-            *slot = match cell_of(i, f) {
+        for (slot, f) in cols.iter_mut().zip(&self.fields) {
+            *slot = match coerce(&f.spec, &f.categories, record.get(&f.spec.name)) {
                 Ok(c) => c,
-                Err(v) if f.spec.on_invalid == OnInvalid::Missing && v.rule != "required" => {
-                    coerced.push(Coercion {
-                        field: name.to_string(),
-                        rule: v.rule.to_string(),
-                        reason: v.reason,
-                    });
-                    Cell::Missing
-                }
                 Err(v) => {
-                    return Err(Error::FeatureInvalid {
-                        field: name.to_string(),
-                        rule: v.rule.to_string(),
-                        reason: v.reason,
-                    })
+                    coerced.push(f.violated(v)?);
+                    Cell::Missing
                 }
             };
         }
@@ -580,18 +577,7 @@ impl Pipeline {
 
     /// Transforms a batch without stopping at bad rows: see [`BatchOutput`].
     pub fn transform_batch(&self, records: &[Record]) -> BatchOutput {
-        self.batch(records.len(), |r, cols, coerced| {
-            self.fill(&records[r], cols, coerced)
-        })
-    }
-
-    /// The batch loop shared by records and columns: `fill(row, cols, coerced)` validates one
-    /// row and runs the transforms; rejected rows are NaN and reported.
-    pub(crate) fn batch(
-        &self,
-        rows: usize,
-        mut fill: impl FnMut(usize, &mut Vec<Cell>, &mut Vec<Coercion>) -> Result<()>,
-    ) -> BatchOutput {
+        let rows = records.len();
         let width = self.width();
         let mut cols = Vec::new();
         let mut values = Vec::with_capacity(rows * width);
@@ -599,9 +585,9 @@ impl Pipeline {
         let mut errors = Vec::new();
         let mut coerced_counts: BTreeMap<String, u64> = BTreeMap::new();
         let mut coerced = Vec::new();
-        for r in 0..rows {
+        for (r, record) in records.iter().enumerate() {
             coerced.clear();
-            match fill(r, &mut cols, &mut coerced) {
+            match self.fill(record, &mut cols, &mut coerced) {
                 Ok(()) => {
                     self.emit(&cols, &mut values);
                     valid.push(true);
@@ -626,27 +612,17 @@ impl Pipeline {
         }
     }
 
-    /// Transforms a batch, failing on the first bad row with its index in the message.
-    pub(crate) fn batch_strict(
-        &self,
-        rows: usize,
-        mut fill: impl FnMut(usize, &mut Vec<Cell>, &mut Vec<Coercion>) -> Result<()>,
-    ) -> Result<Vec<f32>> {
+    /// Transforms a batch, failing on the first bad row (its index is in the message).
+    pub fn transform_batch_strict(&self, records: &[Record]) -> Result<Vec<f32>> {
         let mut cols = Vec::new();
-        let mut values = Vec::with_capacity(rows * self.width());
+        let mut values = Vec::with_capacity(records.len() * self.width());
         let mut coerced = Vec::new();
-        for r in 0..rows {
-            fill(r, &mut cols, &mut coerced).map_err(|e| in_record(r, e))?;
+        for (r, record) in records.iter().enumerate() {
+            self.fill(record, &mut cols, &mut coerced)
+                .map_err(|e| in_record(r, e))?;
             self.emit(&cols, &mut values);
         }
         Ok(values)
-    }
-
-    /// Transforms a batch, failing on the first bad row (its index is in the message).
-    pub fn transform_batch_strict(&self, records: &[Record]) -> Result<Vec<f32>> {
-        self.batch_strict(records.len(), |r, cols, coerced| {
-            self.fill(&records[r], cols, coerced)
-        })
     }
 
     /// Checks a CSV header against the spec: every field must be a column. A field absent from

@@ -48,9 +48,9 @@ impl RawValue {
     }
 }
 
-/// The raw values of one row, by field name: a [`Record`], or a row of
-/// [`Columns`](super::Columns) ([`ColumnsRow`](super::columns::ColumnsRow)). What the monitor
-/// reads per prediction, so a columnar batch is observed without building records.
+/// The raw values of one row, by field name (a [`Record`], or a host's own row type): what the
+/// monitor reads per prediction. A batch of [`Columns`](super::Columns) is observed a column at
+/// a time instead (`monitor::BatchObserver::observe_columns`).
 pub trait RowValues {
     /// The value of a field, `None` when the row has no such key.
     fn value(&self, name: &str) -> Option<std::borrow::Cow<'_, RawValue>>;

@@ -93,6 +93,19 @@ struct Scored {
     errors: Vec<RowError>,
 }
 
+impl Scored {
+    /// Row `r`'s outputs (empty out of range).
+    fn row(&self, r: usize) -> &[f32] {
+        self.values
+            .get(r * self.width..(r + 1) * self.width)
+            .unwrap_or_default()
+    }
+
+    fn answered(&self, r: usize) -> bool {
+        self.valid.get(r) == Some(&true)
+    }
+}
+
 impl Deployment {
     /// Predicts every row of a batch in one model run: see [`BatchPredictions`]. Rejected rows
     /// (a field breaking its rule) are reported and counted as `E_FEATURE_INVALID` errors; a
@@ -117,12 +130,8 @@ impl Deployment {
         };
         let classes: Vec<Option<u32>> = (0..rows)
             .map(|r| {
-                let out = scored
-                    .values
-                    .get(r * scored.width..(r + 1) * scored.width)
-                    .unwrap_or_default();
-                (classifier && scored.valid.get(r) == Some(&true))
-                    .then(|| argmax(out) as u32)
+                (classifier && scored.answered(r))
+                    .then(|| argmax(scored.row(r)) as u32)
                     .filter(|c| (*c as usize) < class_names.len())
             })
             .collect();
@@ -140,12 +149,8 @@ impl Deployment {
                 Batch::Records(recs) => {
                     let mut first = None;
                     for (r, rec) in recs.iter().enumerate() {
-                        if scored.valid.get(r) == Some(&true) {
-                            let out = scored
-                                .values
-                                .get(r * scored.width..(r + 1) * scored.width)
-                                .unwrap_or_default();
-                            let seq = o.observe(rec, out, per_row);
+                        if scored.answered(r) {
+                            let seq = o.observe(rec, scored.row(r), per_row);
                             first.get_or_insert(seq);
                         }
                     }

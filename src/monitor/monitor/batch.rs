@@ -128,11 +128,7 @@ impl BatchObserver<'_> {
             }
         }
         for (i, (f, map)) in reference.fields.iter().zip(maps.iter()).enumerate() {
-            let (total, win) = (
-                s.fields.get_mut(i),
-                window.as_mut().and_then(|w| w.fields.get_mut(i)),
-            );
-            let (Some(total), mut win) = (total, win) else {
+            let Some(total) = s.fields.get_mut(i) else {
                 continue;
             };
             // The column is counted once, into counters of its own, then added to the total
@@ -150,15 +146,15 @@ impl BatchObserver<'_> {
                 None => count(None, n),
                 Some(Column::Dictionary { codes, values }) => {
                     // Each distinct value read once, counted by how many answered rows have it.
-                    let mut tally = vec![0u64; values.len()];
+                    let mut per_value = vec![0u64; values.len()];
                     let mut absent = 0u64;
                     for r in &rows {
-                        match codes.get(*r).and_then(|c| tally.get_mut(*c as usize)) {
+                        match codes.get(*r).and_then(|c| per_value.get_mut(*c as usize)) {
                             Some(t) => *t += 1,
                             None => absent += 1,
                         }
                     }
-                    for (v, t) in values.iter().zip(&tally) {
+                    for (v, t) in values.iter().zip(&per_value) {
                         if *t > 0 {
                             count(Some(v), *t);
                         }
@@ -182,7 +178,7 @@ impl BatchObserver<'_> {
                 }
             }
             total.merge(&tally);
-            if let Some(w) = win.as_mut() {
+            if let Some(w) = window.as_mut().and_then(|w| w.fields.get_mut(i)) {
                 w.merge(&tally);
             }
         }
