@@ -90,8 +90,11 @@ test-wasm-chromium:
 	  $(CARGO) test --target wasm32-unknown-unknown --no-default-features --test nnef_golden --test interop --test hostile
 
 # The demo registry for the JS tests, published with the debug CLI that test-native built.
+# `cargo test --no-run` (a no-op after test-native) rather than `cargo build --bin`: the test
+# build unifies dev-dependency features (proptest turns on bit-vec's default), so a plain build
+# would compile tract a second time for the same binary.
 test-registry:
-	$(CARGO) build --features cli --bin mlcycle
+	$(CARGO) test --features cli --no-run
 	MLCYCLE_BIN=target/debug/mlcycle ./scripts/build-demo-registry.sh demo-registry
 
 test-js:
@@ -103,7 +106,7 @@ test-e2e:
 
 test-python:
 	@if ls tests/python/test_*.py >/dev/null 2>&1; then \
-	  $(CARGO) build --features cli --bin mlcycle && \
+	  $(CARGO) test --features cli --no-run && \
 	  for t in tests/python/test_*.py; do echo "python3 $$t"; MLCYCLE_BIN=target/debug/mlcycle python3 $$t || exit 1; done; \
 	fi
 
