@@ -24,7 +24,9 @@ if (runtime === 'ort') {
 } else {
   const pkg = runtime === 'slim' ? 'pkg-slim' : 'pkg';
   const wasm = await readFile(new URL(`${pkg}/mlcycle_bg.wasm`, root));
-  const mod = await import(`../${pkg}/mlcycle.js`);
+  // The package's Node entry, as a Node user loads it (it instantiates without loading Node's
+  // fetch, which wasm-bindgen's own init would: js/node.js).
+  const mod = await import(`../${pkg}/node.js`);
   const t0 = performance.now();
   await mod.default({ module_or_path: wasm });
   const m = runtime === 'mlcycle-onnx' ? mod.Model.fromBytes(model) : mod.Model.fromNnef(model);

@@ -62,15 +62,17 @@ function countBody(response, onProgress, knownTotal) {
 
 async function withProgress(input, onProgress, knownTotal) {
   input = await input;
+  // Bytes first: in Node the first touch of `Request` or `Response` loads its fetch (node.js).
+  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+    report(onProgress, input.byteLength, input.byteLength);
+    return input;
+  }
   if (typeof input === 'string' || input instanceof URL || (typeof Request === 'function' && input instanceof Request)) {
     input = await fetch(input);
   }
   if (typeof Response === 'function' && input instanceof Response) {
     countBody(input, onProgress, knownTotal);
-    return input;
   }
-  const size = input instanceof ArrayBuffer || ArrayBuffer.isView(input) ? input.byteLength : null;
-  if (size !== null) report(onProgress, size, size);
   return input;
 }
 

@@ -171,7 +171,8 @@ fn assert_matches_ort(f: &Fixture, model: &Model, how: &str) {
     }
 }
 
-/// ONNX (full build), today's NNEF export, and the committed NNEF form (every build).
+/// ONNX (full build), today's NNEF export (bit for bit the ONNX model's predictions), and the
+/// committed NNEF form (every build).
 fn check(f: Fixture) {
     #[cfg(feature = "onnx")]
     {
@@ -182,6 +183,13 @@ fn check(f: Fixture) {
         Model::check_slim(&nnef).unwrap_or_else(|e| panic!("{}: slim: {e}", f.name));
         let pre = Model::from_nnef(&nnef).unwrap_or_else(|e| panic!("{} from_nnef: {e}", f.name));
         assert_eq!(pre.info(), model.info(), "{}: info survives NNEF", f.name);
+        let (values, rows) = inputs(&f, &pre);
+        assert_eq!(
+            pre.predict_inputs(&values, rows).expect("nnef"),
+            model.predict_inputs(&values, rows).expect("onnx"),
+            "{}: the precompiled form predicts differently from the ONNX model",
+            f.name
+        );
         if nnef != f.nnef {
             // tract's declutter numbers some split nodes in a run-dependent order (`_1`/`_2`
             // swap in the one-hot pipelines): the same graph under other node names. Hold

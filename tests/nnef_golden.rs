@@ -116,3 +116,133 @@ fn format_version_1_still_loads() {
         new.predict(&golden.features, rows).unwrap()
     );
 }
+
+/// tract's NNEF stdlib is parsed a fragment at a time, on first use (vendor/README.md): cut
+/// into fragments, it gives exactly the whole text's parse, in order, bodies included.
+#[wasm_bindgen_test(unsupported = test)]
+fn stdlib_fragments_parse_as_the_whole_text() {
+    let whole = tract_nnef::framework::stdlib();
+    let sources = tract_nnef::framework::stdlib_sources();
+    let ids: Vec<&str> = whole.iter().map(|f| f.decl.id.0.as_str()).collect();
+    let cut: Vec<&str> = sources.iter().map(|s| s.id).collect();
+    assert_eq!(ids, cut);
+    assert!(whole.len() > 100, "{}", whole.len());
+    for (frag, source) in whole.iter().zip(sources) {
+        let id = source.id;
+        let one = tract_nnef::framework::stdlib_fragment(id).unwrap();
+        assert_eq!(&one, frag, "{id}");
+        assert_eq!(
+            tract_nnef::framework::stdlib_decl(id).unwrap(),
+            frag.decl,
+            "{id}"
+        );
+        assert_eq!(frag.body.is_some(), source.has_body, "{id}");
+    }
+}
+
+/// A compound stdlib fragment (`clamp`, `log2`: no tract primitive) and a primitive
+/// (`external`) are parsed when a graph first invokes them, and run.
+#[wasm_bindgen_test(unsupported = test)]
+fn stdlib_compound_fragments_load_on_first_use() {
+    use tract_nnef::internal::*;
+    let text =
+        "version 1.0;\ngraph g(input) -> (output) {\n  input = external<scalar>(shape = [4]);\n  \
+                c = clamp(input, 0.5, 8.0);\n  output = log2(c);\n}\n";
+    let proto = tract_nnef::ast::ProtoModel {
+        doc: tract_nnef::ast::parse::parse_document(text).unwrap(),
+        tensors: Default::default(),
+        quantization: None,
+        resources: Default::default(),
+    };
+    let nnef = tract_nnef::framework::Nnef::default();
+    let stdlib = &nnef.registries[0];
+    assert!(
+        stdlib.fragments.is_empty() && stdlib.primitives.is_empty(),
+        "parsed at build"
+    );
+    let model = nnef
+        .translate(&proto, TypedModel::default())
+        .map_err(|e| e.1)
+        .unwrap();
+    let out = model
+        .into_runnable()
+        .unwrap()
+        .run(tvec!(tensor1(&[0.0f32, 1.0, 4.0, 64.0]).into_tvalue()))
+        .unwrap();
+    let got = out[0]
+        .to_plain_array_view::<f32>()
+        .map(|v| v.iter().copied().collect::<Vec<_>>());
+    assert_eq!(got.unwrap(), [-1.0, 0.0, 2.0, 3.0]);
+}
+
+/// `tar` with its `graph.nnef` text passed through `edit` (headers rewritten: size, checksum).
+fn edit_graph(tar: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
+    let field = |h: &[u8], r: std::ops::Range<usize>| {
+        let s = std::str::from_utf8(&h[r]).unwrap();
+        usize::from_str_radix(s.trim_matches(|c| c == '\0' || c == ' '), 8).unwrap()
+    };
+    let (mut out, mut pos) = (vec![], 0);
+    while pos + 512 <= tar.len() && tar[pos] != 0 {
+        let mut header = tar[pos..pos + 512].to_vec();
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size = field(&header, 124..136);
+        let body = &tar[pos + 512..pos + 512 + size];
+        let body = if name.ends_with("graph.nnef") {
+            edit(std::str::from_utf8(body).unwrap()).into_bytes()
+        } else {
+            body.to_vec()
+        };
+        header[124..136].copy_from_slice(format!("{:011o}\0", body.len()).as_bytes());
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        out.extend(header);
+        out.extend(&body);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+        pos += 512 + size.div_ceil(512) * 512;
+    }
+    out.extend([0u8; 1024]);
+    out
+}
+
+/// A precompiled model with a tract-core operator outside the slim build's subset
+/// (`tract_core_erf`): the full build reads it (its reader tries the slim framework first and
+/// falls back to the full one), the slim build refuses it by name, never panicking.
+#[wasm_bindgen_test(unsupported = test)]
+fn an_operator_outside_the_slim_subset() {
+    let plain = nnef_bytes("penguins_logreg");
+    let line = "probabilities = Normalizer;";
+    let bytes = edit_graph(plain, |g| {
+        assert!(g.contains(line), "{g}");
+        g.replace(line, "probabilities = tract_core_erf(Normalizer);")
+    });
+    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let p = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
+    #[cfg(feature = "onnx")]
+    {
+        assert!(Model::check_slim(&bytes).is_err());
+        let erf = Model::from_nnef(&bytes).unwrap().predict(&x, 1).unwrap();
+        // erf by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7) for the probabilities in [0, 1].
+        for (&v, &e) in p.values.iter().zip(&erf.values) {
+            let t = 1.0 / (1.0 + 0.3275911 * f64::from(v));
+            let poly = t
+                * (0.254829592
+                    + t * (-0.284496736
+                        + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+            let want = 1.0 - poly * (-f64::from(v) * f64::from(v)).exp();
+            assert!(
+                (f64::from(e) - want).abs() < 1e-5,
+                "erf({v}) = {e}, want {want}"
+            );
+        }
+    }
+    #[cfg(not(feature = "onnx"))]
+    {
+        let e = Model::from_nnef(&bytes).unwrap_err();
+        assert_eq!(e.code(), "E_MODEL_INVALID");
+        assert!(e.to_string().contains("tract_core_erf"), "{e}");
+        assert!(p.values.iter().all(|v| v.is_finite()));
+    }
+}

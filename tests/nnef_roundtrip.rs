@@ -1,15 +1,12 @@
 //! NNEF round trip: every fixture, exported with `Model::to_nnef` and reloaded with
-//! `Model::from_nnef` (no ONNX parsing), predicts the same numbers as the ONNX path on its
-//! golden rows, with the same `ModelInfo`. Garbage and damaged archives fail with
+//! `Model::from_nnef` (no ONNX parsing), predicts bit for bit the numbers of the ONNX path on
+//! its golden rows, with the same `ModelInfo`. Garbage and damaged archives fail with
 //! E_MODEL_INVALID and never panic. Runs natively and under wasm-bindgen-test.
 
 mod common;
 
 use mlcycle::Model;
 use wasm_bindgen_test::wasm_bindgen_test;
-
-/// Largest accepted |p_nnef − p_onnx| (the brief: bitwise or ≤ 1e-7).
-const TOLERANCE: f32 = 1e-7;
 
 fn roundtrip(name: &str) {
     let onnx =
@@ -48,15 +45,14 @@ fn roundtrip(name: &str) {
             .predict(x, n)
             .unwrap_or_else(|e| panic!("{name} nnef: {e}"));
         assert_eq!((a.rows, a.cols), (b.rows, b.cols), "{name}: shape");
-        let max = a
+        let differ = a
             .values
             .iter()
             .zip(&b.values)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0f32, f32::max);
+            .position(|(x, y)| x.to_bits() != y.to_bits());
         assert!(
-            max <= TOLERANCE,
-            "{name} rows {start}..{}: max |nnef − onnx| = {max:e}",
+            differ.is_none(),
+            "{name} rows {start}..{}: nnef and onnx differ at {differ:?}",
             start + n
         );
     }

@@ -14,6 +14,7 @@
 
 pub mod admission;
 pub(crate) mod binarizer;
+mod const_row_binary;
 mod feed;
 pub(crate) mod knn;
 mod nnef;
@@ -268,6 +269,8 @@ impl Model {
                 }
             }
         }
+        let mut typed = typed;
+        const_row_binary::rewrite(&mut typed).map_err(load_error)?;
         let plan = typed.into_runnable().map_err(load_error)?;
         let feeds = feed::feeds(&info).into();
         let vocabulary = info
@@ -374,6 +377,9 @@ impl Model {
                 reason: "the metadata's feature count does not match its inputs".into(),
             });
         }
+        // Decluttered again although the archive holds a decluttered graph: tract's NNEF
+        // reader wires some of it differently (breast_cancer_mlp's last matmul), and codegen
+        // alone left an extra transposition in the plan (measured, issue 17).
         let typed = typed.into_optimized().map_err(load_error)?;
         Model::from_optimized(typed, info, Source::Nnef(bytes.into()))
     }

@@ -70,8 +70,9 @@ pub(crate) struct Meta {
 /// extensions and mlcycle's operators (everything tract can write); in the slim build, the
 /// smaller [`slim_framework`](super::nnef_core::slim_framework).
 ///
-/// Built once and shared: building it parses tract's NNEF stdlib and fills every registry,
-/// which measured ~11 ms, ten times the load of a small model.
+/// Built once and shared: building it fills every registry, which measured ~11 ms, ten times
+/// the load of a small model, when it still parsed tract's whole NNEF stdlib (now parsed a
+/// fragment at a time when a graph first invokes it: vendor/README.md).
 pub(crate) fn framework() -> &'static Nnef {
     super::ensure_static_ctors();
     static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();
@@ -312,10 +313,20 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
 }
 
 /// Reads an mlcycle NNEF tar: the typed (decluttered) model and its metadata.
+///
+/// The full build first tries the slim build's framework, which knows every operator of the
+/// archives `mlcycle publish` writes for the slim package (it checks them against it) and is
+/// built in a fraction of the time (the full one registers all of tract-core's operators and
+/// tract's ONNX extensions: ~10 ms of a first load in wasm). An archive it cannot read is read
+/// again with the full framework, whose answer (model or error) is the one returned.
 pub(crate) fn read(
     bytes: &[u8],
     budget: &Budget,
 ) -> std::result::Result<(TypedModel, Meta), String> {
+    #[cfg(feature = "onnx")]
+    if let Ok(read) = read_with(slim_framework(), bytes, budget) {
+        return Ok(read);
+    }
     read_with(framework(), bytes, budget)
 }
 

@@ -25,7 +25,7 @@ use tract_nnef::tract_core::ops;
 /// tract's standard NNEF registry, the `tract_core` subset above, and `mlcycle`.
 pub(crate) fn slim_framework() -> Nnef {
     Nnef {
-        stdlib: tract_nnef::framework::stdlib(),
+        stdlib: tract_nnef::framework::Stdlib,
         registries: vec![
             tract_nnef::ops::tract_nnef(),
             core_subset(),

@@ -44,3 +44,35 @@ test('init reports download progress, survives a throwing callback, and loads on
     await server.close();
   }
 });
+
+// The Node entry instantiates without loading Node's fetch (undici): wasm-bindgen's own init
+// touches `Request`/`Response`, whose first use costs 15–40 ms of a cold start. Each case runs
+// in a fresh process, since a module, once loaded, stays loaded.
+test('the Node entry never loads fetch for a file, bytes or a compiled module', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const cases = {
+    file: 'await init();',
+    bytes: "await init({ module_or_path: await readFile(wasmPath), onProgress: (e) => events.push(e) });",
+    module: 'await init(await WebAssembly.compile(await readFile(wasmPath)));',
+  };
+  for (const [name, call] of Object.entries(cases)) {
+    const script = `
+      import { readFile } from 'node:fs/promises';
+      const wasmPath = ${JSON.stringify(`${root}pkg/mlcycle_bg.wasm`)};
+      const { default: init, Model, buildInfo } = await import(${JSON.stringify(`${root}pkg/node.js`)});
+      const events = [];
+      ${call}
+      const m = Model.fromNnef(await readFile(${JSON.stringify(`${root}tests/data/nnef/penguins_logreg.nnef.tar`)}));
+      const p = m.predict(new Float32Array(9).fill(0.5), 1);
+      const fetchLoaded = process.moduleLoadList.some((m) => m.includes('undici'));
+      console.log(JSON.stringify({ flavor: buildInfo().flavor, length: p.length, fetchLoaded, events }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script]).toString());
+    assert.equal(out.flavor, 'full', name);
+    assert.equal(out.length, 3, name);
+    assert.equal(out.fetchLoaded, false, `${name}: undici loaded`);
+    if (name === 'bytes') assert.equal(out.events.at(-1).loadedBytes, out.events.at(-1).totalBytes);
+  }
+  // The check itself: touching `Response` does load it.
+  const touched = execFileSync(process.execPath, ['-e', "typeof Response; console.log(process.moduleLoadList.some((m) => m.includes('undici')))"]).toString().trim();
+  assert.equal(touched, 'true');
+});

@@ -26,17 +26,121 @@ pub fn ensure_label_is_relative_path(label: &str) -> TractResult<()> {
     Ok(())
 }
 
-// mlcycle: parsed once and cloned (see vendor/README.md). Every `Nnef` and the `tract_nnef`
-// registry each parsed the whole stdlib text; in wasm that dominated a first model load.
+// mlcycle: the stdlib is parsed a fragment at a time, when a fragment is first needed (see
+// vendor/README.md). Building a framework used to parse the whole text (3.3 ms natively, ~35 ms
+// in a freshly instantiated wasm module, most of a precompiled model's first load), although
+// loading a model needs the declarations of a dozen primitives and the bodies of the few
+// compound fragments its graph invokes.
+const STDLIB_TEXT: &str = include_str!("../stdlib.nnef");
+
+/// One fragment of the stdlib text (mlcycle).
+#[derive(Clone, Copy, Debug)]
+pub struct StdlibSource {
+    pub id: &'static str,
+    /// The whole definition, declaration and body (and the comments that follow it).
+    pub text: &'static str,
+    /// The declaration alone: `text` up to its body or its `;`.
+    pub header: &'static str,
+    pub has_body: bool,
+}
+
+/// The stdlib text cut into one source per fragment, in file order.
+///
+/// A fragment starts at the keyword `fragment` outside comments and braces and runs to the next
+/// one; the comments between two fragments stay with the first (the parser skips them).
+pub fn stdlib_sources() -> &'static [StdlibSource] {
+    static SOURCES: std::sync::OnceLock<Vec<StdlibSource>> = std::sync::OnceLock::new();
+    SOURCES.get_or_init(|| split_fragments(STDLIB_TEXT))
+}
+
+fn split_fragments(text: &'static str) -> Vec<StdlibSource> {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out: Vec<StdlibSource> = vec![];
+    // Per fragment: where it starts, where its header ends (`{` or `;`), whether it has a body.
+    let mut open: Option<(usize, Option<usize>, bool)> = None;
+    let close = |out: &mut Vec<StdlibSource>, open: Option<(usize, Option<usize>, bool)>, end| {
+        if let Some((start, header_end, has_body)) = open {
+            let src = &text[start..end];
+            let rest = src["fragment".len()..].trim_start();
+            let id_len = rest.bytes().take_while(|&b| is_ident(b)).count();
+            let header = &text[start..header_end.unwrap_or(end)];
+            out.push(StdlibSource { id: &rest[..id_len], text: src, header, has_body });
+        }
+    };
+    let (mut i, mut depth, mut in_comment) = (0, 0usize, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_comment {
+            in_comment = b != b'\n';
+        } else if b == b'#' {
+            in_comment = true;
+        } else if b == b'{' {
+            if let Some((_, header_end @ None, has_body)) = &mut open {
+                *header_end = Some(i);
+                *has_body = true;
+            }
+            depth += 1;
+        } else if b == b'}' {
+            depth = depth.saturating_sub(1);
+        } else if b == b';' && depth == 0 {
+            if let Some((_, header_end @ None, _)) = &mut open {
+                *header_end = Some(i);
+            }
+        } else if depth == 0
+            && bytes[i..].starts_with(b"fragment")
+            && (i == 0 || !is_ident(bytes[i - 1]))
+            && bytes.get(i + 8).is_some_and(|&c| !is_ident(c))
+        {
+            close(&mut out, open.take(), i);
+            open = Some((i, None, false));
+            i += 8;
+            continue;
+        }
+        i += 1;
+    }
+    close(&mut out, open, text.len());
+    out
+}
+
+fn stdlib_source(id: &str) -> TractResult<&'static StdlibSource> {
+    stdlib_sources()
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| format_err!("No fragment {id} in the NNEF stdlib"))
+}
+
+/// One stdlib fragment, parsed from its own text.
+pub fn stdlib_fragment(id: &str) -> TractResult<FragmentDef> {
+    let mut defs = crate::ast::parse::parse_fragments(stdlib_source(id)?.text)?;
+    ensure!(defs.len() == 1, "stdlib source of {id} holds {} fragments", defs.len());
+    Ok(defs.remove(0))
+}
+
+/// One stdlib fragment's declaration, parsed from its header alone.
+pub fn stdlib_decl(id: &str) -> TractResult<FragmentDecl> {
+    crate::ast::parse::parse_fragment_decl(stdlib_source(id)?.header)
+}
+
+/// The whole stdlib, parsed once (on first call) and cloned.
 pub fn stdlib() -> Vec<FragmentDef> {
-    static STDLIB: std::sync::OnceLock<Vec<FragmentDef>> = std::sync::OnceLock::new();
-    STDLIB
-        .get_or_init(|| crate::ast::parse::parse_fragments(include_str!("../stdlib.nnef")).unwrap())
-        .clone()
+    Stdlib.iter().cloned().collect()
+}
+
+/// mlcycle: `Nnef::stdlib`, parsed on first use. Only serialization reads it (to copy a pooling
+/// fragment's declaration); loading a model never does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stdlib;
+
+impl Stdlib {
+    pub fn iter(&self) -> std::slice::Iter<'static, FragmentDef> {
+        static STDLIB: std::sync::OnceLock<Vec<FragmentDef>> = std::sync::OnceLock::new();
+        STDLIB.get_or_init(|| crate::ast::parse::parse_fragments(STDLIB_TEXT).unwrap()).iter()
+    }
 }
 
 pub struct Nnef {
-    pub stdlib: Vec<FragmentDef>,
+    pub stdlib: Stdlib,
     pub registries: Vec<Registry>,
     pub resource_loaders: Vec<Box<dyn ResourceLoader + 'static>>,
     pub allow_extended_identifier_syntax: bool,
@@ -46,7 +150,7 @@ pub struct Nnef {
 impl Default for Nnef {
     fn default() -> Nnef {
         Nnef {
-            stdlib: stdlib(),
+            stdlib: Stdlib,
             registries: vec![crate::ops::tract_nnef(), crate::ops::tract_core()],
             resource_loaders: vec![
                 GraphNnefLoader.into_boxed(),

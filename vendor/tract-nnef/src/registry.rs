@@ -39,11 +39,39 @@ impl PrimitiveDecl {
     }
 }
 
+/// mlcycle: a fragment's source text and, once invoked, its parse (`None`: it did not parse).
+pub struct LazyFragment {
+    pub source: &'static str,
+    pub parsed: std::sync::OnceLock<Option<FragmentDef>>,
+}
+
+/// mlcycle: a primitive declared in the stdlib; `decl` once invoked (`None`: it did not parse).
+pub struct LazyPrimitive {
+    pub id: &'static str,
+    pub decl: std::sync::OnceLock<Option<FragmentDecl>>,
+    pub to_tract: ToTract,
+}
+
+impl LazyPrimitive {
+    pub fn decl(&self) -> TractResult<&FragmentDecl> {
+        self.decl
+            .get_or_init(|| crate::framework::stdlib_decl(self.id).ok())
+            .as_ref()
+            .ok_or_else(|| format_err!("Declaration of {} does not parse", self.id))
+    }
+}
+
 pub struct Registry {
     pub id: Identifier,
     pub docstrings: Option<Vec<String>>,
     pub aliases: Vec<Identifier>,
     pub fragments: HashMap<Identifier, FragmentDef>,
+    /// mlcycle: fragments kept as source text and parsed on first invocation (the stdlib's
+    /// compound fragments, see `tract_nnef()`); looked up after `fragments`.
+    pub lazy_fragments: HashMap<Identifier, LazyFragment>,
+    /// mlcycle: primitives declared in tract's stdlib, their declaration parsed on first
+    /// invocation; looked up right after `primitives`.
+    pub lazy_primitives: HashMap<Identifier, LazyPrimitive>,
     pub primitives: HashMap<Identifier, PrimitiveDecl>,
     pub unit_element_wise_ops: Vec<(Identifier, Box<dyn ElementWiseMiniOp>)>,
     pub element_wise_ops: Vec<(Identifier, TypeId, FromTract, Vec<ast::Parameter>, ToTract)>,
@@ -60,6 +88,8 @@ impl Registry {
             aliases: Default::default(),
             primitives: Default::default(),
             fragments: Default::default(),
+            lazy_fragments: Default::default(),
+            lazy_primitives: Default::default(),
             from_tract: Default::default(),
             unit_element_wise_ops: Default::default(),
             element_wise_ops: Default::default(),
@@ -104,6 +134,41 @@ impl Registry {
 
     pub fn register_fragment(&mut self, def: FragmentDef) {
         self.fragments.insert(def.decl.id.clone(), def);
+    }
+
+    /// mlcycle: registers a fragment by its source text, parsed when first invoked.
+    pub fn register_lazy_fragment(&mut self, id: impl AsRef<str>, source: &'static str) {
+        self.lazy_fragments.insert(
+            id.as_ref().into(),
+            LazyFragment { source, parsed: std::sync::OnceLock::new() },
+        );
+    }
+
+    /// mlcycle: registers a primitive whose declaration is the stdlib fragment `id`, parsed when
+    /// first invoked.
+    pub fn register_lazy_primitive(&mut self, id: &'static str, func: ToTract) {
+        self.lazy_primitives.insert(
+            id.into(),
+            LazyPrimitive { id, decl: std::sync::OnceLock::new(), to_tract: func },
+        );
+    }
+
+    /// A fragment by name, eager or lazy (a lazy one is parsed here on first call).
+    pub fn fragment(&self, id: &Identifier) -> TractResult<Option<&FragmentDef>> {
+        if let Some(frag) = self.fragments.get(id) {
+            return Ok(Some(frag));
+        }
+        let Some(lazy) = self.lazy_fragments.get(id) else { return Ok(None) };
+        let parsed = lazy.parsed.get_or_init(|| {
+            crate::ast::parse::parse_fragments(lazy.source)
+                .ok()
+                .and_then(|defs| defs.into_iter().next())
+                .filter(|def| &def.decl.id == id)
+        });
+        match parsed {
+            Some(frag) => Ok(Some(frag)),
+            None => bail!("Fragment {} does not parse", id.0),
+        }
     }
 
     pub fn register_unit_element_wise(&mut self, id: impl AsRef<str>, ew: &dyn ElementWiseMiniOp) {
@@ -175,6 +240,16 @@ impl Registry {
             let resolved = ResolvedInvocation {
                 invocation,
                 default_params: &op.decl.parameters,
+                dt_from_quant_file: dt,
+            };
+            let out_value = (op.to_tract)(builder, &resolved)
+                .with_context(|| format!("Deserializing op `{}'", invocation.id.0))?;
+            return Ok(Some(out_value));
+        }
+        if let Some(op) = self.lazy_primitives.get(&invocation.id) {
+            let resolved = ResolvedInvocation {
+                invocation,
+                default_params: &op.decl()?.parameters,
                 dt_from_quant_file: dt,
             };
             let out_value = (op.to_tract)(builder, &resolved)
@@ -260,7 +335,7 @@ impl Registry {
             }
             return Ok(Some(Value::Wire(wire)));
         }
-        if let Some(frag) = self.fragments.get(&invocation.id) {
+        if let Some(frag) = self.fragment(&invocation.id)? {
             let resolved = ResolvedInvocation {
                 invocation,
                 default_params: &frag.decl.parameters,

@@ -47,11 +47,15 @@ impl DocDumper<'_> {
             Dumper::new(&Nnef::default(), self.w).with_doc().fragment_decl(&primitive.decl)?;
             writeln!(self.w, ";\n")?;
         }
+        for primitive in registry.lazy_primitives.values().sorted_by_key(|v| v.id) {
+            Dumper::new(&Nnef::default(), self.w).with_doc().fragment_decl(primitive.decl()?)?;
+            writeln!(self.w, ";\n")?;
+        }
 
         // Generate and write fragment declarations
         Dumper::new(&Nnef::default(), self.w)
             .with_doc()
-            .fragments(registry.fragments.values().cloned().collect::<Vec<_>>().as_slice())?;
+            .fragments(&all_fragments(registry)?)?;
 
         Ok(())
     }
@@ -116,4 +120,13 @@ fragment tract_primitive(
         );
         Ok(())
     }
+}
+
+/// mlcycle: the registry's fragments, lazy ones parsed.
+fn all_fragments(registry: &Registry) -> TractResult<Vec<FragmentDef>> {
+    let mut all: Vec<FragmentDef> = registry.fragments.values().cloned().collect();
+    for id in registry.lazy_fragments.keys() {
+        all.extend(registry.fragment(id)?.cloned());
+    }
+    Ok(all)
 }

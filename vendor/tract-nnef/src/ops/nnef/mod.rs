@@ -8,12 +8,13 @@ pub mod ser;
 
 pub fn tract_nnef() -> Registry {
     let mut registry = Registry::new("tract_nnef");
-    let mut stdlib = crate::framework::stdlib();
+    // mlcycle: the stdlib's primitives and compound fragments are registered by their source
+    // text and parsed when a graph first invokes them (vendor/README.md).
+    let mut taken: Vec<&str> = vec![];
 
-    let mut primitive = |registry: &mut Registry, id: &str, func: ToTract| {
-        let pos = stdlib.iter().position(|f| f.decl.id.0 == id).unwrap();
-        let decl = stdlib.remove(pos).decl;
-        registry.register_primitive(id, &decl.parameters, &decl.results, func);
+    let mut primitive = |registry: &mut Registry, id: &'static str, func: ToTract| {
+        registry.register_lazy_primitive(id, func);
+        taken.push(id);
     };
 
     primitive(&mut registry, "external", deser::external);
@@ -138,9 +139,9 @@ pub fn tract_nnef() -> Registry {
 
     registry.register_dumper(ser::basic_matmul);
 
-    for frag in stdlib {
-        if frag.body.is_some() {
-            registry.register_fragment(frag);
+    for source in crate::framework::stdlib_sources() {
+        if source.has_body && !taken.contains(&source.id) {
+            registry.register_lazy_fragment(source.id, source.text);
         }
     }
     registry

@@ -1,0 +1,311 @@
+//! `ConstRowBinary`: `x ∘ c` (or `c ∘ x`) for an f32 tensor `x` and a constant `c` that
+//! broadcasts along every axis but the last — a scaler's offset and scale rows, an MLP's output
+//! intercept of shape `[1, 1]`, the `1 − p` of a binary classifier — as one loop.
+//!
+//! Why our own: tract 0.23's codegen gives a binary operator a kernel when both sides have
+//! the same shape or one side is one value per row; a constant *row* broadcast over a batch
+//! stays on `TypedBinOp`'s generic path, ndarray's `Zip` over dynamic dimensions, which pays
+//! its per-row setup on every row. Profiled in wasm (Node, breast_cancer_mlp, 1000 rows): the
+//! scaler's `Sub` and `Mul` on 30-wide rows and the output's `Add` and `Sub` on 1-wide rows took
+//! 800 ms of a 1,470 ms run, the three matrix products 577 ms.
+//!
+//! Each element gets the very IEEE operation tract's kernel applies (`a + b`, `a - b`,
+//! `a * b`, `a / b` in f32, operands in the same order), so predictions are bit for bit those
+//! of the graph it rewrites (tests below, on every committed fixture). [`rewrite`] runs on the
+//! optimized model at load, in both load paths (ONNX and precompiled); the op is never
+//! serialized (`Model::to_nnef` writes the decluttered graph).
+
+use tract_nnef::internal::*;
+use tract_nnef::tract_core::ops::binary::TypedBinOp;
+
+/// The f32 operators rewritten (tract's `BinMiniOp` names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RowOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl RowOp {
+    /// `(op, swap)`: tract's `SubF` is `b - a`, a `Sub` with its operands swapped.
+    fn of(name: &str) -> Option<(RowOp, bool)> {
+        Some(match name {
+            "Add" => (RowOp::Add, false),
+            "Sub" => (RowOp::Sub, false),
+            "SubF" => (RowOp::Sub, true),
+            "Mul" => (RowOp::Mul, false),
+            "Div" => (RowOp::Div, false),
+            _ => return None,
+        })
+    }
+}
+
+/// The typed op: f32 tensor `x` of rank ≥ 1 → same shape, each last-axis row combined with
+/// `row` (or with its single value, which then broadcasts to every element).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstRowBinary {
+    pub op: RowOp,
+    /// The constant, one value per column of `x`'s last axis, or a single value.
+    pub row: Arc<[f32]>,
+    /// `c ∘ x` instead of `x ∘ c`.
+    pub const_first: bool,
+}
+
+// Plan deduplication compares ops; a NaN in the row makes two copies unequal, which only
+// costs a merge.
+impl Eq for ConstRowBinary {}
+
+impl ConstRowBinary {
+    /// Applies the op in place to `data`, rows of `width` values.
+    pub(crate) fn apply(&self, data: &mut [f32], width: usize) -> TractResult<()> {
+        // A single value broadcasts to the whole row: one loop shape for every case (six
+        // monomorphized loops instead of twelve: bytes, see budgets/wasm-size.json).
+        let repeated;
+        let row: &[f32] = if self.row.len() == 1 && width != 1 {
+            repeated = vec![self.row[0]; width];
+            &repeated
+        } else {
+            &self.row
+        };
+        ensure!(
+            width == row.len() && data.len() % width.max(1) == 0,
+            "rows of {width} values against a constant row of {}",
+            row.len()
+        );
+        // `c + x` and `c * x` are `x + c` and `x * c` bit for bit (IEEE addition and
+        // multiplication commute), so only `-` and `/` look at the side.
+        match (self.op, self.const_first) {
+            (RowOp::Add, _) => each(data, row, |x, c| x + c),
+            (RowOp::Sub, false) => each(data, row, |x, c| x - c),
+            (RowOp::Sub, true) => each(data, row, |x, c| c - x),
+            (RowOp::Mul, _) => each(data, row, |x, c| x * c),
+            (RowOp::Div, false) => each(data, row, |x, c| x / c),
+            (RowOp::Div, true) => each(data, row, |x, c| c / x),
+        }
+        Ok(())
+    }
+}
+
+#[inline(always)]
+fn each(data: &mut [f32], row: &[f32], f: impl Fn(f32, f32) -> f32) {
+    for chunk in data.chunks_exact_mut(row.len().max(1)) {
+        for (x, &c) in chunk.iter_mut().zip(row) {
+            *x = f(*x, c);
+        }
+    }
+}
+
+impl Op for ConstRowBinary {
+    fn name(&self) -> StaticName {
+        "MlcycleConstRowBinary".into()
+    }
+    op_as_typed_op!();
+}
+
+impl EvalOp for ConstRowBinary {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        // In place when the input buffer is not shared (the usual case in a plan).
+        let mut t = args_1!(inputs).into_tensor();
+        ensure!(
+            t.datum_type() == f32::datum_type(),
+            "expected f32, got {:?}",
+            t.datum_type()
+        );
+        let width = *t.shape().last().context("a row operation on a scalar")?;
+        self.apply(t.try_as_plain_ram_mut()?.as_slice_mut::<f32>()?, width)?;
+        Ok(tvec!(t.into_tvalue()))
+    }
+}
+
+impl TypedOp for ConstRowBinary {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        ensure!(inputs[0].rank() >= 1, "a row operation needs rank ≥ 1");
+        Ok(tvec!(f32::fact(inputs[0].shape.clone())))
+    }
+    as_op!();
+}
+
+/// What [`rewrite`] replaces a node with, if anything: an f32 `Add`/`Sub`/`Mul`/`Div` with no
+/// operating type of its own, one constant side shaped `[1, …, 1, k]` (or `[…, 1]`) where `k`
+/// is the other side's concrete last dimension, and an output shaped like the other side.
+fn candidate(model: &TypedModel, node: &TypedNode) -> TractResult<Option<(usize, ConstRowBinary)>> {
+    let Some(bin) = node.op_as::<TypedBinOp>() else {
+        return Ok(None);
+    };
+    let Some((op, swap)) = RowOp::of(bin.0.name()) else {
+        return Ok(None);
+    };
+    if bin.1.is_some() || node.inputs.len() != 2 {
+        return Ok(None);
+    }
+    let a = model.outlet_fact(node.inputs[0])?;
+    let b = model.outlet_fact(node.inputs[1])?;
+    let (var, konst, const_first) = match (&a.konst, &b.konst) {
+        (None, Some(k)) => (0, k, swap),
+        (Some(k), None) => (1, k, !swap),
+        _ => return Ok(None),
+    };
+    let x = if var == 0 { a } else { b };
+    let out = &node.outputs[0].fact;
+    let f32_dt = f32::datum_type();
+    if x.datum_type != f32_dt || konst.datum_type() != f32_dt || out.datum_type != f32_dt {
+        return Ok(None);
+    }
+    let rank = x.rank();
+    let kshape = konst.shape();
+    if rank == 0 || kshape.len() > rank || out.shape != x.shape {
+        return Ok(None);
+    }
+    let k = kshape.last().copied().unwrap_or(1);
+    if kshape.iter().rev().skip(1).any(|&d| d != 1) {
+        return Ok(None);
+    }
+    if k != 1 && x.shape[rank - 1].to_usize().ok() != Some(k) {
+        return Ok(None);
+    }
+    let row: Arc<[f32]> = konst.try_as_plain_ram()?.as_slice::<f32>()?.into();
+    Ok(Some((
+        var,
+        ConstRowBinary {
+            op,
+            row,
+            const_first,
+        },
+    )))
+}
+
+/// Replaces every f32 binary operator of the optimized `model` that combines a tensor with a
+/// constant row by [`ConstRowBinary`] (see the module docs). The node is rewired in place (it
+/// keeps its id and its output, whose fact is unchanged, and drops its constant input): a
+/// `TypedModelPatch` did the same in 24 kB of inlined wasm.
+pub(crate) fn rewrite(model: &mut TypedModel) -> TractResult<()> {
+    for id in model.eval_order()? {
+        let Some((var, op)) = candidate(model, model.node(id))? else {
+            continue;
+        };
+        let inputs = std::mem::take(&mut model.nodes[id].inputs);
+        for (slot, outlet) in inputs.iter().enumerate() {
+            let inlet = InletId::new(id, slot);
+            model.nodes[outlet.node].outputs[outlet.slot]
+                .successors
+                .retain(|s| *s != inlet);
+        }
+        let x = inputs[var];
+        model.nodes[x.node].outputs[x.slot]
+            .successors
+            .push(InletId::new(id, 0));
+        model.nodes[id].inputs = vec![x];
+        model.nodes[id].op = Box::new(op);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tract_nnef::tract_core::ops::math;
+
+    /// Runs `model` on `x` (`[rows, cols]` f32), with and without [`rewrite`].
+    fn both(model: TypedModel, x: &Tensor) -> (Vec<u32>, Vec<u32>, usize) {
+        let run = |m: TypedModel| -> Vec<u32> {
+            let out = m
+                .into_runnable()
+                .unwrap()
+                .run(tvec!(x.clone().into_tvalue()))
+                .unwrap();
+            let v = out[0].to_plain_array_view::<f32>().unwrap();
+            v.iter().map(|f| f.to_bits()).collect()
+        };
+        let mut rewritten = model.clone();
+        rewrite(&mut rewritten).unwrap();
+        rewritten.check_edges().unwrap();
+        let left = rewritten
+            .nodes
+            .iter()
+            .filter(|n| n.op_is::<TypedBinOp>())
+            .count();
+        (run(model), run(rewritten), left)
+    }
+
+    #[test]
+    fn rows_scalars_and_swapped_operands_are_bit_identical() {
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", f32::fact([5, 4])).unwrap();
+        let offset = model
+            .add_const("offset", tensor2(&[[0.5f32, -1.25, 3.0, 1e-3]]))
+            .unwrap();
+        let scale = model
+            .add_const("scale", tensor2(&[[3.1f32, 0.7, -2.0, 1e4]]))
+            .unwrap();
+        let one = model.add_const("one", tensor2(&[[1f32]])).unwrap();
+        let w = model.wire_node("sub", math::sub(), &[x, offset]).unwrap();
+        let w = model.wire_node("mul", math::mul(), &[w[0], scale]).unwrap();
+        let w = model.wire_node("rsub", math::sub(), &[one, w[0]]).unwrap();
+        let w = model.wire_node("div", math::div(), &[w[0], scale]).unwrap();
+        let w = model.wire_node("rdiv", math::div(), &[one, w[0]]).unwrap();
+        let w = model
+            .wire_node("add", math::add(), &[offset, w[0]])
+            .unwrap();
+        model.select_output_outlets(&w).unwrap();
+        let values: Vec<f32> = (0..20).map(|i| (i as f32 * 0.37).sin() * 7.0).collect();
+        let x = Tensor::from_shape(&[5, 4], &values).unwrap();
+        let (before, after, left) = both(model, &x);
+        assert_eq!(left, 0, "every binary operator rewritten");
+        assert_eq!(before, after);
+    }
+
+    /// Every committed precompiled fixture with one f32 matrix input: the same bits with and
+    /// without the rewrite, and the rewrite finds the scalers and output arithmetic.
+    #[test]
+    fn committed_fixtures_are_bit_identical() {
+        let mut rewritten_total = 0;
+        for name in [
+            "penguins_logreg",
+            "penguins_gbt",
+            "breast_cancer_gbt",
+            "breast_cancer_mlp",
+            "breast_cancer_rf",
+            "digits_mlp",
+        ] {
+            let path = format!(
+                "{}/tests/data/nnef/{name}.nnef.tar",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let bytes = std::fs::read(path).unwrap();
+            let (typed, _) = super::super::nnef::read(&bytes, &Default::default()).unwrap();
+            let model = typed.into_optimized().unwrap();
+            let width = model.input_fact(0).unwrap().shape[1].to_usize().unwrap();
+            let rows = 37;
+            let values: Vec<f32> = (0..rows * width)
+                .map(|i| (i as f32 * 0.618).sin() * 4.0 + 1.0)
+                .collect();
+            let x = Tensor::from_shape(&[rows, width], &values).unwrap();
+            let binops = model
+                .nodes
+                .iter()
+                .filter(|n| n.op_is::<TypedBinOp>())
+                .count();
+            let (before, after, left) = both(model, &x);
+            assert_eq!(before, after, "{name}");
+            rewritten_total += binops - left;
+        }
+        // breast_cancer_mlp: the scaler's Sub and Mul, the output's Add and `1 - p`.
+        assert!(rewritten_total >= 4, "{rewritten_total}");
+    }
+
+    #[test]
+    fn a_constant_that_is_not_a_row_is_left_alone() {
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", f32::fact([2, 3])).unwrap();
+        let col = model.add_const("col", tensor2(&[[1f32], [2.0]])).unwrap();
+        let w = model.wire_node("add", math::add(), &[x, col]).unwrap();
+        model.select_output_outlets(&w).unwrap();
+        let x = tensor2(&[[1f32, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let (before, after, left) = both(model, &x);
+        assert_eq!(left, 1);
+        assert_eq!(before, after);
+    }
+}
