@@ -69,7 +69,7 @@ impl ConstRowBinary {
             &self.row
         };
         ensure!(
-            width == row.len() && data.len() % width.max(1) == 0,
+            width == row.len() && data.len().is_multiple_of(width.max(1)),
             "rows of {width} values against a constant row of {}",
             row.len()
         );
