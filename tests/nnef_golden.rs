@@ -154,6 +154,10 @@ fn stdlib_compound_fragments_load_on_first_use() {
         quantization: None,
         resources: Default::default(),
     };
+    // In wasm, tract-linalg's kernels register in static constructors, which mlcycle runs
+    // before its first model load; tract alone would build its kernel registry without them,
+    // for every later test of this module too.
+    let _ = Model::from_nnef(b"");
     let nnef = tract_nnef::framework::Nnef::default();
     let stdlib = &nnef.registries[0];
     assert!(
