@@ -62,11 +62,13 @@ function countBody(response, onProgress, knownTotal) {
 
 async function withProgress(input, onProgress, knownTotal) {
   input = await input;
-  // Bytes first: in Node the first touch of `Request` or `Response` loads its fetch (node.js).
+  // Bytes and modules first: in Node the first touch of `Request` or `Response` loads its
+  // fetch (node.js).
   if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
     report(onProgress, input.byteLength, input.byteLength);
     return input;
   }
+  if (input instanceof WebAssembly.Module) return input;
   if (typeof input === 'string' || input instanceof URL || (typeof Request === 'function' && input instanceof Request)) {
     input = await fetch(input);
   }

@@ -389,10 +389,10 @@ impl Model {
     /// slim build itself this is a plain load check.
     pub fn check_slim(nnef_bytes: &[u8]) -> Result<()> {
         #[cfg(feature = "onnx")]
-        let framework = nnef::slim_framework();
+        let framework: fn() -> &'static tract_nnef::framework::Nnef = nnef::slim_framework;
         #[cfg(not(feature = "onnx"))]
-        let framework = nnef::framework();
-        nnef::read_with(framework, nnef_bytes, &Budget::default())
+        let framework: fn() -> &'static tract_nnef::framework::Nnef = nnef::framework;
+        nnef::read_with(&[framework], nnef_bytes, &Budget::default())
             .map(|_| ())
             .map_err(|reason| Error::ModelInvalid {
                 reason: format!("the slim build cannot load this model: {reason}"),

@@ -3,8 +3,9 @@
 //! [`Model::to_nnef`](super::Model::to_nnef) writes the **decluttered** typed model (not the
 //! optimized one: tract's optimized kernels have no NNEF dumpers, tract's own advice is to
 //! dump decluttered and optimize at load) as an NNEF tar archive, and
-//! [`Model::from_nnef`](super::Model::from_nnef) reads it back without touching ONNX parsing,
-//! shape inference or decluttering: only `into_optimized()` and `into_runnable()` remain.
+//! [`Model::from_nnef`](super::Model::from_nnef) reads it back without touching ONNX parsing
+//! or shape inference: only `into_optimized()` (which declutters again: tract's NNEF reader does
+//! not always give back the decluttered graph) and `into_runnable()` remain.
 //!
 //! ## File format
 //!
@@ -314,30 +315,34 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
 
 /// Reads an mlcycle NNEF tar: the typed (decluttered) model and its metadata.
 ///
-/// The full build first tries the slim build's framework, which knows every operator of the
-/// archives `mlcycle publish` writes for the slim package (it checks them against it) and is
-/// built in a fraction of the time (the full one registers all of tract-core's operators and
-/// tract's ONNX extensions: ~10 ms of a first load in wasm). An archive it cannot read is read
-/// again with the full framework, whose answer (model or error) is the one returned.
+/// The full build first translates the graph with the slim build's framework, which knows
+/// every operator of the archives `mlcycle publish` writes for the slim package (it checks them
+/// against it) and is built in a fraction of the time (the full one registers all of
+/// tract-core's operators and tract's ONNX extensions: ~10 ms of a first load in wasm). A graph
+/// it cannot translate is translated again with the full framework, whose answer is returned;
+/// the archive is scanned, admitted and parsed once.
 pub(crate) fn read(
     bytes: &[u8],
     budget: &Budget,
 ) -> std::result::Result<(TypedModel, Meta), String> {
     #[cfg(feature = "onnx")]
-    if let Ok(read) = read_with(slim_framework(), bytes, budget) {
-        return Ok(read);
-    }
-    read_with(framework(), bytes, budget)
+    let frameworks: &[fn() -> &'static Nnef] = &[slim_framework, framework];
+    #[cfg(not(feature = "onnx"))]
+    let frameworks: &[fn() -> &'static Nnef] = &[framework];
+    read_with(frameworks, bytes, budget)
 }
 
-/// [`read`] with a given framework. The graph text and every tensor header are checked against
-/// `budget` before tract parses them (see `admission`); tensors the graph never names are not
-/// read at all.
+/// [`read`] with the given frameworks, tried in order for the translation. The graph text and
+/// every tensor header are checked against `budget` before tract parses them (see
+/// `admission`); tensors the graph never names are not read at all.
 pub(crate) fn read_with(
-    framework: &Nnef,
+    frameworks: &[fn() -> &'static Nnef],
     bytes: &[u8],
     budget: &Budget,
 ) -> std::result::Result<(TypedModel, Meta), String> {
+    // Whatever the bytes, tract's kernels are registered before anything of tract runs (wasm:
+    // a registry built without the constructors would stay without their kernels).
+    super::ensure_static_ctors();
     let archive = scan_tar(bytes)?;
     let meta: Meta = serde_json::from_slice(archive.meta)
         .map_err(|e| format!("{META_FILE} is not valid: {e}"))?;
@@ -382,10 +387,14 @@ pub(crate) fn read_with(
         quantization: None,
         resources: HashMap::default(),
     };
-    let model = framework
-        .model_for_proto_model(&proto)
-        .map_err(|e| format!("NNEF: {}", super::chain(&e)))?;
-    Ok((model, meta))
+    let mut error = String::from("NNEF: no framework to read it with");
+    for framework in frameworks {
+        match framework().model_for_proto_model(&proto) {
+            Ok(model) => return Ok((model, meta)),
+            Err(e) => error = format!("NNEF: {}", super::chain(&e)),
+        }
+    }
+    Err(error)
 }
 
 const BLOCK: usize = 512;

@@ -54,6 +54,7 @@ test('the Node entry never loads fetch for a file, bytes or a compiled module', 
     file: 'await init();',
     bytes: "await init({ module_or_path: await readFile(wasmPath), onProgress: (e) => events.push(e) });",
     module: 'await init(await WebAssembly.compile(await readFile(wasmPath)));',
+    moduleWithProgress: 'await init({ module_or_path: await WebAssembly.compile(await readFile(wasmPath)), onProgress: (e) => events.push(e) });',
   };
   for (const [name, call] of Object.entries(cases)) {
     const script = `

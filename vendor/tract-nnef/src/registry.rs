@@ -39,25 +39,25 @@ impl PrimitiveDecl {
     }
 }
 
-/// mlcycle: a fragment's source text and, once invoked, its parse (`None`: it did not parse).
+/// mlcycle: a fragment's source text and, once invoked, its parse (or why it did not parse).
 pub struct LazyFragment {
     pub source: &'static str,
-    pub parsed: std::sync::OnceLock<Option<FragmentDef>>,
+    pub parsed: std::sync::OnceLock<Result<FragmentDef, String>>,
 }
 
-/// mlcycle: a primitive declared in the stdlib; `decl` once invoked (`None`: it did not parse).
+/// mlcycle: a primitive declared in the stdlib; `decl` once invoked (or why it did not parse).
 pub struct LazyPrimitive {
     pub id: &'static str,
-    pub decl: std::sync::OnceLock<Option<FragmentDecl>>,
+    pub decl: std::sync::OnceLock<Result<FragmentDecl, String>>,
     pub to_tract: ToTract,
 }
 
 impl LazyPrimitive {
     pub fn decl(&self) -> TractResult<&FragmentDecl> {
         self.decl
-            .get_or_init(|| crate::framework::stdlib_decl(self.id).ok())
+            .get_or_init(|| crate::framework::stdlib_decl(self.id).map_err(|e| format!("{e:?}")))
             .as_ref()
-            .ok_or_else(|| format_err!("Declaration of {} does not parse", self.id))
+            .map_err(|e| format_err!("Declaration of {}: {e}", self.id))
     }
 }
 
@@ -160,14 +160,16 @@ impl Registry {
         }
         let Some(lazy) = self.lazy_fragments.get(id) else { return Ok(None) };
         let parsed = lazy.parsed.get_or_init(|| {
-            crate::ast::parse::parse_fragments(lazy.source)
-                .ok()
-                .and_then(|defs| defs.into_iter().next())
+            let defs =
+                crate::ast::parse::parse_fragments(lazy.source).map_err(|e| format!("{e:?}"))?;
+            defs.into_iter()
+                .next()
                 .filter(|def| &def.decl.id == id)
+                .ok_or_else(|| format!("its source does not define {}", id.0))
         });
         match parsed {
-            Some(frag) => Ok(Some(frag)),
-            None => bail!("Fragment {} does not parse", id.0),
+            Ok(frag) => Ok(Some(frag)),
+            Err(e) => bail!("Fragment {}: {e}", id.0),
         }
     }
 
