@@ -260,7 +260,7 @@ impl Model {
         }
     }
 
-    fn from_optimized(typed: TypedModel, mut info: ModelInfo, source: Source) -> Result<Model> {
+    fn from_optimized(mut typed: TypedModel, mut info: ModelInfo, source: Source) -> Result<Model> {
         // Learn the output width from the typed model where the file left it symbolic.
         if let Some(fact) = typed.output_fact(0).ok() {
             if let Some(Ok(c)) = fact.shape.iter().nth(1).map(|d| d.to_usize()) {
@@ -269,7 +269,6 @@ impl Model {
                 }
             }
         }
-        let mut typed = typed;
         const_row_binary::rewrite(&mut typed).map_err(load_error)?;
         let plan = typed.into_runnable().map_err(load_error)?;
         let feeds = feed::feeds(&info).into();
@@ -388,11 +387,7 @@ impl Model {
     /// listed in `nnef_core`), without optimizing it. `Err` names what is missing. In the
     /// slim build itself this is a plain load check.
     pub fn check_slim(nnef_bytes: &[u8]) -> Result<()> {
-        #[cfg(feature = "onnx")]
-        let framework: fn() -> &'static tract_nnef::framework::Nnef = nnef::slim_framework;
-        #[cfg(not(feature = "onnx"))]
-        let framework: fn() -> &'static tract_nnef::framework::Nnef = nnef::framework;
-        nnef::read_with(&[framework], nnef_bytes, &Budget::default())
+        nnef::read_with(&[nnef::slim_framework], nnef_bytes, &Budget::default())
             .map(|_| ())
             .map_err(|reason| Error::ModelInvalid {
                 reason: format!("the slim build cannot load this model: {reason}"),

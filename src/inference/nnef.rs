@@ -68,8 +68,8 @@ pub(crate) struct Meta {
 }
 
 /// The NNEF framework models load with: in the full build, tract core, tract's ONNX
-/// extensions and mlcycle's operators (everything tract can write); in the slim build, the
-/// smaller [`slim_framework`](super::nnef_core::slim_framework).
+/// extensions and mlcycle's operators (everything tract can write); in the slim build,
+/// [`slim_framework`].
 ///
 /// Built once and shared: building it fills every registry, which measured ~11 ms, ten times
 /// the load of a small model, when it still parsed tract's whole NNEF stdlib (now parsed a
@@ -80,12 +80,11 @@ pub(crate) fn framework() -> &'static Nnef {
     #[cfg(feature = "onnx")]
     return FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()));
     #[cfg(not(feature = "onnx"))]
-    return FRAMEWORK.get_or_init(super::nnef_core::slim_framework);
+    return slim_framework();
 }
 
-/// The slim build's framework, also in the full build so `publish` can check that the slim
-/// package will load what it writes.
-#[cfg(feature = "onnx")]
+/// The slim build's framework ([`nnef_core`](super::nnef_core)), also in the full build so
+/// `publish` can check that the slim package will load what it writes.
 pub(crate) fn slim_framework() -> &'static Nnef {
     super::ensure_static_ctors();
     static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();

@@ -339,6 +339,7 @@ impl DdSketch {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn add_n_is_n_adds() {
@@ -369,8 +370,6 @@ mod tests {
         assert!(many.add_n(1.0, 0));
         assert_eq!(many, one);
     }
-
-    use super::*;
 
     #[test]
     fn histogram_bins_values_and_sums_to_count() {

@@ -135,6 +135,8 @@ pub struct Stdlib;
 impl Stdlib {
     pub fn iter(&self) -> std::slice::Iter<'static, FragmentDef> {
         static STDLIB: std::sync::OnceLock<Vec<FragmentDef>> = std::sync::OnceLock::new();
+        // The text is compiled in, so it parses or no build does (upstream unwraps the same
+        // parse; mlcycle's tests/nnef_golden.rs parses it whole and fragment by fragment).
         STDLIB.get_or_init(|| crate::ast::parse::parse_fragments(STDLIB_TEXT).unwrap()).iter()
     }
 }
