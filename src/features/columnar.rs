@@ -35,17 +35,18 @@ const MAX_COMBINATIONS: usize = 1 << 16;
 const OK: u32 = u32::MAX;
 
 /// One column's values for every row.
-enum Data {
+enum Data<'a> {
     /// Numbers, NaN = missing (a numeric column's `Cell::Missing` and `Cell::Num(NaN)` are one
-    /// value to every transform: [`Cell::is_missing`], [`Cell::num`]).
-    Num(Vec<f64>),
+    /// value to every transform: [`Cell::is_missing`], [`Cell::num`]). A field's column that
+    /// needs no checking is the caller's own, borrowed.
+    Num(Cow<'a, [f64]>),
     /// Row `r` holds `values[codes[r]]`.
     Dict { codes: Rc<[u32]>, values: Vec<Cell> },
     /// Any cells.
     Cells(Vec<Cell>),
 }
 
-impl Data {
+impl Data<'_> {
     fn cell(&self, r: usize) -> Cell {
         match self {
             Data::Num(v) => Cell::Num(v.get(r).copied().unwrap_or(f64::NAN)),
@@ -61,7 +62,7 @@ impl Data {
     /// The column as numbers (NaN for missing).
     fn numbers(&self) -> Cow<'_, [f64]> {
         match self {
-            Data::Num(v) => Cow::Borrowed(v),
+            Data::Num(v) => Cow::Borrowed(v.as_ref()),
             Data::Dict { codes, values } => {
                 let nums: Vec<f64> = values.iter().map(Cell::num).collect();
                 Cow::Owned(
@@ -170,14 +171,14 @@ fn violated(f: &Field, r: usize, v: Violation, failures: &mut Failures, coerced:
 impl Pipeline {
     /// Runs the pipeline over `rows` rows whose fields come from `sources` (one per field, in
     /// spec order).
-    pub(crate) fn run_columns(&self, rows: usize, sources: &[Source<'_>]) -> Table {
+    pub(crate) fn run_columns<'s>(&self, rows: usize, sources: &[Source<'s>]) -> Table {
         let kinds = self.kinds();
         let mut failures = Failures {
             at: vec![OK; rows],
             errors: Vec::new(),
         };
         let mut coerced_rows: Vec<Vec<u32>> = Vec::with_capacity(self.fields().len());
-        let mut cols: Vec<Data> = Vec::with_capacity(kinds.len());
+        let mut cols: Vec<Data<'s>> = Vec::with_capacity(kinds.len());
         for (i, (f, src)) in self.fields().iter().zip(sources).enumerate() {
             let numeric = kinds.get(i) == Some(&Kind::Numeric);
             let mut coerced = Vec::new();
@@ -237,46 +238,100 @@ impl Pipeline {
 const BLOCK: usize = 256;
 
 /// The output columns as the model's row-major f32 matrix; failed rows are NaN.
-fn emit(outputs: &[&Data], rows: usize, width: usize, failures: &Failures) -> Vec<f32> {
+///
+/// Adjacent dictionary columns that share their codes (the outputs of one one-hot encoder)
+/// are written together: one code read per row, and the `k` values of that code copied from a
+/// `distinct × k` table into the row's `k` adjacent slots.
+fn emit(outputs: &[&Data<'_>], rows: usize, width: usize, failures: &Failures) -> Vec<f32> {
     enum Out<'a> {
         Num(&'a [f64]),
-        Dict(&'a [u32], Vec<f32>),
+        /// `k` adjacent columns: row `r` holds `table[codes[r] * k ..][..k]`.
+        Dict {
+            codes: &'a [u32],
+            table: Vec<f32>,
+            k: usize,
+        },
         Cells(&'a [Cell]),
     }
-    let outs: Vec<Out<'_>> = outputs
-        .iter()
-        .map(|d| match d {
+    let mut outs: Vec<Out<'_>> = Vec::with_capacity(outputs.len());
+    let mut i = 0;
+    while let Some(d) = outputs.get(i) {
+        i += 1;
+        outs.push(match d {
             Data::Num(v) => Out::Num(v),
-            Data::Dict { codes, values } => {
-                Out::Dict(codes, values.iter().map(|c| c.num() as f32).collect())
-            }
             Data::Cells(v) => Out::Cells(v),
-        })
-        .collect();
+            Data::Dict { codes, values } => {
+                let mut group = vec![values];
+                while let Some(Data::Dict {
+                    codes: c,
+                    values: v,
+                }) = outputs.get(i).copied()
+                {
+                    if !Rc::ptr_eq(c, codes) {
+                        break;
+                    }
+                    group.push(v);
+                    i += 1;
+                }
+                let k = group.len();
+                let distinct = group.iter().map(|v| v.len()).min().unwrap_or(0);
+                let table = (0..distinct)
+                    .flat_map(|c| {
+                        group
+                            .iter()
+                            .map(move |v| v.get(c).map_or(f32::NAN, |x| x.num() as f32))
+                    })
+                    .collect();
+                Out::Dict { codes, table, k }
+            }
+        });
+    }
     let mut values = vec![f32::NAN; rows * width];
-    if width == 0 || outs.len() != width {
+    let columns: usize = outs
+        .iter()
+        .map(|o| match o {
+            Out::Dict { k, .. } => *k,
+            _ => 1,
+        })
+        .sum();
+    if width == 0 || columns != width {
         return values;
     }
     for (b, block) in values.chunks_mut(BLOCK * width).enumerate() {
         let base = b * BLOCK;
         let n = block.len() / width;
-        for (j, out) in outs.iter().enumerate() {
-            let mut slots = block.iter_mut().skip(j).step_by(width);
+        let mut j = 0;
+        for out in &outs {
+            let rows = block.chunks_exact_mut(width);
             match out {
                 Out::Num(v) => {
-                    for (s, x) in slots.by_ref().zip(v.iter().skip(base).take(n)) {
-                        *s = *x as f32;
+                    for (row, x) in rows.zip(v.iter().skip(base).take(n)) {
+                        if let Some(s) = row.get_mut(j) {
+                            *s = *x as f32;
+                        }
                     }
+                    j += 1;
                 }
-                Out::Dict(codes, table) => {
-                    for (s, c) in slots.by_ref().zip(codes.iter().skip(base).take(n)) {
-                        *s = table.get(*c as usize).copied().unwrap_or(f32::NAN);
+                Out::Dict { codes, table, k } => {
+                    for (row, c) in rows.zip(codes.iter().skip(base).take(n)) {
+                        let at = *c as usize * k;
+                        if let (Some(dst), Some(src)) =
+                            (row.get_mut(j..j + k), table.get(at..at + k))
+                        {
+                            for (d, s) in dst.iter_mut().zip(src) {
+                                *d = *s;
+                            }
+                        }
                     }
+                    j += k;
                 }
                 Out::Cells(v) => {
-                    for (s, c) in slots.by_ref().zip(v.iter().skip(base).take(n)) {
-                        *s = c.num() as f32;
+                    for (row, c) in rows.zip(v.iter().skip(base).take(n)) {
+                        if let Some(s) = row.get_mut(j) {
+                            *s = c.num() as f32;
+                        }
                     }
+                    j += 1;
                 }
             }
         }
@@ -291,14 +346,14 @@ fn emit(outputs: &[&Data], rows: usize, width: usize, failures: &Failures) -> Ve
 
 /// A field's column, validated: violations become missing (recorded in `coerced`) or the row's
 /// failure.
-fn field_column(
+fn field_column<'s>(
     f: &Field,
-    src: &Source<'_>,
+    src: &Source<'s>,
     rows: usize,
     numeric: bool,
     failures: &mut Failures,
     coerced: &mut Vec<u32>,
-) -> Data {
+) -> Data<'s> {
     match src {
         // A plain number field (no rule a finite number or NaN could break): the column as is.
         Source::Numbers(v)
@@ -310,7 +365,7 @@ fn field_column(
                 && v.len() == rows
                 && !any_infinite(v) =>
         {
-            Data::Num(v.to_vec())
+            Data::Num(Cow::Borrowed(v))
         }
         Source::Numbers(v) if numeric && f.categories.is_empty() => {
             let mut out = Vec::with_capacity(rows);
@@ -328,7 +383,7 @@ fn field_column(
                     }
                 }
             }
-            Data::Num(out)
+            Data::Num(Cow::Owned(out))
         }
         Source::Dictionary(codes, cells) => {
             let values: Vec<Cell> = cells
@@ -373,11 +428,11 @@ fn field_column(
                 }
             };
             if numeric {
-                Data::Num(
+                Data::Num(Cow::Owned(
                     (0..rows)
                         .map(|r| one(f, r, raw(r).as_deref(), failures, coerced).num())
                         .collect(),
-                )
+                ))
             } else {
                 Data::Cells(
                     (0..rows)
@@ -412,7 +467,12 @@ fn any_infinite(v: &[f64]) -> bool {
 }
 
 /// Fails the rows whose value in `col` is an infinity (a step that refuses infinity).
-fn check_finite(col: &Data, rows: usize, failures: &mut Failures, error: impl Fn(f64) -> Error) {
+fn check_finite(
+    col: &Data<'_>,
+    rows: usize,
+    failures: &mut Failures,
+    error: impl Fn(f64) -> Error,
+) {
     let infinite = |c: &Cell| match c {
         Cell::Num(x) if x.is_infinite() => Some(*x),
         _ => None,
@@ -451,11 +511,11 @@ fn check_finite(col: &Data, rows: usize, failures: &mut Failures, error: impl Fn
 /// An element-wise numeric step down whole columns, when the transform has a column form.
 fn map_columns(
     step: &super::pipeline::Step,
-    inputs: &[&Data],
+    inputs: &[&Data<'_>],
     kinds: &[Kind],
     out_kinds: &[Kind],
     rows: usize,
-) -> Option<Vec<Data>> {
+) -> Option<Vec<Data<'static>>> {
     let numeric = step
         .inputs
         .iter()
@@ -467,11 +527,12 @@ fn map_columns(
     let mut out = Vec::with_capacity(inputs.len());
     for (i, col) in inputs.iter().enumerate() {
         let xs = col.numbers();
-        let mut ys = vec![f64::NAN; rows];
+        let mut ys = Vec::with_capacity(rows);
         if !step.transform.map_column(i, &xs, &mut ys) {
             return None;
         }
-        out.push(Data::Num(ys));
+        ys.resize(rows, f64::NAN);
+        out.push(Data::Num(Cow::Owned(ys)));
     }
     Some(out)
 }
@@ -482,10 +543,10 @@ fn map_columns(
 /// per-row pass at all: the step runs once per code and its outputs keep those codes.
 fn by_combination(
     step: &super::pipeline::Step,
-    inputs: &[&Data],
+    inputs: &[&Data<'_>],
     rows: usize,
     failures: &mut Failures,
-) -> Option<Vec<Data>> {
+) -> Option<Vec<Data<'static>>> {
     if inputs.is_empty() || inputs.len() != step.inputs.len() {
         return None;
     }
@@ -590,15 +651,19 @@ fn by_combination(
 /// A step row by row through `apply` (rows that already failed are skipped).
 fn by_row(
     step: &super::pipeline::Step,
-    inputs: &[&Data],
+    inputs: &[&Data<'_>],
     out_kinds: &[Kind],
     rows: usize,
     failures: &mut Failures,
-) -> Vec<Data> {
-    let mut outs: Vec<Data> = (0..step.n_out)
+) -> Vec<Data<'static>> {
+    enum Built {
+        Num(Vec<f64>),
+        Cells(Vec<Cell>),
+    }
+    let mut outs: Vec<Built> = (0..step.n_out)
         .map(|j| match out_kinds.get(j) {
-            Some(Kind::Categorical) => Data::Cells(Vec::with_capacity(rows)),
-            _ => Data::Num(Vec::with_capacity(rows)),
+            Some(Kind::Categorical) => Built::Cells(Vec::with_capacity(rows)),
+            _ => Built::Num(Vec::with_capacity(rows)),
         })
         .collect();
     let local: Vec<usize> = (0..inputs.len()).collect();
@@ -623,11 +688,15 @@ fn by_row(
         }
         for (o, c) in outs.iter_mut().zip(out.iter_mut()) {
             match o {
-                Data::Num(v) => v.push(c.num()),
-                Data::Cells(v) => v.push(std::mem::replace(c, Cell::Missing)),
-                Data::Dict { .. } => {}
+                Built::Num(v) => v.push(c.num()),
+                Built::Cells(v) => v.push(std::mem::replace(c, Cell::Missing)),
             }
         }
     }
-    outs
+    outs.into_iter()
+        .map(|b| match b {
+            Built::Num(v) => Data::Num(Cow::Owned(v)),
+            Built::Cells(v) => Data::Cells(v),
+        })
+        .collect()
 }

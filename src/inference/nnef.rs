@@ -74,13 +74,17 @@ pub(crate) struct Meta {
 /// Built once and shared: building it fills every registry, which measured ~11 ms, ten times
 /// the load of a small model, when it still parsed tract's whole NNEF stdlib (now parsed a
 /// fragment at a time when a graph first invokes it: vendor/README.md).
+#[cfg(feature = "onnx")]
 pub(crate) fn framework() -> &'static Nnef {
     super::ensure_static_ctors();
     static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();
-    #[cfg(feature = "onnx")]
-    return FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()));
-    #[cfg(not(feature = "onnx"))]
-    return slim_framework();
+    FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()))
+}
+
+/// The slim build's framework: [`slim_framework`].
+#[cfg(not(feature = "onnx"))]
+pub(crate) fn framework() -> &'static Nnef {
+    slim_framework()
 }
 
 /// The slim build's framework ([`nnef_core`](super::nnef_core)), also in the full build so

@@ -8,9 +8,10 @@
 //!
 //! Semantics match what they replace: softmax is `exp(x - max) / Σ exp(x - max)`; the norms
 //! follow tract's ONNX `Normalizer` (and onnxruntime's): `x / max(Σ|x|, 1e-12)` (L1),
-//! `x · 1/√max(Σx², 1e-12)` (L2), `x / max(max|x|, 1e-12)` (MAX). Values differ from tract's in
-//! the last bits only (its exp is a polynomial kernel); both of mlcycle's load paths (ONNX,
-//! precompiled NNEF) use this op, so they stay bit-identical to each other.
+//! `x · 1/√max(Σx², 1e-12)` (L2), `x / max(max|x|, 1e-12)` (MAX). Softmax's exp is a
+//! vectorized polynomial within 1 ulp ([`super::exp`]), so values differ from tract's and
+//! onnxruntime's (polynomial kernels too) in the last bits only; both of mlcycle's load paths
+//! (ONNX, precompiled NNEF) use this op, so they stay bit-identical to each other.
 //!
 //! Where it comes from: the ONNX front end wires it for `Normalizer`, and [`rewrite_softmax`]
 //! replaces tract's last-axis f32 `Softmax` in the decluttered model before it is optimized or
@@ -75,19 +76,25 @@ impl RowNormalize {
         if width == 0 {
             return;
         }
+        if self.norm == RowNorm::Softmax {
+            // In three passes, so that the exps run down the whole batch in a vectorized
+            // loop (`exp`) rather than a libm call per value.
+            let rows = data.len() / width * width;
+            let data = data.get_mut(..rows).unwrap_or_default();
+            for row in data.chunks_exact_mut(width) {
+                let m = row.iter().copied().fold(f32::NEG_INFINITY, max);
+                row.iter_mut().for_each(|v| *v -= m);
+            }
+            super::exp::exp_in_place(data);
+            for row in data.chunks_exact_mut(width) {
+                let sum = row.iter().fold(0f32, |s, v| s + v);
+                row.iter_mut().for_each(|v| *v /= sum);
+            }
+            return;
+        }
         for row in data.chunks_exact_mut(width) {
             match self.norm {
-                RowNorm::Softmax => {
-                    let m = row.iter().copied().fold(f32::NEG_INFINITY, max);
-                    let mut sum = 0f32;
-                    for v in row.iter_mut() {
-                        *v = (*v - m).exp();
-                        sum += *v;
-                    }
-                    for v in row.iter_mut() {
-                        *v /= sum;
-                    }
-                }
+                RowNorm::Softmax => {}
                 RowNorm::L1 => {
                     let d = max(row.iter().map(|v| v.abs()).sum::<f32>(), EPS);
                     row.iter_mut().for_each(|v| *v /= d);

@@ -10,7 +10,7 @@ use super::stats::{
     add_counts, bin_index, chi2_p_value, js_distance, ks_statistic, psi, saturating_sum, shares,
 };
 use crate::error::Result;
-use crate::features::Record;
+use crate::features::{FieldType, Record};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -79,13 +79,53 @@ impl FieldCounts {
                         *c += n;
                     }
                     if x.is_finite() {
-                        self.min = Some(self.min.map_or(x, |m| m.min(x)));
-                        self.max = Some(self.max.map_or(x, |m| m.max(x)));
+                        self.min = Some(self.min.map_or(x, |m| lower(m, x)));
+                        self.max = Some(self.max.map_or(x, |m| higher(m, x)));
                     }
                 }
             }
             Read::Str(s) => self.category(cats, s, n),
             Read::Bool(b) => self.category(cats, if b { "true" } else { "false" }, n),
+        }
+    }
+
+    /// [`observe`](Self::observe) of each number of a number or integer field's column, in one
+    /// loop: the counts of reading every value as a [`RawValue::Number`] ([`read`]) and
+    /// observing it, without a [`Read`] per value, a call per value to `fmin`/`fmax` (what
+    /// `f64::min` is in wasm) or an `Option` per extreme. A batch of 100,000 rows spent a
+    /// quarter of its monitoring here value by value.
+    ///
+    /// [`RawValue::Number`]: crate::features::RawValue::Number
+    pub(crate) fn observe_numbers(&mut self, f: &FieldProfile, xs: impl Iterator<Item = f64>) {
+        debug_assert!(matches!(f.ty, FieldType::Number | FieldType::Integer));
+        let integer = f.ty == FieldType::Integer;
+        // `read`'s bounds: `x < min` or `x > max` is invalid (NaN was counted missing before).
+        let below = f.valid_min.unwrap_or(f64::NEG_INFINITY);
+        let above = f.valid_max.unwrap_or(f64::INFINITY);
+        let edges = f.numeric.as_ref().map(|p| p.edges.as_slice());
+        let (mut missing, mut invalid) = (0u64, 0u64);
+        // The extremes of the finite values binned (none seen: lo > hi).
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for x in xs {
+            if x.is_nan() {
+                missing += 1;
+            } else if (integer && (!x.is_finite() || x.fract() != 0.0)) || x < below || x > above {
+                invalid += 1;
+            } else if let Some(edges) = edges {
+                if let Some(c) = self.counts.get_mut(bin_index(edges, x)) {
+                    *c += 1;
+                }
+                if x.is_finite() {
+                    lo = lower(lo, x);
+                    hi = higher(hi, x);
+                }
+            }
+        }
+        self.missing += missing;
+        self.invalid += invalid;
+        if lo <= hi {
+            self.min = Some(self.min.map_or(lo, |m| lower(m, lo)));
+            self.max = Some(self.max.map_or(hi, |m| higher(m, hi)));
         }
     }
 
@@ -125,6 +165,28 @@ impl FieldCounts {
                 .into_iter()
                 .chain(&self.counts),
         )
+    }
+}
+
+/// The smaller of two non-NaN numbers, `a` on a tie (so -0 and 0 keep the first seen): one
+/// comparison, where `f64::min` is a libm call in wasm. Observing one value or a column of
+/// them uses this same rule, so both count the same extremes.
+#[inline]
+fn lower(a: f64, b: f64) -> f64 {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// The larger of two non-NaN numbers, `a` on a tie ([`lower`]'s rule).
+#[inline]
+fn higher(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
     }
 }
 

@@ -32,10 +32,21 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
 /// Index of the bin a value falls in, given ascending inner edges: the number of edges `<= x`
 /// (`np.searchsorted(edges, x, side="right")`), so a value equal to an edge goes to the bin
 /// above it; bins are open-ended at both ends.
+///
+/// Up to [`COUNTED_EDGES`] edges (deciles have 9) the edges are counted rather than searched:
+/// the same index for ascending edges, without a binary search's unpredictable branches — on
+/// varied data those mispredictions were most of a monitor's cost per numeric value.
 #[inline]
 pub fn bin_index(edges: &[f64], x: f64) -> usize {
-    edges.partition_point(|e| *e <= x)
+    if edges.len() <= COUNTED_EDGES {
+        edges.iter().map(|e| usize::from(*e <= x)).sum()
+    } else {
+        edges.partition_point(|e| *e <= x)
+    }
 }
+
+/// Above this many edges [`bin_index`] searches instead of counting.
+const COUNTED_EDGES: usize = 32;
 
 /// `counts / sum(counts)`; all zeros when the sum is 0.
 pub fn shares(counts: &[u64]) -> Vec<f64> {
@@ -261,6 +272,26 @@ mod tests {
         assert_eq!(bin_index(&e, 2.5), 2);
         assert_eq!(bin_index(&e, 3.0), 3);
         assert_eq!(bin_index(&e, f64::INFINITY), 3);
+        assert_eq!(bin_index(&e, f64::NEG_INFINITY), 0);
+        // Counted (few edges) and searched (many) agree on every kind of value.
+        let many: Vec<f64> = (0..100).map(|i| i as f64 * 0.5 - 10.0).collect();
+        for edges in [&e[..], &many[..], &[][..]] {
+            for x in [
+                -11.0,
+                -10.0,
+                -0.0,
+                0.0,
+                0.25,
+                3.0,
+                39.5,
+                40.0,
+                f64::INFINITY,
+                f64::NAN,
+            ] {
+                let want = edges.partition_point(|v| *v <= x);
+                assert_eq!(bin_index(edges, x), want, "{x} in {} edges", edges.len());
+            }
+        }
     }
 
     #[test]

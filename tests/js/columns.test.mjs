@@ -86,3 +86,45 @@ test('malformed batches throw E_INVALID_ARGUMENT naming the column', async () =>
   // zero rows is an empty result, not an error
   assert.equal(pipeline.transformColumns(Object.fromEntries(FIELDS.map((n) => [n, []]))).length, 0);
 });
+
+test('dictionaryEncode (columns.js): the codes and values of a plain Map keyed by SameValueZero, -0 apart', async () => {
+  const { dictionaryEncode } = await import('../../pkg/columns.js');
+  // What it must equal: one Map lookup per element, -0 given its own code.
+  const plain = (array) => {
+    const index = new Map(), values = [], codes = [];
+    let negativeZero = -1;
+    for (const v of array) {
+      let code;
+      if (Object.is(v, -0)) {
+        if (negativeZero < 0) { negativeZero = values.length; values.push(v); }
+        code = negativeZero;
+      } else {
+        code = index.get(v);
+        if (code === undefined) { code = values.length; index.set(v, code); values.push(v); }
+      }
+      codes.push(code);
+    }
+    return [codes, values];
+  };
+  const date = new Date(0);
+  const pool = ['Biscoe', 'Dream', null, 'Torgersen', -0, 0, NaN, undefined, 1, '1', true, date, new Date(0), '', 'x', 2.5, -0, NaN];
+  const arrays = [
+    [],
+    ['a'],
+    [-0, 0, -0, 0],
+    [0, -0, 0],
+    [NaN, NaN, 0, NaN],
+    ['a', 'b', 'c', 'd', 'e', 'f', 'a', 'f', 'e'],
+    [null, undefined, null, undefined, -0],
+    Array.from({ length: 500 }, (_, i) => pool[(i * 7 + (i >> 3)) % pool.length]),
+    Array.from({ length: 500 }, (_, i) => pool[(pool.length - 1 - (i % pool.length))]),
+  ];
+  for (const array of arrays) {
+    const [codes, values] = dictionaryEncode(array);
+    const [wantCodes, wantValues] = plain(array);
+    assert.ok(codes instanceof Uint32Array);
+    assert.deepEqual([...codes], wantCodes, String(array));
+    assert.equal(values.length, wantValues.length);
+    values.forEach((v, i) => assert.ok(Object.is(v, wantValues[i]), `value ${i} of ${array}`));
+  }
+});

@@ -65,6 +65,15 @@ test('predictBatch: records and columns = one-by-one predict; bad rows rejected 
     assert.deepEqual(JSON.parse(JSON.stringify(out)).ids, out.ids);
     assert.deepEqual(structuredClone({ ...out, probabilities: null }).ids, out.ids);
     assert.equal(d.feedback(out.ids[rows.length - 1], out.labels[rows.length - 1]), 'matched');
+    // labels and valid are built on first read too, and behave as plain array properties
+    for (const key of ['labels', 'valid']) {
+      assert.ok(Array.isArray(out[key]) && out[key] === out[key], key);
+      assert.deepEqual(JSON.parse(JSON.stringify(out))[key], out[key], key);
+      assert.deepEqual(structuredClone({ ...out, probabilities: null })[key], out[key], key);
+      assert.ok(Object.keys(out).includes(key), key);
+      out[key] = ['replaced'];
+      assert.deepEqual(out[key], ['replaced'], key);
+    }
   }
 });
 

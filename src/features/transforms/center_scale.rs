@@ -61,10 +61,8 @@ impl Transform for CenterScale {
         Ok(())
     }
 
-    fn map_column(&self, i: usize, xs: &[f64], out: &mut [f64]) -> bool {
-        for (o, x) in out.iter_mut().zip(xs) {
-            *o = self.value(i, *x);
-        }
+    fn map_column(&self, i: usize, xs: &[f64], out: &mut Vec<f64>) -> bool {
+        out.extend(xs.iter().map(|x| self.value(i, *x)));
         true
     }
 }

@@ -75,14 +75,12 @@ impl Transform for Impute {
         Ok(())
     }
 
-    fn map_column(&self, i: usize, xs: &[f64], out: &mut [f64]) -> bool {
+    fn map_column(&self, i: usize, xs: &[f64], out: &mut Vec<f64>) -> bool {
         // Numeric inputs only (the executor's contract): the fill is a number.
         let Some(Cell::Num(fill)) = self.fill.get(i) else {
             return false;
         };
-        for (o, x) in out.iter_mut().zip(xs) {
-            *o = if x.is_nan() { *fill } else { *x };
-        }
+        out.extend(xs.iter().map(|x| if x.is_nan() { *fill } else { *x }));
         true
     }
 }

@@ -28,10 +28,8 @@ impl Transform for Passthrough {
         Ok(())
     }
 
-    fn map_column(&self, _i: usize, xs: &[f64], out: &mut [f64]) -> bool {
-        for (o, x) in out.iter_mut().zip(xs) {
-            *o = *x;
-        }
+    fn map_column(&self, _i: usize, xs: &[f64], out: &mut Vec<f64>) -> bool {
+        out.extend_from_slice(xs);
         true
     }
 }

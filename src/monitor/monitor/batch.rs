@@ -10,9 +10,11 @@
 //! without a per-row record. Ids are `<salt>-<seq>` with consecutive sequence numbers, so the
 //! caller gets the first and writes the rest only when asked.
 
-use super::{count_output, output_counters, Monitor, OutputCounters};
-use crate::features::{Column, Columns, RawValue, RowValues};
-use crate::monitor::profile::read;
+use super::{output_counters, Monitor, OutputCounters, NO_CLASS};
+use crate::features::{Column, Columns, FieldType, RawValue, RowValues};
+use crate::monitor::profile::{read, CONFIDENCE_EDGES};
+use crate::monitor::stats::{add_counts, bin_index};
+use crate::monitor::windows::WindowCounts;
 
 /// The rows of one batch being observed ([`Monitor::batch`]); the rules are judged when it is
 /// dropped.
@@ -76,16 +78,21 @@ impl BatchObserver<'_> {
         width: usize,
         latency_ms: f64,
     ) -> Option<u64> {
-        let rows: Vec<usize> = answered
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| **a)
-            .map(|(r, _)| r)
-            .collect();
-        let n = rows.len() as u64;
+        // The answered rows: every row (the common case, read straight down the columns), or
+        // these indices.
+        let n = answered.iter().filter(|a| **a).count();
         if n == 0 {
             return None;
         }
+        let some: Option<Vec<usize>> = (n < answered.len()).then(|| {
+            let rows = answered.iter().enumerate().filter(|(_, a)| **a);
+            rows.map(|(r, _)| r).collect()
+        });
+        let rows = Rows {
+            n,
+            some: some.as_deref(),
+        };
+        let n = n as u64;
         let now = self.now_ms;
         self.rows += n;
         let m = &mut *self.monitor;
@@ -148,12 +155,12 @@ impl BatchObserver<'_> {
                     // Each distinct value read once, counted by how many answered rows have it.
                     let mut per_value = vec![0u64; values.len()];
                     let mut absent = 0u64;
-                    for r in &rows {
-                        match codes.get(*r).and_then(|c| per_value.get_mut(*c as usize)) {
+                    rows.each(codes, |c| {
+                        match c.and_then(|c| per_value.get_mut(*c as usize)) {
                             Some(t) => *t += 1,
                             None => absent += 1,
                         }
-                    }
+                    });
                     for (v, t) in values.iter().zip(&per_value) {
                         if *t > 0 {
                             count(Some(v), *t);
@@ -163,31 +170,135 @@ impl BatchObserver<'_> {
                         count(None, absent);
                     }
                 }
-                Some(Column::Numbers(v)) => {
-                    for r in &rows {
-                        match v.get(*r) {
-                            Some(x) => count(Some(&RawValue::Number(*x)), 1),
-                            None => count(None, 1),
+                Some(Column::Numbers(v))
+                    if matches!(f.ty, FieldType::Number | FieldType::Integer) =>
+                {
+                    // In a tight loop; a row past the column's end is missing, as `count(None)`
+                    // has it.
+                    let (n, mut absent) = (rows.n, 0u64);
+                    match rows.some {
+                        None => {
+                            tally.observe_numbers(f, v.iter().take(n).copied());
+                            absent = n.saturating_sub(v.len()) as u64;
+                        }
+                        Some(some) => {
+                            let xs = some.iter().filter_map(|r| {
+                                absent += u64::from(r >= &v.len());
+                                v.get(*r).copied()
+                            });
+                            tally.observe_numbers(f, xs);
                         }
                     }
+                    tally.missing += absent;
                 }
-                Some(Column::Values(v)) => {
-                    for r in &rows {
-                        count(v.get(*r), 1);
-                    }
-                }
+                Some(Column::Numbers(v)) => rows.each(v, |x| match x {
+                    Some(x) => count(Some(&RawValue::Number(*x)), 1),
+                    None => count(None, 1),
+                }),
+                Some(Column::Values(v)) => rows.each(v, |x| count(x, 1)),
             }
             total.merge(&tally);
             if let Some(w) = window.as_mut().and_then(|w| w.fields.get_mut(i)) {
                 w.merge(&tally);
             }
         }
-        let mut counters = output_counters!(s);
-        for r in &rows {
-            let probabilities = outputs.get(r * width..(r + 1) * width).unwrap_or_default();
-            count_output(&mut counters, window.as_deref_mut(), ring, probabilities);
-        }
+        count_outputs(&mut output_counters!(s), window, ring, outputs, width, rows);
         Some(first)
+    }
+}
+
+/// The answered rows of a batch: all `n` of them, or `some`.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    n: usize,
+    some: Option<&'a [usize]>,
+}
+
+impl Rows<'_> {
+    /// Calls `f` with a column's value in each answered row, in row order (`None` past the
+    /// column's end).
+    fn each<T>(self, column: &[T], mut f: impl FnMut(Option<&T>)) {
+        match self.some {
+            None => {
+                column.iter().take(self.n).for_each(|x| f(Some(x)));
+                (column.len()..self.n).for_each(|_| f(None));
+            }
+            Some(rows) => rows.iter().for_each(|r| f(column.get(*r))),
+        }
+    }
+}
+
+/// [`count_output`] of every answered row, in order, in one loop: the classes, confidences and
+/// shape mismatches are counted into local tallies and added once, and only the rows the
+/// feedback ring keeps (the batch's last `ring.len()`) are written into it.
+fn count_outputs(
+    s: &mut OutputCounters<'_>,
+    window: Option<&mut WindowCounts>,
+    ring: &mut [(u64, u32)],
+    outputs: &[f32],
+    width: usize,
+    rows: Rows<'_>,
+) {
+    let n = rows.n;
+    let first = *s.next_seq;
+    let cap = ring.len();
+    let kept_from = n.saturating_sub(cap);
+    let mut classes = vec![0u64; s.class_counts.len()];
+    let mut confidences = vec![0u64; s.confidence_counts.len()];
+    // `count_output`'s rule: fewer than two outputs is a regressor's (no class), two or more
+    // must be the monitor's `k`.
+    let classify = width >= 2 && width == s.k;
+    if width >= 2 && width != s.k {
+        *s.shape_mismatches += n as u64;
+    }
+    let row_outputs = |r: usize| outputs.get(r * width..(r + 1) * width).unwrap_or_default();
+    // A row's class: its argmax, when it is one the monitor counts. (`p` is empty for a row
+    // past the outputs' end, which `count_output` leaves uncounted.)
+    let k = classes.len();
+    let class_of = |p: &[f32]| -> Option<usize> {
+        (classify && p.len() == width)
+            .then(|| crate::inference::argmax(p))
+            .filter(|c| *c < k)
+    };
+    // The tallies, in loops the compiler can inline (a closure called from two loops was not).
+    let mut tally = |p: &[f32]| {
+        if !(classify && p.len() == width) {
+            return;
+        }
+        let c = crate::inference::argmax(p);
+        if let Some(t) = classes.get_mut(c) {
+            *t += 1;
+        }
+        let conf = p.get(c).copied().unwrap_or(f32::NAN) as f64;
+        if conf.is_finite() {
+            if let Some(t) = confidences.get_mut(bin_index(&CONFIDENCE_EDGES, conf)) {
+                *t += 1;
+            }
+        }
+    };
+    if classify {
+        match rows.some {
+            None => outputs.chunks_exact(width).take(n).for_each(&mut tally),
+            Some(some) => some.iter().for_each(|r| tally(row_outputs(*r))),
+        }
+    }
+    // The feedback ring keeps the last `cap` answered rows: only those are written.
+    for i in kept_from..n {
+        let r = rows.some.map_or(Some(i), |some| some.get(i).copied());
+        let class = r.and_then(|r| class_of(row_outputs(r)));
+        let seq = first.wrapping_add(i as u64);
+        if let Some(slot) = ring.get_mut((seq % cap.max(1) as u64) as usize) {
+            *slot = (seq, class.map_or(NO_CLASS, |c| c as u32));
+        }
+    }
+    *s.next_seq = first.wrapping_add(n as u64);
+    add_counts(s.class_counts, &classes);
+    add_counts(s.confidence_counts, &confidences);
+    if let Some(w) = window {
+        // The window holds the per-class counts for class indices it has room for, as
+        // `count_output` adds them.
+        add_counts(&mut w.class_counts, &classes);
+        add_counts(&mut w.confidence_counts, &confidences);
     }
 }
 
@@ -198,5 +309,135 @@ impl Drop for BatchObserver<'_> {
         if self.rows > 0 && m.state.since_eval >= m.config.evaluate_every {
             m.evaluate(self.now_ms);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::config::MonitorConfig;
+    use super::super::super::profile::ReferenceProfile;
+    use super::*;
+    use crate::features::{FeatureSpec, Record};
+
+    /// A monitor of a number field with bounds, an integer field and a string field; three
+    /// classes; a feedback ring of 8; rules never judged (so only the counts can differ).
+    fn monitor() -> Monitor {
+        let spec = FeatureSpec::from_json(
+            r#"{"schema":"mlcycle.features/1","fields":[
+                {"name":"x","type":"number","min":-50,"max":500},
+                {"name":"i","type":"integer"},
+                {"name":"c","type":"string"}],"outputs":["x"]}"#,
+        )
+        .unwrap();
+        let recs: Vec<Record> = (0..200)
+            .map(|k| {
+                Record::new()
+                    .with("x", RawValue::Number(k as f64 * 1.5 - 20.0))
+                    .with("i", RawValue::Number((k % 17) as f64))
+                    .with("c", RawValue::String(["a", "b", "c"][k % 3].into()))
+            })
+            .collect();
+        let labels = ["p".into(), "q".into(), "r".into()];
+        let p = ReferenceProfile::build(&spec, &recs, &Default::default())
+            .unwrap()
+            .with_predictions(&labels, &[0.2, 0.5, 0.3, 0.9, 0.05, 0.05])
+            .unwrap();
+        let config = MonitorConfig {
+            evaluate_every: u64::MAX,
+            feedback_window: 8,
+            ..MonitorConfig::default()
+        };
+        Monitor::new(p, config, "s").unwrap()
+    }
+
+    /// Observing a batch of columns counts exactly what observing its answered rows one by
+    /// one counts — bins, extremes (including -0 and 0), missing (NaN), invalid (out of
+    /// bounds, infinite or fractional integers), categories, classes, confidences, and the
+    /// feedback ring's last rows — with every row answered and with some rejected.
+    #[test]
+    fn a_batch_of_columns_counts_what_its_rows_count() {
+        let xs = [
+            3.0,
+            f64::NAN,
+            -0.0,
+            0.0,
+            600.0,
+            -60.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            250.25,
+            -50.0,
+            500.0,
+            17.0,
+        ];
+        let is = [
+            1.0,
+            2.5,
+            f64::INFINITY,
+            f64::NAN,
+            -0.0,
+            16.0,
+            40.0,
+            -3.0,
+            7.0,
+            0.5,
+            9.0,
+            1e300,
+        ];
+        let cs = ["a", "b", "zz", "", "c", "a", "b", "a", "c", "c", "b", "a"];
+        let rows = 30;
+        let x: Vec<f64> = (0..rows).map(|r| xs[r % xs.len()]).collect();
+        let i: Vec<f64> = (0..rows).map(|r| is[(r * 5) % is.len()]).collect();
+        let c: Vec<RawValue> = (0..rows)
+            .map(|r| RawValue::String(cs[(r * 7) % cs.len()].into()))
+            .collect();
+        let outputs: Vec<f32> = (0..rows)
+            .flat_map(|r| {
+                let a = (r % 10) as f32 / 10.0;
+                [a, 1.0 - a, (r % 3) as f32 * f32::NAN.min(0.0)]
+            })
+            .collect();
+        let mut columns = Columns::new();
+        columns
+            .insert("x", Column::Numbers(x.clone()))
+            .insert("i", Column::Numbers(i.clone()))
+            .insert("c", Column::dictionary(c.clone()));
+        for answered in [vec![true; rows], (0..rows).map(|r| r % 5 != 3).collect()] {
+            let (mut one, mut many) = (monitor(), monitor());
+            for r in (0..rows).filter(|r| answered[*r]) {
+                let rec = Record::new()
+                    .with("x", RawValue::Number(x[r]))
+                    .with("i", RawValue::Number(i[r]))
+                    .with("c", c[r].clone());
+                one.observe(1000.0, &rec, &outputs[r * 3..r * 3 + 3], f64::NAN);
+            }
+            let first =
+                many.batch(1000.0)
+                    .observe_columns(&columns, &answered, &outputs, 3, f64::NAN);
+            assert_eq!(first, Some(0));
+            assert!(one.state.fields[0].invalid > 0 && one.state.fields[1].invalid > 0);
+            assert_eq!(one.state.fields[0].min, Some(-50.0));
+            assert_eq!(many.state, one.state);
+            assert_eq!(many.ring, one.ring);
+        }
+    }
+
+    /// A model answering the wrong number of outputs is a shape mismatch per row, as one by
+    /// one; the rows still take their sequence numbers.
+    #[test]
+    fn a_batch_of_the_wrong_width_counts_shape_mismatches() {
+        let (mut one, mut many) = (monitor(), monitor());
+        let mut columns = Columns::new();
+        columns.insert("x", Column::Numbers(vec![1.0; 5]));
+        let outputs = [0.5f32; 10];
+        for r in 0..5 {
+            let rec = Record::new().with("x", RawValue::Number(1.0));
+            one.observe(10.0, &rec, &outputs[r * 2..r * 2 + 2], f64::NAN);
+        }
+        many.batch(10.0)
+            .observe_columns(&columns, &[true; 5], &outputs, 2, f64::NAN);
+        assert_eq!(one.state.shape_mismatches, 5);
+        assert_eq!(many.state, one.state);
+        assert_eq!(many.ring, one.ring);
     }
 }
