@@ -169,8 +169,9 @@ impl FieldCounts {
 }
 
 /// The smaller of two non-NaN numbers, `a` on a tie (so -0 and 0 keep the first seen): one
-/// comparison, where `f64::min` is a libm call in wasm. Observing one value or a column of
-/// them uses this same rule, so both count the same extremes.
+/// comparison, where `f64::min` is a libm call in wasm (`fmin`, which keeps the second on a
+/// tie, unlike native code). Observing one value, a column of them and merging counters all
+/// use this rule, so all count the same extremes, natively and in wasm.
 #[inline]
 fn lower(a: f64, b: f64) -> f64 {
     if b < a {
@@ -190,16 +191,19 @@ fn higher(a: f64, b: f64) -> f64 {
     }
 }
 
+/// The smaller extreme of two counters ([`lower`]'s rule: merging a batch's counts keeps the
+/// extremes observing its values one by one would have kept, zeros' signs included).
 pub(crate) fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
+        (Some(x), Some(y)) => Some(lower(x, y)),
         (x, y) => x.or(y),
     }
 }
 
+/// The larger extreme of two counters ([`higher`]'s rule).
 pub(crate) fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(x.max(y)),
+        (Some(x), Some(y)) => Some(higher(x, y)),
         (x, y) => x.or(y),
     }
 }

@@ -64,14 +64,14 @@ export function dictionaryEncode(array) {
 // for 300,000 array slots per 100,000 rows.
 export function batchRows(result, idPrefix, firstId, valid, classes, classNames) {
   const n = valid.length;
-  lazy(result, 'valid', () => Array.from(valid, (v) => v === 1));
-  lazy(result, 'labels', () => Array.from(classes, (c) => (c >= 0 && c < classNames.length ? classNames[c] : null)));
   lazy(result, 'ids', () => {
     const ids = new Array(n);
     let next = firstId;
     for (let i = 0; i < n; i++) ids[i] = valid[i] === 1 ? `${idPrefix}-${next++}` : null;
     return ids;
   });
+  lazy(result, 'labels', () => Array.from(classes, (c) => (c >= 0 && c < classNames.length ? classNames[c] : null)));
+  lazy(result, 'valid', () => Array.from(valid, (v) => v === 1));
 }
 
 // An enumerable, configurable property computed by `make` on first read and kept.

@@ -935,8 +935,9 @@ impl Deployment {
 
 /// `predictBatch`'s result object. The per-row arrays cross compactly — probabilities as one
 /// `Float32Array`, answered flags and class indices as typed arrays, ids as their prefix and
-/// first number — and the package's `columns.js` writes the `ids` (on first read) / `labels` /
-/// `valid` arrays (a string per row built here would cross one by one, or as a JSON text).
+/// first number — and the package's `columns.js` makes them the `ids` / `labels` / `valid`
+/// arrays, each on first read (a string per row built here would cross one by one, or as a
+/// JSON text).
 fn batch_result(out: &registry::BatchPredictions) -> JsResult<JsValue> {
     let obj = js_sys::Object::new();
     let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&obj, &k.into(), v).map(|_| ());

@@ -192,7 +192,7 @@ pub(crate) trait Transform: std::fmt::Debug + Send + Sync {
     /// implementations share one scalar function). Called by the columnar executor
     /// ([`crate::features::Pipeline::transform_columns`]) only when every input is numeric; a
     /// transform without such a form returns `false` and is run row by row through `apply`.
-    /// `out` is empty and has room for `xs.len()` values: pushing them (`extend`) spares the
+    /// `out` is empty with room for a value per row: pushing them (`extend`) spares the
     /// executor filling a column only to overwrite it.
     fn map_column(&self, _i: usize, _xs: &[f64], _out: &mut Vec<f64>) -> bool {
         false

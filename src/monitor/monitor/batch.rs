@@ -228,7 +228,7 @@ impl Rows<'_> {
     }
 }
 
-/// [`count_output`] of every answered row, in order, in one loop: the classes, confidences and
+/// [`count_output`](super::count_output) of every answered row, in order, in one loop: the classes, confidences and
 /// shape mismatches are counted into local tallies and added once, and only the rows the
 /// feedback ring keeps (the batch's last `ring.len()`) are written into it.
 fn count_outputs(
@@ -249,7 +249,14 @@ fn count_outputs(
     // must be the monitor's `k`.
     let classify = width >= 2 && width == s.k;
     if width >= 2 && width != s.k {
-        *s.shape_mismatches += n as u64;
+        // A mismatch per answered row with its outputs (a row past the outputs' end has none:
+        // `count_output` counts nothing for it).
+        let whole = |r: usize| (r + 1).saturating_mul(width) <= outputs.len();
+        let rows_with_outputs = match rows.some {
+            None => n.min(outputs.len() / width),
+            Some(some) => some.iter().filter(|r| whole(**r)).count(),
+        };
+        *s.shape_mismatches += rows_with_outputs as u64;
     }
     let row_outputs = |r: usize| outputs.get(r * width..(r + 1) * width).unwrap_or_default();
     // A row's class: its argmax, when it is one the monitor counts. (`p` is empty for a row
@@ -388,13 +395,19 @@ mod tests {
         let rows = 30;
         let x: Vec<f64> = (0..rows).map(|r| xs[r % xs.len()]).collect();
         let i: Vec<f64> = (0..rows).map(|r| is[(r * 5) % is.len()]).collect();
-        let c: Vec<RawValue> = (0..rows)
+        // The string column ends 5 rows early: those rows have no value (missing).
+        let c: Vec<RawValue> = (0..rows - 5)
             .map(|r| RawValue::String(cs[(r * 7) % cs.len()].into()))
             .collect();
         let outputs: Vec<f32> = (0..rows)
             .flat_map(|r| {
                 let a = (r % 10) as f32 / 10.0;
-                [a, 1.0 - a, (r % 3) as f32 * f32::NAN.min(0.0)]
+                let third = if r % 7 == 3 {
+                    f32::NAN
+                } else {
+                    (r % 3) as f32 * 0.3
+                };
+                [a, 1.0 - a, third]
             })
             .collect();
         let mut columns = Columns::new();
@@ -405,10 +418,12 @@ mod tests {
         for answered in [vec![true; rows], (0..rows).map(|r| r % 5 != 3).collect()] {
             let (mut one, mut many) = (monitor(), monitor());
             for r in (0..rows).filter(|r| answered[*r]) {
-                let rec = Record::new()
+                let mut rec = Record::new()
                     .with("x", RawValue::Number(x[r]))
-                    .with("i", RawValue::Number(i[r]))
-                    .with("c", c[r].clone());
+                    .with("i", RawValue::Number(i[r]));
+                if let Some(c) = c.get(r) {
+                    rec = rec.with("c", c.clone());
+                }
                 one.observe(1000.0, &rec, &outputs[r * 3..r * 3 + 3], f64::NAN);
             }
             let first =
@@ -419,6 +434,49 @@ mod tests {
             assert_eq!(one.state.fields[0].min, Some(-50.0));
             assert_eq!(many.state, one.state);
             assert_eq!(many.ring, one.ring);
+            assert!(one.state.fields[2].missing >= 5);
+        }
+    }
+
+    /// The extremes keep the sign of a zero as one by one does, also when a batch's counts
+    /// are merged into earlier ones (f64 `==` cannot tell -0 from 0: compared by bits).
+    #[test]
+    fn a_batch_keeps_the_extremes_one_by_one_keeps() {
+        let bits = |m: &Monitor| {
+            let f = &m.state.fields[0];
+            (f.min.map(f64::to_bits), f.max.map(f64::to_bits))
+        };
+        for (before, batch) in [
+            (vec![0.0], vec![-0.0]),
+            (vec![-0.0], vec![0.0, -0.0]),
+            (vec![], vec![0.0, -0.0]),
+            (vec![], vec![-0.0, 0.0]),
+        ] {
+            let (mut one, mut many) = (monitor(), monitor());
+            for x in &before {
+                let rec = Record::new().with("x", RawValue::Number(*x));
+                one.observe(5.0, &rec, &[0.2, 0.3, 0.5], f64::NAN);
+                many.observe(5.0, &rec, &[0.2, 0.3, 0.5], f64::NAN);
+            }
+            for x in &batch {
+                let rec = Record::new().with("x", RawValue::Number(*x));
+                one.observe(5.0, &rec, &[0.2, 0.3, 0.5], f64::NAN);
+            }
+            let mut columns = Columns::new();
+            columns.insert("x", Column::Numbers(batch.clone()));
+            let outputs: Vec<f32> = batch.iter().flat_map(|_| [0.2, 0.3, 0.5]).collect();
+            many.batch(5.0).observe_columns(
+                &columns,
+                &vec![true; batch.len()],
+                &outputs,
+                3,
+                f64::NAN,
+            );
+            assert_eq!(bits(&many), bits(&one), "{before:?} then {batch:?}");
+            assert_eq!(
+                one.state.fields[0].min.map(f64::to_bits),
+                before.first().or(batch.first()).map(|x| x.to_bits())
+            );
         }
     }
 
@@ -429,14 +487,16 @@ mod tests {
         let (mut one, mut many) = (monitor(), monitor());
         let mut columns = Columns::new();
         columns.insert("x", Column::Numbers(vec![1.0; 5]));
-        let outputs = [0.5f32; 10];
+        // Outputs for 4 rows and a half: the fifth row has none, and is no mismatch.
+        let outputs = [0.5f32; 9];
         for r in 0..5 {
             let rec = Record::new().with("x", RawValue::Number(1.0));
-            one.observe(10.0, &rec, &outputs[r * 2..r * 2 + 2], f64::NAN);
+            let p = outputs.get(r * 2..r * 2 + 2).unwrap_or_default();
+            one.observe(10.0, &rec, p, f64::NAN);
         }
         many.batch(10.0)
             .observe_columns(&columns, &[true; 5], &outputs, 2, f64::NAN);
-        assert_eq!(one.state.shape_mismatches, 5);
+        assert_eq!(one.state.shape_mismatches, 4);
         assert_eq!(many.state, one.state);
         assert_eq!(many.ring, one.ring);
     }
