@@ -64,6 +64,25 @@ fn max(a: f32, b: f32) -> f32 {
     }
 }
 
+/// Softmax of each `width`-wide row of `data`, in three passes, so that the exps run down the
+/// whole batch in a vectorized loop ([`exp`](super::exp)) rather than a libm call per value.
+/// `W` is `width` when the caller knows it at compile time (0: it does not); the arithmetic is
+/// the same either way (tested bit for bit).
+fn softmax<const W: usize>(data: &mut [f32], width: usize) {
+    let width = if W == 0 { width } else { W };
+    let rows = data.len() / width * width;
+    let data = data.get_mut(..rows).unwrap_or_default();
+    for row in data.chunks_exact_mut(width) {
+        let m = row.iter().copied().fold(f32::NEG_INFINITY, max);
+        row.iter_mut().for_each(|v| *v -= m);
+    }
+    super::exp::exp_in_place(data);
+    for row in data.chunks_exact_mut(width) {
+        let sum = row.iter().fold(0f32, |s, v| s + v);
+        row.iter_mut().for_each(|v| *v /= sum);
+    }
+}
+
 /// The typed op: f32 tensor of any rank ≥ 1 → same shape, each last-axis row normalized.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RowNormalize {
@@ -77,18 +96,13 @@ impl RowNormalize {
             return;
         }
         if self.norm == RowNorm::Softmax {
-            // In three passes, so that the exps run down the whole batch in a vectorized
-            // loop (`exp`) rather than a libm call per value.
-            let rows = data.len() / width * width;
-            let data = data.get_mut(..rows).unwrap_or_default();
-            for row in data.chunks_exact_mut(width) {
-                let m = row.iter().copied().fold(f32::NEG_INFINITY, max);
-                row.iter_mut().for_each(|v| *v -= m);
-            }
-            super::exp::exp_in_place(data);
-            for row in data.chunks_exact_mut(width) {
-                let sum = row.iter().fold(0f32, |s, v| s + v);
-                row.iter_mut().for_each(|v| *v /= sum);
+            // Rows as narrow as a classifier's (2 and 3 classes, 10 digits) with their width
+            // known to the compiler: the per-row passes unrolled, no inner loop per row.
+            match width {
+                2 => softmax::<2>(data, width),
+                3 => softmax::<3>(data, width),
+                10 => softmax::<10>(data, width),
+                _ => softmax::<0>(data, width),
             }
             return;
         }
@@ -233,6 +247,39 @@ mod tests {
             assert!((a[i] - a[i + 3]).abs() < 1e-6, "{a:?}");
         }
         assert!((a[2] - 0.66524096).abs() < 1e-6);
+    }
+
+    /// The fixed-width passes compute what the general ones do, bit for bit, on rows with
+    /// ties, large spreads, infinities and NaN.
+    #[test]
+    fn fixed_width_softmax_is_the_general_one() {
+        let pool = [
+            0.0f32,
+            -0.0,
+            1.5,
+            -3.25,
+            40.0,
+            -95.0,
+            88.5,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e-3,
+        ];
+        for width in [2usize, 3, 10] {
+            let data: Vec<f32> = (0..width * 60)
+                .map(|i| pool[(i * 7 + i / 5) % pool.len()])
+                .collect();
+            let (mut fixed, mut general) = (data.clone(), data.clone());
+            match width {
+                2 => softmax::<2>(&mut fixed, width),
+                3 => softmax::<3>(&mut fixed, width),
+                _ => softmax::<10>(&mut fixed, width),
+            }
+            softmax::<0>(&mut general, width);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fixed), bits(&general), "width {width}");
+        }
     }
 
     #[test]
