@@ -656,14 +656,10 @@ fn by_row(
     rows: usize,
     failures: &mut Failures,
 ) -> Vec<Data<'static>> {
-    enum Built {
-        Num(Vec<f64>),
-        Cells(Vec<Cell>),
-    }
-    let mut outs: Vec<Built> = (0..step.n_out)
+    let mut outs: Vec<Data<'static>> = (0..step.n_out)
         .map(|j| match out_kinds.get(j) {
-            Some(Kind::Categorical) => Built::Cells(Vec::with_capacity(rows)),
-            _ => Built::Num(Vec::with_capacity(rows)),
+            Some(Kind::Categorical) => Data::Cells(Vec::with_capacity(rows)),
+            _ => Data::Num(Cow::Owned(Vec::with_capacity(rows))),
         })
         .collect();
     let local: Vec<usize> = (0..inputs.len()).collect();
@@ -688,15 +684,12 @@ fn by_row(
         }
         for (o, c) in outs.iter_mut().zip(out.iter_mut()) {
             match o {
-                Built::Num(v) => v.push(c.num()),
-                Built::Cells(v) => v.push(std::mem::replace(c, Cell::Missing)),
+                // (Owned from the start: `to_mut` never copies here.)
+                Data::Num(v) => v.to_mut().push(c.num()),
+                Data::Cells(v) => v.push(std::mem::replace(c, Cell::Missing)),
+                Data::Dict { .. } => {}
             }
         }
     }
-    outs.into_iter()
-        .map(|b| match b {
-            Built::Num(v) => Data::Num(Cow::Owned(v)),
-            Built::Cells(v) => Data::Cells(v),
-        })
-        .collect()
+    outs
 }

@@ -1,4 +1,7 @@
-//! `exp` over a slice of f32, written so that the compiler vectorizes it (wasm simd128, SSE):
+//! `exp` over a slice of f32, written so that the compiler vectorizes it for wasm simd128 (its
+//! `f32x4.nearest` rounds four at a time; x86-64's baseline SSE2 has no vector rounding, so the
+//! native build calls `roundevenf` per value and is slower than glibc's `expf` — only the wasm
+//! speed matters here):
 //! the softmax of a classifier's batch takes one exp per output, and `f32::exp` is a call per
 //! value into compiler-builtins' libm — 5 % of a 100,000-row penguins batch in a profile, as
 //! much as the matmul.

@@ -95,33 +95,27 @@ impl RowNormalize {
         if width == 0 {
             return;
         }
-        if self.norm == RowNorm::Softmax {
+        match self.norm {
             // Rows as narrow as a classifier's (2 and 3 classes, 10 digits) with their width
             // known to the compiler: the per-row passes unrolled, no inner loop per row.
-            match width {
+            RowNorm::Softmax => match width {
                 2 => softmax::<2>(data, width),
                 3 => softmax::<3>(data, width),
                 10 => softmax::<10>(data, width),
                 _ => softmax::<0>(data, width),
-            }
-            return;
-        }
-        for row in data.chunks_exact_mut(width) {
-            match self.norm {
-                RowNorm::Softmax => {}
-                RowNorm::L1 => {
-                    let d = max(row.iter().map(|v| v.abs()).sum::<f32>(), EPS);
-                    row.iter_mut().for_each(|v| *v /= d);
-                }
-                RowNorm::L2 => {
-                    let inv = 1.0 / max(row.iter().map(|v| v * v).sum::<f32>(), EPS).sqrt();
-                    row.iter_mut().for_each(|v| *v *= inv);
-                }
-                RowNorm::Max => {
-                    let d = max(row.iter().map(|v| v.abs()).fold(0f32, max), EPS);
-                    row.iter_mut().for_each(|v| *v /= d);
-                }
-            }
+            },
+            RowNorm::L1 => data.chunks_exact_mut(width).for_each(|row| {
+                let d = max(row.iter().map(|v| v.abs()).sum::<f32>(), EPS);
+                row.iter_mut().for_each(|v| *v /= d);
+            }),
+            RowNorm::L2 => data.chunks_exact_mut(width).for_each(|row| {
+                let inv = 1.0 / max(row.iter().map(|v| v * v).sum::<f32>(), EPS).sqrt();
+                row.iter_mut().for_each(|v| *v *= inv);
+            }),
+            RowNorm::Max => data.chunks_exact_mut(width).for_each(|row| {
+                let d = max(row.iter().map(|v| v.abs()).fold(0f32, max), EPS);
+                row.iter_mut().for_each(|v| *v /= d);
+            }),
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::config::{DriftMetric, MonitorConfig};
 use super::monitor::{step, Level, Status};
-use super::profile::{read, FieldKind, FieldProfile, Read, ReferenceProfile};
+use super::profile::{breaks_number_rule, read, FieldKind, FieldProfile, Read, ReferenceProfile};
 use super::stats::{
     add_counts, bin_index, chi2_p_value, js_distance, ks_statistic, psi, saturating_sum, shares,
 };
@@ -99,9 +99,6 @@ impl FieldCounts {
     pub(crate) fn observe_numbers(&mut self, f: &FieldProfile, xs: impl Iterator<Item = f64>) {
         debug_assert!(matches!(f.ty, FieldType::Number | FieldType::Integer));
         let integer = f.ty == FieldType::Integer;
-        // `read`'s bounds: `x < min` or `x > max` is invalid (NaN was counted missing before).
-        let below = f.valid_min.unwrap_or(f64::NEG_INFINITY);
-        let above = f.valid_max.unwrap_or(f64::INFINITY);
         let edges = f.numeric.as_ref().map(|p| p.edges.as_slice());
         let (mut missing, mut invalid) = (0u64, 0u64);
         // The extremes of the finite values binned (none seen: lo > hi).
@@ -109,7 +106,7 @@ impl FieldCounts {
         for x in xs {
             if x.is_nan() {
                 missing += 1;
-            } else if (integer && (!x.is_finite() || x.fract() != 0.0)) || x < below || x > above {
+            } else if breaks_number_rule(integer, f.valid_min, f.valid_max, x) {
                 invalid += 1;
             } else if let Some(edges) = edges {
                 if let Some(c) = self.counts.get_mut(bin_index(edges, x)) {

@@ -201,6 +201,22 @@ fn parse_bool(t: &str) -> Option<bool> {
     }
 }
 
+/// Whether a number read for a number (`integer` false) or integer field is invalid: not a
+/// whole finite number where an integer is declared, or outside the field's inclusive bounds.
+/// [`read`]'s rule, shared with the batch observer's column loop
+/// ([`FieldCounts::observe_numbers`](super::drift::FieldCounts::observe_numbers)).
+#[inline]
+pub(crate) fn breaks_number_rule(
+    integer: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+    x: f64,
+) -> bool {
+    (integer && (!x.is_finite() || x.fract() != 0.0))
+        || min.is_some_and(|m| x < m)
+        || max.is_some_and(|m| x > m)
+}
+
 /// Interprets a raw value for a field type (the same missing rules as the feature pipeline:
 /// absent, null, NaN, empty / blank text, and "nan" text for non-string fields).
 pub(crate) fn read<'a>(
@@ -242,10 +258,7 @@ pub(crate) fn read<'a>(
                 }
                 _ => return Read::Invalid,
             };
-            if ty == FieldType::Integer && (!x.is_finite() || x.fract() != 0.0) {
-                return Read::Invalid;
-            }
-            if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+            if breaks_number_rule(ty == FieldType::Integer, min, max, x) {
                 return Read::Invalid;
             }
             Read::Num(x)

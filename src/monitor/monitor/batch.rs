@@ -245,34 +245,28 @@ fn count_outputs(
     let kept_from = n.saturating_sub(cap);
     let mut classes = vec![0u64; s.class_counts.len()];
     let mut confidences = vec![0u64; s.confidence_counts.len()];
+    let row_outputs = |r: usize| outputs.get(r * width..(r + 1) * width).unwrap_or_default();
     // `count_output`'s rule: fewer than two outputs is a regressor's (no class), two or more
     // must be the monitor's `k`.
     let classify = width >= 2 && width == s.k;
     if width >= 2 && width != s.k {
         // A mismatch per answered row with its outputs (a row past the outputs' end has none:
         // `count_output` counts nothing for it).
-        let whole = |r: usize| (r + 1).saturating_mul(width) <= outputs.len();
         let rows_with_outputs = match rows.some {
             None => n.min(outputs.len() / width),
-            Some(some) => some.iter().filter(|r| whole(**r)).count(),
+            Some(some) => some.iter().filter(|r| !row_outputs(**r).is_empty()).count(),
         };
         *s.shape_mismatches += rows_with_outputs as u64;
     }
-    let row_outputs = |r: usize| outputs.get(r * width..(r + 1) * width).unwrap_or_default();
-    // A row's class: its argmax, when it is one the monitor counts. (`p` is empty for a row
-    // past the outputs' end, which `count_output` leaves uncounted.)
+    // A row's argmax, when `count_output` would classify the row (`p` is empty for a row past
+    // the outputs' end, which it leaves uncounted).
+    let winner = |p: &[f32]| (classify && p.len() == width).then(|| crate::inference::argmax(p));
     let k = classes.len();
-    let class_of = |p: &[f32]| -> Option<usize> {
-        (classify && p.len() == width)
-            .then(|| crate::inference::argmax(p))
-            .filter(|c| *c < k)
-    };
     // The tallies, in loops the compiler can inline (a closure called from two loops was not).
     let mut tally = |p: &[f32]| {
-        if !(classify && p.len() == width) {
+        let Some(c) = winner(p) else {
             return;
-        }
-        let c = crate::inference::argmax(p);
+        };
         if let Some(t) = classes.get_mut(c) {
             *t += 1;
         }
@@ -292,7 +286,8 @@ fn count_outputs(
     // The feedback ring keeps the last `cap` answered rows: only those are written.
     for i in kept_from..n {
         let r = rows.some.map_or(Some(i), |some| some.get(i).copied());
-        let class = r.and_then(|r| class_of(row_outputs(r)));
+        // The class is recorded only when the monitor counts it.
+        let class = r.and_then(|r| winner(row_outputs(r))).filter(|c| *c < k);
         let seq = first.wrapping_add(i as u64);
         if let Some(slot) = ring.get_mut((seq % cap.max(1) as u64) as usize) {
             *slot = (seq, class.map_or(NO_CLASS, |c| c as u32));
