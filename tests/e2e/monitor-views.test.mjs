@@ -111,7 +111,13 @@ test('drifted traffic: histograms for every feature, statistics, rule, markers a
   assert.ok(shapes.ok.includes('✓') && shapes.alert.includes('▲'), JSON.stringify(shapes));
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
-    const [fg, bg] = await page.$eval('#mon-confusion svg', (svg) => [getComputedStyle(svg.querySelector('text.cell-text')).fill, getComputedStyle(svg.querySelector('rect.cell-pill')).fill]);
+    // One evaluation that queries and reads: the live view re-renders the matrix on a timer, and
+    // a handle taken in one round trip can be detached by the next (a detached element's computed
+    // style is empty — the CI run of 267cfd9 read "" here).
+    const [fg, bg] = await page.evaluate(() => {
+      const svg = document.querySelector('#mon-confusion svg');
+      return [getComputedStyle(svg.querySelector('text.cell-text')).fill, getComputedStyle(svg.querySelector('rect.cell-pill')).fill];
+    });
     assert.ok(contrast(fg, bg) >= 4.5, `${scheme}: ${fg} on ${bg} = ${contrast(fg, bg).toFixed(2)}:1`);
   }
   assert.deepEqual(errors, []);
