@@ -262,3 +262,50 @@ fn an_operator_outside_the_slim_subset() {
         assert!(p.values.iter().all(|v| v.is_finite()));
     }
 }
+
+/// Standard NNEF operators the slim build leaves out (`src/inference/nnef_core.rs`: the
+/// convolution family and the trigonometric functions, to keep tract's convolution code out of
+/// the edge package): the full build reads such a graph (through its full framework), the slim
+/// build refuses it naming the operator, never panicking.
+#[wasm_bindgen_test(unsupported = test)]
+fn a_standard_operator_outside_the_slim_subset() {
+    let plain = nnef_bytes("penguins_logreg");
+    let line = "probabilities = Normalizer;";
+    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let p = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
+    // `sin` is a primitive the slim registry leaves out; `max_pool` is a compound stdlib
+    // fragment (kept, parsed on use) whose body invokes the left-out `max_pool_with_index`
+    // (a size-1 pool over [1, 3, N]: the identity).
+    let cases = [
+        ("sin", "probabilities = sin(Normalizer);"),
+        (
+            "max_pool",
+            "Pooled = max_pool(transpose(unsqueeze(Normalizer, axes = [0]), axes = [0, 2, 1]), size = [1, 1, 1], border = 'ignore');\n  probabilities = squeeze(transpose(Pooled, axes = [0, 2, 1]), axes = [0]);",
+        ),
+    ];
+    for (name, with) in cases {
+        let bytes = edit_graph(plain, |g| {
+            assert!(g.contains(line), "{g}");
+            g.replace(line, with)
+        });
+        #[cfg(feature = "onnx")]
+        {
+            assert!(Model::check_slim(&bytes).is_err(), "{name}");
+            let got = Model::from_nnef(&bytes)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .predict(&x, 1)
+                .unwrap();
+            for (&v, &g) in p.values.iter().zip(&got.values) {
+                let want = if name == "sin" { v.sin() } else { v };
+                assert!((g - want).abs() <= 1e-6, "{name}({v}) = {g}, want {want}");
+            }
+        }
+        #[cfg(not(feature = "onnx"))]
+        {
+            let e = Model::from_nnef(&bytes).unwrap_err();
+            assert_eq!(e.code(), "E_MODEL_INVALID", "{name}");
+            let missing = if name == "sin" { "\"sin\"" } else { "max_pool_with_index" };
+            assert!(e.to_string().contains(missing), "{name}: {e}");
+        }
+    }
+}

@@ -109,6 +109,8 @@ pub(crate) fn registry() -> Registry {
         &[("output", TypeName::Scalar.tensor())],
         load_tree,
     );
+    // Dumpers only where NNEF is written: the slim build reads it, never writes it.
+    #[cfg(feature = "onnx")]
     registry.register_dumper(dump_tree);
     super::row_normalize::register_nnef(&mut registry);
     super::svm_op::register_nnef(&mut registry);
@@ -138,6 +140,7 @@ fn tree_parameters() -> Vec<Parameter> {
 
 const CMPS: [Cmp; 6] = [Cmp::Leq, Cmp::Lt, Cmp::Gte, Cmp::Gt, Cmp::Eq, Cmp::Neq];
 
+#[cfg(feature = "onnx")] // written by the NNEF dumpers only
 fn aggregate_name(a: Aggregate) -> &'static str {
     match a {
         Aggregate::Sum => "SUM",
@@ -157,6 +160,7 @@ fn parse_aggregate(s: &str) -> TractResult<Aggregate> {
     })
 }
 
+#[cfg(feature = "onnx")]
 fn dump_tree(
     ast: &mut IntoAst,
     node: &TypedNode,

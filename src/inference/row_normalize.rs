@@ -29,6 +29,7 @@ pub enum RowNorm {
 }
 
 impl RowNorm {
+    #[cfg(feature = "onnx")] // written by the NNEF dumpers only
     pub(crate) fn name(self) -> &'static str {
         match self {
             RowNorm::Softmax => "SOFTMAX",
@@ -194,9 +195,12 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         &[("output", TypeName::Scalar.tensor())],
         load,
     );
+    // Dumpers only where NNEF is written: the slim build reads it, never writes it.
+    #[cfg(feature = "onnx")]
     registry.register_dumper(dump);
 }
 
+#[cfg(feature = "onnx")]
 fn dump(
     ast: &mut IntoAst,
     node: &TypedNode,

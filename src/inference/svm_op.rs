@@ -103,9 +103,12 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         &[("output", TypeName::Scalar.tensor())],
         load,
     );
+    // Dumpers only where NNEF is written: the slim build reads it, never writes it.
+    #[cfg(feature = "onnx")]
     registry.register_dumper(dump);
 }
 
+#[cfg(feature = "onnx")]
 fn dump(ast: &mut IntoAst, node: &TypedNode, op: &SvmScores) -> TractResult<Option<Arc<RValue>>> {
     let input = ast
         .mapping

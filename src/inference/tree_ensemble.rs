@@ -112,6 +112,7 @@ impl PostTransform {
         }
     }
 
+    #[cfg(feature = "onnx")] // written by the NNEF dumpers only
     /// The ONNX spelling.
     pub(crate) fn as_onnx_str(self) -> &'static str {
         match self {
