@@ -140,7 +140,7 @@ fn tree_parameters() -> Vec<Parameter> {
 
 const CMPS: [Cmp; 6] = [Cmp::Leq, Cmp::Lt, Cmp::Gte, Cmp::Gt, Cmp::Eq, Cmp::Neq];
 
-#[cfg(feature = "onnx")] // written by the NNEF dumpers only
+#[cfg(feature = "onnx")] // for the NNEF dumpers only
 fn aggregate_name(a: Aggregate) -> &'static str {
     match a {
         Aggregate::Sum => "SUM",
@@ -407,7 +407,7 @@ pub(crate) fn read_with(
 const BLOCK: usize = 512;
 
 /// One regular-file ustar entry (header + data padded to 512 bytes).
-#[cfg(any(feature = "onnx", test))]
+#[cfg(feature = "onnx")]
 fn tar_entry(name: &str, data: &[u8]) -> TractResult<Vec<u8>> {
     ensure!(name.len() < 100, "tar entry name too long");
     let mut h = [0u8; BLOCK];

@@ -43,9 +43,11 @@ pub(crate) fn slim_framework() -> Nnef {
 }
 
 /// NNEF's standard operators as tract loads them (`tract_nnef::ops::tract_nnef()`, same ids,
-/// same loaders, same order) except the convolution family — `conv`, `deconv`,
-/// `max_pool_with_index`, `box`, `debox` — and the trigonometric and hyperbolic functions, and
-/// without dumpers (the slim build never writes NNEF).
+/// same loaders, same relative order; tract registers `neg` twice, this once — lookups take the
+/// first) except the convolution family — `conv`, `deconv`, `max_pool_with_index`, `box`,
+/// `debox` — and the trigonometric and hyperbolic functions, and without dumpers (the slim
+/// build never writes NNEF). The test `same_as_tract_but_the_left_out` keeps it in step with
+/// tract's registry across upgrades.
 ///
 /// Why: a registered loader keeps its operator alive through the linker, and tract-core's
 /// convolutions (im2col, depthwise, deconvolution, pooling: ~0.4 MB of code before wasm-opt)
@@ -101,7 +103,8 @@ fn standard_subset() -> Registry {
     registry.register_element_wise(
         "leaky_relu",
         std::any::TypeId::of::<ops::nn::LeakyRelu>(),
-        Box::new(tract_nnef::ops::nnef::ser::leaky_relu),
+        // No dumper (tract passes `ser::leaky_relu`): nothing here writes NNEF.
+        Box::new(|_, _| Ok(None)),
         vec![
             TypeName::Scalar.tensor().named("x"),
             TypeName::Scalar.named("alpha"),
@@ -195,4 +198,44 @@ fn cast_load(builder: &mut ModelBuilder, invocation: &ResolvedInvocation) -> Tra
     let input = invocation.named_arg_as(builder, "input")?;
     let to: DatumType = invocation.named_arg_as::<String>(builder, "to")?.parse()?;
     builder.wire(ops::cast::cast(to), &[input])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every id of tract's standard registry is in the subset with the same kind (primitive,
+    /// compound fragment, unary, element-wise, binary), except the ones left out on purpose;
+    /// and the subset has nothing tract's lacks. Fails when a tract upgrade adds, renames or
+    /// moves an operator, so the subset is revisited.
+    #[test]
+    fn same_as_tract_but_the_left_out() {
+        fn ids(r: &Registry) -> Vec<(&'static str, String)> {
+            let mut v: Vec<(&'static str, String)> = vec![];
+            v.extend(r.lazy_primitives.keys().map(|k| ("primitive", k.0.to_string())));
+            v.extend(r.primitives.keys().map(|k| ("primitive", k.0.to_string())));
+            v.extend(r.lazy_fragments.keys().map(|k| ("fragment", k.0.to_string())));
+            v.extend(r.fragments.keys().map(|k| ("fragment", k.0.to_string())));
+            v.extend(r.unit_element_wise_ops.iter().map(|(k, _)| ("unary", k.0.to_string())));
+            v.extend(r.element_wise_ops.iter().map(|(k, ..)| ("element-wise", k.0.to_string())));
+            v.extend(r.binary_ops.iter().map(|(k, _)| ("binary", k.0.to_string())));
+            v.sort();
+            v.dedup();
+            v
+        }
+        let left_out = [
+            "conv", "deconv", "max_pool_with_index", "box", "debox", "sin", "cos", "tan", "acos",
+            "asin", "atan", "cosh", "sinh", "acosh", "asinh", "atanh",
+        ];
+        let tract: Vec<_> = ids(&tract_nnef::ops::tract_nnef())
+            .into_iter()
+            .filter(|(_, id)| !left_out.contains(&id.as_str()))
+            .collect();
+        let ours = ids(&standard_subset());
+        assert_eq!(ours, tract);
+        for id in left_out {
+            assert!(ours.iter().all(|(_, o)| o != id), "{id}");
+        }
+        assert!(standard_subset().from_tract.is_empty(), "no dumpers");
+    }
 }

@@ -29,7 +29,7 @@ pub enum RowNorm {
 }
 
 impl RowNorm {
-    #[cfg(feature = "onnx")] // written by the NNEF dumpers only
+    #[cfg(feature = "onnx")] // for the NNEF dumpers only
     pub(crate) fn name(self) -> &'static str {
         match self {
             RowNorm::Softmax => "SOFTMAX",

@@ -112,8 +112,8 @@ impl PostTransform {
         }
     }
 
-    #[cfg(feature = "onnx")] // written by the NNEF dumpers only
-    /// The ONNX spelling.
+    /// The ONNX spelling (written by the NNEF dumpers, which only the full build has).
+    #[cfg(any(feature = "onnx", test))]
     pub(crate) fn as_onnx_str(self) -> &'static str {
         match self {
             PostTransform::None => "NONE",

@@ -5,8 +5,6 @@ use ndarray::prelude::*;
 use super::identity::Identity;
 
 mod array;
-mod conv;
-mod scan;
 
 #[derive(Debug, Clone, new, Default, PartialEq, Eq, Hash)]
 pub struct Downsample {
@@ -136,15 +134,12 @@ fn pull_downsample_up(
         } else if let Some(other_op) = prec.op_as::<AxisOp>() {
             return array::pull_downsample_over_axis_op(model, prec, other_op, down_node, down_op);
         }
-        // mlcycle: behind the feature `downsample-into-conv-and-scan` (vendor/README.md): these
-        // two arms build new Conv and Scan ops, which kept all of tract's convolution and scan
-        // code in a build whose loaders can create neither.
-        #[cfg(feature = "downsample-into-conv-and-scan")]
-        if let Some(conv_op) = prec.op_as::<ops::cnn::conv::Conv>() {
-            return conv::fuse_downsample_into_conv(model, prec, conv_op, down_node, down_op);
-        } else if let Some(other_op) = prec.op_as::<ops::scan::Scan>() {
-            return scan::pull_downsample_over_scan(model, prec, other_op, down_node, down_op);
-        }
+        // mlcycle: the release's two further arms — fuse the downsample into a preceding `Conv`
+        // (multiplying its strides) and pull it over a `Scan` — are removed (vendor/README.md):
+        // they construct new Conv and Scan ops, which kept all of tract's convolution and scan
+        // code in the slim build, whose loaders can create neither. In the full build such a
+        // Downsample stays after its Conv or Scan as an op of its own: same values, a little
+        // more work for convolutional or recurrent ONNX graphs, which mlcycle does not target.
         rule_if!(prec.outputs.len() <= 1 && prec.inputs.len() > 0);
         let axis_info = axes_mapping.axis((InOut::Out(0), down_op.axis))?;
         let mut patch = TypedModelPatch::default();
