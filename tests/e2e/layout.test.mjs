@@ -160,7 +160,9 @@ test('phone: the key columns are on screen without scrolling sideways', async ()
   const psiCol = await page.$$eval('#mon-drift thead th', (ths) => ths.findIndex((t) => t.textContent === 'PSI') + 1);
   assert.ok(await inView(`#mon-drift tr[data-feature=body_mass_g] td:nth-child(${psiCol})`), 'PSI visible');
   // Chart text stays readable: ≥ 11 px as drawn.
-  const sizes = await page.$$eval('#mon-rate svg text, #mon-classes svg text', (ts) => ts.map((t) => t.getBoundingClientRect().height).filter((h) => h > 0));
+  // Queried and measured in one evaluation: the live view re-renders these charts every second,
+  // and an element detached between $$eval's two round trips measures 0 (as in monitor-views).
+  const sizes = await page.evaluate(() => [...document.querySelectorAll('#mon-rate svg text, #mon-classes svg text')].map((t) => t.getBoundingClientRect().height).filter((h) => h > 0));
   assert.ok(sizes.length && Math.min(...sizes) >= 11, `chart text heights ${sizes}`);
   await context.close();
 });
