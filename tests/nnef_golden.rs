@@ -304,7 +304,11 @@ fn a_standard_operator_outside_the_slim_subset() {
         {
             let e = Model::from_nnef(&bytes).unwrap_err();
             assert_eq!(e.code(), "E_MODEL_INVALID", "{name}");
-            let missing = if name == "sin" { "\"sin\"" } else { "max_pool_with_index" };
+            let missing = if name == "sin" {
+                "\"sin\""
+            } else {
+                "max_pool_with_index"
+            };
             assert!(e.to_string().contains(missing), "{name}: {e}");
         }
     }

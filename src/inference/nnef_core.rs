@@ -27,11 +27,7 @@ use tract_nnef::tract_core::ops;
 pub(crate) fn slim_framework() -> Nnef {
     Nnef {
         stdlib: tract_nnef::framework::Stdlib,
-        registries: vec![
-            standard_subset(),
-            core_subset(),
-            super::nnef::registry(),
-        ],
+        registries: vec![standard_subset(), core_subset(), super::nnef::registry()],
         resource_loaders: vec![
             GraphNnefLoader.into_boxed(),
             DatLoader.into_boxed(),
@@ -212,20 +208,54 @@ mod tests {
     fn same_as_tract_but_the_left_out() {
         fn ids(r: &Registry) -> Vec<(&'static str, String)> {
             let mut v: Vec<(&'static str, String)> = vec![];
-            v.extend(r.lazy_primitives.keys().map(|k| ("primitive", k.0.to_string())));
+            v.extend(
+                r.lazy_primitives
+                    .keys()
+                    .map(|k| ("primitive", k.0.to_string())),
+            );
             v.extend(r.primitives.keys().map(|k| ("primitive", k.0.to_string())));
-            v.extend(r.lazy_fragments.keys().map(|k| ("fragment", k.0.to_string())));
+            v.extend(
+                r.lazy_fragments
+                    .keys()
+                    .map(|k| ("fragment", k.0.to_string())),
+            );
             v.extend(r.fragments.keys().map(|k| ("fragment", k.0.to_string())));
-            v.extend(r.unit_element_wise_ops.iter().map(|(k, _)| ("unary", k.0.to_string())));
-            v.extend(r.element_wise_ops.iter().map(|(k, ..)| ("element-wise", k.0.to_string())));
-            v.extend(r.binary_ops.iter().map(|(k, _)| ("binary", k.0.to_string())));
+            v.extend(
+                r.unit_element_wise_ops
+                    .iter()
+                    .map(|(k, _)| ("unary", k.0.to_string())),
+            );
+            v.extend(
+                r.element_wise_ops
+                    .iter()
+                    .map(|(k, ..)| ("element-wise", k.0.to_string())),
+            );
+            v.extend(
+                r.binary_ops
+                    .iter()
+                    .map(|(k, _)| ("binary", k.0.to_string())),
+            );
             v.sort();
             v.dedup();
             v
         }
         let left_out = [
-            "conv", "deconv", "max_pool_with_index", "box", "debox", "sin", "cos", "tan", "acos",
-            "asin", "atan", "cosh", "sinh", "acosh", "asinh", "atanh",
+            "conv",
+            "deconv",
+            "max_pool_with_index",
+            "box",
+            "debox",
+            "sin",
+            "cos",
+            "tan",
+            "acos",
+            "asin",
+            "atan",
+            "cosh",
+            "sinh",
+            "acosh",
+            "asinh",
+            "atanh",
         ];
         let tract: Vec<_> = ids(&tract_nnef::ops::tract_nnef())
             .into_iter()
