@@ -14,7 +14,9 @@
 //! println!("{:?} -> {}", p.values, model.labels()[p.argmax()[0]]);
 //! ```
 
-#![deny(unsafe_code)] // one audited exception: inference::ensure_static_ctors (wasm only)
+// Two audited exceptions, both wasm only: inference::ensure_static_ctors and the SIMD matmul
+// kernel in inference/wasm_matmul.rs.
+#![deny(unsafe_code)]
 
 pub mod error;
 pub mod features;

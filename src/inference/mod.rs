@@ -29,6 +29,8 @@ pub(crate) mod svm;
 pub(crate) mod svm_op;
 pub(crate) mod tree_ensemble;
 mod tree_walk;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_matmul;
 
 pub use admission::Budget;
 pub use feed::InputValues;
@@ -208,6 +210,8 @@ pub(crate) fn ensure_static_ctors() {
         // constructors; `Once` guarantees a single call, which is what they expect.
         ONCE.call_once(|| unsafe { __wasm_call_ctors() });
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    wasm_matmul::keep();
 }
 
 /// Finds the operator tract reports as unimplemented in an error chain.
@@ -398,6 +402,24 @@ impl Model {
             .map_err(|reason| Error::ModelInvalid {
                 reason: format!("the slim build cannot load this model: {reason}"),
             })
+    }
+
+    /// The optimized plan as tract runs it: one line per operator, `name: Op` followed by what
+    /// tract reports about it (for a matrix product, the kernels chosen for it). For
+    /// diagnosing speed — which operators a model compiled to, which kernel a layer runs — not
+    /// a stable format.
+    pub fn plan_description(&self) -> Vec<String> {
+        let model = self.plan.model();
+        model
+            .eval_order()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| {
+                let node = &model.nodes[id];
+                let info = node.op.info().unwrap_or_default().join("; ");
+                format!("{}: {} {info}", node.name, node.op.name())
+            })
+            .collect()
     }
 
     /// The model's interface: kind, inputs, outputs, labels.

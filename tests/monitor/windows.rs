@@ -7,8 +7,8 @@
 
 use mlcycle::features::{read_records, FeatureSpec, RawValue, Record};
 use mlcycle::monitor::{
-    fleet_report_window, window_bytes_bound, DriftReport, FleetWindow, Level, Monitor,
-    MonitorConfig, ProfileOptions, ReferenceProfile, Scope, Status,
+    fleet_report_window, DriftReport, FleetWindow, Level, Monitor, MonitorConfig, ProfileOptions,
+    ReferenceProfile, Scope, Status,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -350,6 +350,7 @@ fn window_edge_cases() {
 mod memory {
     //! A counting allocator measures the heap a window really takes.
     use super::*;
+    use mlcycle::monitor::window_bytes_bound;
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
 
