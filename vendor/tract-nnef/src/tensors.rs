@@ -279,6 +279,20 @@ pub fn tract_to_gguf_q4_0_packing(data: &mut Blob) -> TractResult<()> {
     Ok(())
 }
 
+/// mlcycle: wasm (simd128) builds refuse block-quantized tensors here, by name, instead of failing
+/// later for want of a kernel: vendored tract-linalg compiles no block-quant matmul packing for
+/// wasm (vendor/README.md), and this reader was what kept the Q4_0 and Q8_1 formats in both
+/// wasm packages.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn read_block_quant_value(_r: &mut impl Read, header: &Header) -> TractResult<Tensor> {
+    bail!(
+        "block-quantized tensor (NNEF item type {:#x}): this wasm build runs matrix products of \
+         plain f32, f16 and f64 operands only",
+        header.item_type
+    )
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn read_block_quant_value(r: &mut impl Read, header: &Header) -> TractResult<Tensor> {
     let format: Box<dyn BlockQuant> = match header.item_type {
         0x2040 | 0x3040 => Box::new(Q4_0),
