@@ -75,15 +75,37 @@ fn labels_come_from_the_model() {
     assert_eq!(m.labels(), ["0", "1"]);
 }
 
+/// Predicts `name`'s first `n` golden rows as one batch, then each row of `rows` alone, and hands
+/// `check` the row index with its two predictions (alone, in the batch).
+fn batch_vs_rows(
+    name: &str,
+    bytes: &[u8],
+    n: usize,
+    rows: impl IntoIterator<Item = usize>,
+    check: impl Fn(usize, &[f32], &[f32]),
+) {
+    let m = Model::from_bytes(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let g = common::golden(name);
+    let width = g.n_features;
+    let all = m.predict(&g.features[..n * width], n).unwrap();
+    for r in rows {
+        let one = m
+            .predict(&g.features[r * width..(r + 1) * width], 1)
+            .unwrap();
+        check(r, one.row(0), all.row(r));
+    }
+}
+
 #[wasm_bindgen_test(unsupported = test)]
 fn batch_of_one_equals_row_of_batch() {
-    let m = Model::from_bytes(common::PENGUINS_GBT).unwrap();
-    let g = common::golden("penguins_gbt");
-    let all = m.predict(&g.features, g.proba.len()).unwrap();
-    for r in [0, 17, g.proba.len() - 1] {
-        let one = m.predict(&g.features[r * 9..(r + 1) * 9], 1).unwrap();
-        assert_eq!(one.row(0), all.row(r));
-    }
+    let n = common::golden("penguins_gbt").proba.len();
+    batch_vs_rows(
+        "penguins_gbt",
+        common::PENGUINS_GBT,
+        n,
+        [0, 17, n - 1],
+        |_, one, in_batch| assert_eq!(one, in_batch),
+    );
 }
 
 /// A dense model's batch runs the same arithmetic as its rows one at a time: in wasm the batch
@@ -97,23 +119,16 @@ fn mlp_batch_rows_equal_rows_one_at_a_time() {
         ("breast_cancer_mlp", common::BREAST_CANCER_MLP),
         ("penguins_logreg", common::PENGUINS_LOGREG),
     ] {
-        let m = Model::from_bytes(bytes).unwrap();
-        let g = common::golden(name);
-        let width = g.n_features;
-        let rows = g.proba.len().min(41);
-        let all = m.predict(&g.features[..rows * width], rows).unwrap();
-        for r in 0..rows {
-            let one = m
-                .predict(&g.features[r * width..(r + 1) * width], 1)
-                .unwrap();
-            for (a, b) in one.row(0).iter().zip(all.row(r)) {
+        let n = common::golden(name).proba.len().min(41);
+        batch_vs_rows(name, bytes, n, 0..n, |r, one, in_batch| {
+            for (a, b) in one.iter().zip(in_batch) {
                 if cfg!(target_arch = "wasm32") {
                     assert_eq!(a.to_bits(), b.to_bits(), "{name} row {r}: {a} vs {b}");
                 } else {
                     assert!((a - b).abs() <= 1e-6, "{name} row {r}: {a} vs {b}");
                 }
             }
-        }
+        });
     }
 }
 
@@ -247,12 +262,18 @@ mod wasm_kernel {
             .collect()
     }
 
+    /// This build's matmul dispatch, after a model load has run the module's constructors
+    /// (which register mlcycle's kernel and tier).
+    fn dispatch() -> &'static MmmDispatch {
+        Model::from_bytes(common::PENGUINS_LOGREG).unwrap();
+        MmmDispatch::native()
+    }
+
     /// The platform tier names mlcycle's kernel for a known batch above one row, and leaves a
     /// matrix-vector product and an unknown column count to tract's wasm tier.
     #[wasm_bindgen_test]
     fn the_tier_claims_known_batches_only() {
-        Model::from_bytes(common::PENGUINS_LOGREG).unwrap();
-        let dispatch = MmmDispatch::native();
+        let dispatch = dispatch();
         let pick = |m, n| {
             let k = dispatch.preferred_kernel(DatumType::F32, Some(m), Some(64), n);
             k.map(|k| k.name().to_string()).unwrap_or_default()
@@ -269,9 +290,7 @@ mod wasm_kernel {
 
     #[wasm_bindgen_test]
     fn mlcycles_kernel_matches_tracts_bit_for_bit() {
-        // Loading a model runs the module's constructors, which register the kernel.
-        Model::from_bytes(common::PENGUINS_LOGREG).unwrap();
-        let runnable = MmmDispatch::native().runnable();
+        let runnable = dispatch().runnable();
         let find = |name: &str| {
             runnable
                 .iter()
