@@ -137,7 +137,7 @@ impl EvalOp for KnnScores {
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
-        let input = input.cast_to::<f32>()?;
+        let input = super::as_f32::as_f32(&input)?;
         let shape = input.shape();
         ensure!(shape.len() == 2, "kNN input must be rank 2, got {shape:?}");
         let rows = shape[0];

@@ -13,6 +13,7 @@
 //! [`Model::predict`] runs a row-major `f32` batch of any size.
 
 pub mod admission;
+mod as_f32;
 pub(crate) mod binarizer;
 mod const_row_binary;
 mod exp;
@@ -528,9 +529,7 @@ impl Model {
         let out = outputs.first().ok_or_else(|| Error::Inference {
             reason: "the model produced no output".into(),
         })?;
-        let out = out
-            .cast_to::<f32>()
-            .map_err(|e| Error::Inference { reason: chain(&e) })?;
+        let out = as_f32::as_f32(out).map_err(|e| Error::Inference { reason: chain(&e) })?;
         let values = out
             .try_as_plain_ram()
             .and_then(|v| v.as_slice::<f32>().map(|s| s.to_vec()))

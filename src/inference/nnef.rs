@@ -45,12 +45,15 @@ use super::admission::{self, Budget};
 use super::tree_ensemble::{parse_post, Aggregate, Cmp, Ensemble, Node, TreeEnsembleScores, LEAF};
 use super::ModelInfo;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use tract_nnef::internal::*;
 #[cfg(feature = "onnx")]
 use tract_onnx_opl::WithOnnx;
 
 /// Name of the metadata entry in the tar.
 const META_FILE: &str = "mlcycle.json";
+/// The fragment in which tract's writer stores model properties (dropped at read).
+const PROPERTIES_FRAGMENT: &str = "tract_core_properties";
 /// Value of [`Meta::format`].
 const FORMAT: &str = "mlcycle-nnef";
 /// Current [`Meta::version`]. 1: tree ensembles; 2: adds `mlcycle_row_normalize`; 3: adds
@@ -365,14 +368,21 @@ pub(crate) fn read_with(
     // build (see `nnef_core`); our own scan has already read and checked every entry anyway.
     let graph = std::str::from_utf8(archive.graph).map_err(|_| "graph.nnef is not UTF-8")?;
     admission::check_nnef_text(graph, budget).map_err(admission::reason)?;
-    let doc = tract_nnef::ast::parse::parse_document(graph)
+    let mut doc = tract_nnef::ast::parse::parse_document(graph)
         .map_err(|e| format!("graph.nnef: {}", super::chain(&e)))?;
     admission::check_nnef_doc(&doc, budget).map_err(admission::reason)?;
+    // tract's writer records the source model's properties (ONNX producer, doc string, IR
+    // version as `tract_core_cast(8, to = "i64")`) in this fragment and its reader evaluates
+    // it into `TypedModel::properties`, which mlcycle never reads (its metadata is
+    // `mlcycle.json`). Evaluating it ran tract's generic cast between every pair of datum
+    // types, 39 kB of wasm compiled on first use: a cold start's worth (issue 17).
+    doc.fragments.retain(|f| f.decl.id.0 != PROPERTIES_FRAGMENT);
+    let named = string_literals(&doc);
     let mut tensors = HashMap::default();
     let mut total = 0u64;
     for (name, mut data) in archive.tensors {
         let id = name.strip_suffix(".dat").unwrap_or(&name);
-        if !graph.contains(&format!("\"{id}\"")) && !graph.contains(&format!("'{id}'")) {
+        if !named.contains(id) {
             continue;
         }
         total = total.saturating_add(
@@ -402,6 +412,65 @@ pub(crate) fn read_with(
         }
     }
     Err(error)
+}
+
+/// Every string literal of the document (graph and fragments): a tensor whose name is none of
+/// them is never looked up by a `variable` and is not read. One walk of the parsed document
+/// (its depth bounded by `admission::check_nnef_doc`) where a search of the graph text for each
+/// tensor's quoted name made the load's own code hot enough for V8 to recompile it in the
+/// background during a cold start (issue 17).
+fn string_literals(doc: &tract_nnef::ast::Document) -> HashSet<&str> {
+    use tract_nnef::ast::{Literal, RValue, Subscript};
+    fn literal<'a>(l: &'a Literal, out: &mut HashSet<&'a str>) {
+        match l {
+            Literal::String(s) => {
+                out.insert(s.as_str());
+            }
+            Literal::Array(items) | Literal::Tuple(items) => {
+                items.iter().for_each(|i| literal(i, out))
+            }
+            Literal::Numeric(_) | Literal::Logical(_) => {}
+        }
+    }
+    fn walk<'a>(v: &'a RValue, out: &mut HashSet<&'a str>) {
+        match v {
+            RValue::Literal(l) => literal(l, out),
+            RValue::Invocation(inv) => inv.arguments.iter().for_each(|a| walk(&a.rvalue, out)),
+            RValue::Binary(a, _, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            RValue::Unary(_, a) => walk(a, out),
+            RValue::Tuple(vs) | RValue::Array(vs) => vs.iter().for_each(|x| walk(x, out)),
+            RValue::Subscript(a, sub) => {
+                walk(a, out);
+                match sub.as_ref() {
+                    Subscript::Single(x) => walk(x, out),
+                    Subscript::Range(x, y) => {
+                        [x, y].into_iter().flatten().for_each(|z| walk(z, out))
+                    }
+                }
+            }
+            RValue::Comprehension(c) => {
+                c.loop_iters.iter().for_each(|(_, x)| walk(x, out));
+                c.filter.iter().for_each(|f| walk(f, out));
+                walk(&c.yields, out);
+            }
+            RValue::IfThenElse(c) => {
+                walk(&c.cond, out);
+                walk(&c.then, out);
+                walk(&c.otherwise, out);
+            }
+            RValue::Identifier(_) => {}
+        }
+    }
+    let mut out = HashSet::default();
+    let bodies = std::iter::once(&doc.graph_def.body)
+        .chain(doc.fragments.iter().filter_map(|f| f.body.as_ref()));
+    for assignment in bodies.flatten() {
+        walk(&assignment.right, &mut out);
+    }
+    out
 }
 
 const BLOCK: usize = 512;
@@ -481,17 +550,10 @@ pub(crate) fn scan_tar(bytes: &[u8]) -> std::result::Result<Archive<'_>, String>
             break;
         }
         let stored = octal(&h[148..156])?;
-        let sum: usize = h
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    *b as usize
-                }
-            })
-            .sum();
+        // The checksum counts its own 8 bytes as spaces. Summed whole and corrected (a loop
+        // LLVM vectorizes) rather than with a per-byte test of the position.
+        let byte_sum = |b: &[u8]| b.iter().map(|&b| b as usize).sum::<usize>();
+        let sum = byte_sum(h) - byte_sum(&h[148..156]) + 8 * 32;
         if stored != sum {
             return Err("not an NNEF tar (bad header checksum)".into());
         }

@@ -42,7 +42,7 @@ impl EvalOp for SvmScores {
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
-        let input = input.cast_to::<f32>()?;
+        let input = super::as_f32::as_f32(&input)?;
         let shape = input.shape();
         let rows = match shape.len() {
             1 => 1,

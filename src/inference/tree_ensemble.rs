@@ -550,7 +550,7 @@ impl EvalOp for TreeEnsembleScores {
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
-        let input = input.cast_to::<f32>()?;
+        let input = super::as_f32::as_f32(&input)?;
         let shape = input.shape();
         let (rows, cols) = match shape.len() {
             1 => (1, shape[0]),

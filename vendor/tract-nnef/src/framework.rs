@@ -48,26 +48,57 @@ pub struct StdlibSource {
 ///
 /// A fragment starts at the keyword `fragment` outside comments and braces and runs to the next
 /// one; the comments between two fragments stay with the first (the parser skips them).
+///
+/// Cut at compile time (`const` evaluation of [`scan`]): cut on first use, the byte scan of the
+/// 18 kB text ran in a freshly instantiated wasm module's baseline code and was hot enough for
+/// V8 to recompile it in the background during a model's first load (mlcycle issue 17).
 pub fn stdlib_sources() -> &'static [StdlibSource] {
-    static SOURCES: std::sync::OnceLock<Vec<StdlibSource>> = std::sync::OnceLock::new();
-    SOURCES.get_or_init(|| split_fragments(STDLIB_TEXT))
+    &STDLIB_SOURCES
 }
 
-fn split_fragments(text: &'static str) -> Vec<StdlibSource> {
-    let bytes = text.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out: Vec<StdlibSource> = vec![];
-    // Per fragment: where it starts, where its header ends (`{` or `;`), whether it has a body.
-    let mut open: Option<(usize, Option<usize>, bool)> = None;
-    let close = |out: &mut Vec<StdlibSource>, open: Option<(usize, Option<usize>, bool)>, end| {
-        if let Some((start, header_end, has_body)) = open {
-            let src = &text[start..end];
-            let rest = src["fragment".len()..].trim_start();
-            let id_len = rest.bytes().take_while(|&b| is_ident(b)).count();
-            let header = &text[start..header_end.unwrap_or(end)];
-            out.push(StdlibSource { id: &rest[..id_len], text: src, header, has_body });
+static STDLIB_SOURCES: [StdlibSource; STDLIB_FRAGMENTS] = cut(scan(STDLIB_TEXT.as_bytes()));
+
+/// How many fragments the stdlib defines.
+const STDLIB_FRAGMENTS: usize = scan(STDLIB_TEXT.as_bytes()).1;
+
+/// Upper bound on the fragments [`scan`] records (a compile error if the stdlib outgrows it).
+const MAX_FRAGMENTS: usize = 256;
+
+/// One fragment's byte offsets in the text: start, end of its header (`{` or `;`), end.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    header_end: usize,
+    end: usize,
+    has_body: bool,
+}
+
+const fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+const fn is_keyword_at(bytes: &[u8], i: usize) -> bool {
+    let k = b"fragment";
+    if i + k.len() >= bytes.len() || (i > 0 && is_ident(bytes[i - 1])) {
+        return false;
+    }
+    let mut j = 0;
+    while j < k.len() {
+        if bytes[i + j] != k[j] {
+            return false;
         }
-    };
+        j += 1;
+    }
+    !is_ident(bytes[i + k.len()])
+}
+
+/// The fragments' spans and their count.
+const fn scan(bytes: &[u8]) -> ([Span; MAX_FRAGMENTS], usize) {
+    let empty = Span { start: 0, header_end: 0, end: 0, has_body: false };
+    let mut out = [empty; MAX_FRAGMENTS];
+    let mut n = 0;
+    // The open fragment: its span so far (`header_end == 0` while its header runs).
+    let mut open: Option<Span> = None;
     let (mut i, mut depth, mut in_comment) = (0, 0usize, false);
     while i < bytes.len() {
         let b = bytes[i];
@@ -76,30 +107,72 @@ fn split_fragments(text: &'static str) -> Vec<StdlibSource> {
         } else if b == b'#' {
             in_comment = true;
         } else if b == b'{' {
-            if let Some((_, header_end @ None, has_body)) = &mut open {
-                *header_end = Some(i);
-                *has_body = true;
+            if let Some(span) = &mut open {
+                if span.header_end == 0 {
+                    span.header_end = i;
+                    span.has_body = true;
+                }
             }
             depth += 1;
         } else if b == b'}' {
             depth = depth.saturating_sub(1);
         } else if b == b';' && depth == 0 {
-            if let Some((_, header_end @ None, _)) = &mut open {
-                *header_end = Some(i);
+            if let Some(span) = &mut open {
+                if span.header_end == 0 {
+                    span.header_end = i;
+                }
             }
-        } else if depth == 0
-            && bytes[i..].starts_with(b"fragment")
-            && (i == 0 || !is_ident(bytes[i - 1]))
-            && bytes.get(i + 8).is_some_and(|&c| !is_ident(c))
-        {
-            close(&mut out, open.take(), i);
-            open = Some((i, None, false));
+        } else if depth == 0 && is_keyword_at(bytes, i) {
+            if let Some(mut span) = open {
+                span.end = i;
+                out[n] = span;
+                n += 1;
+            }
+            open = Some(Span { start: i, header_end: 0, end: 0, has_body: false });
             i += 8;
             continue;
         }
         i += 1;
     }
-    close(&mut out, open, text.len());
+    if let Some(mut span) = open {
+        span.end = bytes.len();
+        out[n] = span;
+        n += 1;
+    }
+    (out, n)
+}
+
+/// `STDLIB_TEXT[a..b]` in a `const` context.
+const fn slice(a: usize, b: usize) -> &'static str {
+    let (_, tail) = STDLIB_TEXT.split_at(a);
+    tail.split_at(b - a).0
+}
+
+/// The spans of [`scan`] as sources of [`STDLIB_TEXT`].
+const fn cut(scanned: ([Span; MAX_FRAGMENTS], usize)) -> [StdlibSource; STDLIB_FRAGMENTS] {
+    let spans = scanned.0;
+    let none = StdlibSource { id: "", text: "", header: "", has_body: false };
+    let mut out = [none; STDLIB_FRAGMENTS];
+    let mut f = 0;
+    while f < STDLIB_FRAGMENTS {
+        let Span { start, header_end, end, has_body } = spans[f];
+        let bytes = STDLIB_TEXT.as_bytes();
+        let mut id_start = start + "fragment".len();
+        while bytes[id_start].is_ascii_whitespace() {
+            id_start += 1;
+        }
+        let mut id_end = id_start;
+        while is_ident(bytes[id_end]) {
+            id_end += 1;
+        }
+        out[f] = StdlibSource {
+            id: slice(id_start, id_end),
+            text: slice(start, end),
+            header: slice(start, if header_end == 0 { end } else { header_end }),
+            has_body,
+        };
+        f += 1;
+    }
     out
 }
 
