@@ -337,3 +337,118 @@ fn a_block_quantized_tensor_is_refused_in_wasm_by_name() {
         assert_eq!(read.unwrap().shape(), &[2, 32]);
     }
 }
+
+/// A syntax error in `graph.nnef` is refused with where the parse stopped (line and column)
+/// and the text there: the vendored parser reports positions itself since it parses with nom's
+/// plain error type (no allocation per failed alternative; vendor/README.md).
+#[wasm_bindgen_test(unsupported = test)]
+fn a_syntax_error_names_its_line_and_column() {
+    let plain = nnef_bytes("penguins_logreg");
+    let line = "probabilities = Normalizer;";
+    let want_line = std::cell::Cell::new(0);
+    let bytes = edit_graph(plain, |g| {
+        want_line.set(g.lines().position(|l| l.contains(line)).unwrap() + 1);
+        g.replace(line, "probabilities = Normalizer +* ;")
+    });
+    let want_line = want_line.get();
+    let e = Model::from_nnef(&bytes).unwrap_err();
+    assert_eq!(e.code(), "E_MODEL_INVALID");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("syntax error at line {want_line}, column")),
+        "{msg}"
+    );
+    assert!(msg.contains("graph.nnef"), "{msg}");
+}
+
+/// tract's writer stores the source model's properties in a `tract_core_properties` fragment,
+/// which the reader drops unread (mlcycle's metadata is `mlcycle.json`): a file whose properties
+/// tract could not evaluate (an unknown operator inside) still loads and predicts the same.
+#[wasm_bindgen_test(unsupported = test)]
+fn the_properties_fragment_is_not_evaluated() {
+    let plain = nnef_bytes("penguins_logreg");
+    let cast = "tract_core_cast(8, to = \"i64\")";
+    let bytes = edit_graph(plain, |g| {
+        assert!(g.contains(cast), "{g}");
+        g.replace(cast, "no_such_operator(8)")
+    });
+    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let want = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
+    let got = Model::from_nnef(&bytes).unwrap().predict(&x, 1).unwrap();
+    assert_eq!(got.values, want.values);
+}
+
+/// Declutter removes a binary operator whose constant input is its neutral element (`x * 1`,
+/// `x + 0`) and keeps one whose constant is not (`x * 2`): the vendored tract-core decides this
+/// with a direct scalar comparison instead of tract-data's `close_enough` (vendor/README.md),
+/// which must give the same answers.
+#[wasm_bindgen_test(unsupported = test)]
+fn neutral_constants_are_decluttered_away_and_others_kept() {
+    let plain = nnef_bytes("penguins_logreg");
+    let line = "probabilities = Normalizer;";
+    let with = |expr: &str| {
+        edit_graph(plain, |g| {
+            assert!(g.contains(line), "{g}");
+            g.replace(line, &format!("probabilities = {expr};"))
+        })
+    };
+    let plan = |bytes: &[u8]| Model::from_nnef(bytes).unwrap().plan_description();
+    let base = plan(plain);
+    let neutral = with("add(mul(Normalizer, [[1.0]]), [[0.0]])");
+    assert_eq!(plan(&neutral), base, "x * 1 + 0 is x");
+    // The same neutral factor as an f64 constant (the helper's other plain type): the model
+    // loads and predicts what the plain one does.
+    let f64_neutral = with("mul(Normalizer, tract_core_cast([[1.0]], to = \"f64\"))");
+    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let want = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
+    let got = Model::from_nnef(&f64_neutral)
+        .unwrap()
+        .predict(&x, 1)
+        .unwrap();
+    assert_eq!(got.values, want.values);
+    let scaled = with("mul(Normalizer, [[2.0]])");
+    assert_ne!(plan(&scaled), base, "x * 2 is not x");
+    let q = Model::from_nnef(&neutral).unwrap().predict(&x, 1).unwrap();
+    assert_eq!(q.values, want.values);
+}
+
+/// The vendored NNEF lexer (identifiers, strings, spaces and comments written as loops rather
+/// than nom combinators: vendor/README.md) reads NNEF's grammar as tract's combinators did:
+/// `#` comments up to a line end (`\n` or `\r`), identifiers `[A-Za-z_][A-Za-z0-9_]*` and the
+/// `i"…"` escaped form, strings in either quote where a backslash keeps the next character and
+/// an unescaped quote of either kind ends the text.
+#[wasm_bindgen_test(unsupported = test)]
+fn graph_text_lexes_as_the_nnef_grammar() {
+    use tract_nnef::ast::{parse::parse_document, Identifier, LValue, Literal, RValue};
+    let text = "version 1.0; # a comment\r\n#another\n\
+        graph g_1(x) -> (y) {\t# and here\n\
+          x = external<scalar>(shape = [1]);\r\n\
+          _b2 = f(x, s = 'it\\'s \\\"é\\\"\\x', t = \"\", u = i\"odd name\");\n\
+          y = _b2;#end\n}\n";
+    let doc = parse_document(text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(doc.graph_def.id, Identifier::from("g_1"));
+    let body = &doc.graph_def.body;
+    assert_eq!(body.len(), 3);
+    assert_eq!(body[1].left, LValue::Identifier(Identifier::from("_b2")));
+    let RValue::Invocation(inv) = &body[1].right else {
+        panic!("{:?}", body[1].right)
+    };
+    assert_eq!(inv.id, Identifier::from("f"));
+    let args: Vec<_> = inv.arguments.iter().map(|a| &a.rvalue).collect();
+    assert_eq!(args[0], &RValue::Identifier(Identifier::from("x")));
+    assert_eq!(
+        args[1],
+        &RValue::Literal(Literal::String("it's \"é\"x".into()))
+    );
+    assert_eq!(args[2], &RValue::Literal(Literal::String(String::new())));
+    assert_eq!(args[3], &RValue::Identifier(Identifier("odd name".into())));
+    for bad in [
+        "s = 'unterminated;",
+        "s = 'mixed\";",
+        "s = 'ends in a backslash\\",
+        "1x = y;",
+    ] {
+        let text = format!("version 1.0;\ngraph g(x) -> (y) {{\n  {bad}\n}}\n");
+        assert!(parse_document(&text).is_err(), "{bad}");
+    }
+}

@@ -540,7 +540,7 @@ fn declutter_neutral(
     };
     let uni_is_neutral = mini_op
         .neutral_element()
-        .is_some_and(|neutral| tensor0(neutral).close_enough(&uniform.uni, false).is_ok());
+        .is_some_and(|neutral| uniform_is(neutral, &uniform.uni));
     // Non-commutative ops only have a right neutral: x - 0 == x, but 0 - x == -x.
     let uniform_on_neutral_side = mini_op.is_commutative() || !uniform.left_is_uniform;
     if !uni_is_neutral || !uniform_on_neutral_side {
@@ -557,6 +557,34 @@ fn declutter_neutral(
     Ok(Some(TypedModelPatch::rewire(model, &[uniform.var], &[node.id.into()], &|_, inputs| {
         Ok(inputs.into())
     })?))
+}
+
+/// mlcycle: `tensor0(value).close_enough(uni, false).is_ok()`, with the same answer, read
+/// directly for a plain f32 or f64 scalar. That call casts both sides through tract-data's cast
+/// between every pair of datum types and, when they differ (the usual answer: most uniform
+/// inputs are neither neutral nor absorbing), formats an error with their ULP distance for
+/// `is_ok()` to drop. Declutter asks this of every binary operator with a constant input at
+/// every pass; in a freshly instantiated wasm module the calls made V8 recompile that 38 kB
+/// cast function in the background during the first load (mlcycle issue 17). Exact
+/// comparison in f32, as `close_enough(.., false)` does (`-0.0` equals `0.0`; NaN equals
+/// nothing here, `value` being an integer); other types, quantized ones included, keep the
+/// original call.
+fn uniform_is(value: i64, uni: &Tensor) -> bool {
+    if !uni.shape().is_empty() {
+        return false; // close_enough: shape mismatch with a scalar
+    }
+    let plain = uni.try_as_plain_ram().ok();
+    let read = match (uni.datum_type(), &plain) {
+        (DatumType::F32, Some(v)) => v.as_slice::<f32>().ok().and_then(|s| s.first().copied()),
+        (DatumType::F64, Some(v)) => {
+            v.as_slice::<f64>().ok().and_then(|s| s.first().map(|&x| x as f32))
+        }
+        _ => None,
+    };
+    match read {
+        Some(b) => b == value as f32,
+        None => tensor0(value).close_enough(uni, false).is_ok(),
+    }
 }
 
 /// When one input is the absorbing element (e.g. 0 for Mul, false for And),
@@ -576,7 +604,7 @@ fn declutter_absorbing(
     if let Some(uniform) = crate::ops::binary::one_input_is_uniform(model, node)? {
         let is_absorbing = mini_op
             .absorbing_element()
-            .map(|absorb| tensor0(absorb).close_enough(&uniform.uni, false).is_ok())
+            .map(|absorb| uniform_is(absorb, &uniform.uni))
             .unwrap_or(false);
         if is_absorbing {
             let output_fact = model.outlet_fact(node.id.into())?;

@@ -1,4 +1,5 @@
-use nom_language::error::{VerboseError, convert_error};
+// mlcycle: nom's plain error type instead of nom_language's VerboseError (see `describe_error`).
+use nom::error::Error as NomError;
 use tract_core::internal::*;
 
 use nom::branch::alt;
@@ -8,22 +9,39 @@ use nom::{bytes::complete::*, character::complete::*, combinator::*, multi::*, s
 
 use crate::ast::*;
 
-type R<'i, O> = IResult<&'i str, O, VerboseError<&'i str>>;
+type R<'i, O> = IResult<&'i str, O, NomError<&'i str>>;
 
-pub(super) fn translate_error(e: nom::Err<VerboseError<&str>>) -> TractError {
+pub(super) fn translate_error(e: nom::Err<NomError<&str>>) -> TractError {
     format_err!("{}", e)
 }
 
 #[inline(never)]
 pub fn unwrap_parse<'s, P, O>(input: &'s str, parser: P) -> TractResult<O>
 where
-    P: Parser<&'s str, Output = O, Error = VerboseError<&'s str>>,
+    P: Parser<&'s str, Output = O, Error = NomError<&'s str>>,
 {
     all_consuming(parser)
         .parse(input)
         .finish()
         .map(|(_, p)| p)
-        .map_err(|e| anyhow!(convert_error(input, e)))
+        .map_err(|e| anyhow!(describe_error(input, &e)))
+}
+
+/// mlcycle: where the parse stopped (line, column, the text there) and what nom expected.
+///
+/// Upstream parses with `VerboseError`, which allocates a vector for every failed alternative:
+/// the grammar tries several at each token, so a parse was mostly allocation (`malloc`/`free`
+/// the hottest functions of a precompiled model's first load in wasm, mlcycle issue 17). The
+/// plain error allocates nothing; what it loses is the trail of enclosing alternatives, not the
+/// position.
+fn describe_error(input: &str, e: &NomError<&str>) -> String {
+    // `e.input` is the rest of `input` where the failing parser stood.
+    let offset = input.len().saturating_sub(e.input.len());
+    let before = input.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let near: String = e.input.chars().take(40).collect();
+    format!("syntax error at line {line}, column {column} ({:?}), at {near:?}", e.code)
 }
 
 pub fn parse_document(doc: &str) -> TractResult<Document> {
@@ -396,12 +414,23 @@ pub(super) fn identifier(i: &str) -> R<'_, Identifier> {
     alt((escaped_identifier, direct_identifier)).parse(i)
 }
 
+// mlcycle: the three lexer-level parsers below (`direct_identifier`, `string_literal`,
+// `space_and_comments`) are written as loops over the input instead of nom combinators, with
+// the same grammar: they run at every token, and their combinator form (a `char` decoded and
+// an alternative tried per character, a `Vec<char>` per string) was most of a precompiled
+// model's first parse in a cold wasm module (mlcycle issue 17; vendor/README.md).
+fn lex_error<T>(i: &str, kind: nom::error::ErrorKind) -> R<'_, T> {
+    Err(nom::Err::Error(NomError::new(i, kind)))
+}
+
 pub(super) fn direct_identifier(i: &str) -> R<'_, Identifier> {
-    map(
-        recognize(pair(alt((alpha1, tag("_"))), many0(alt((alphanumeric1, tag("_")))))),
-        Identifier::from,
-    )
-    .parse(i)
+    // [A-Za-z_][A-Za-z0-9_]* (nom's alpha1 and alphanumeric1 are ASCII-only).
+    let b = i.as_bytes();
+    if !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+        return lex_error(i, nom::error::ErrorKind::Alpha);
+    }
+    let end = b.iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).unwrap_or(b.len());
+    Ok((&i[end..], Identifier::from(&i[..end])))
 }
 
 pub(super) fn escaped_identifier(i: &str) -> R<'_, Identifier> {
@@ -433,18 +462,35 @@ pub(super) fn numeric_literal(i: &str) -> R<'_, String> {
 }
 
 fn string_literal(i: &str) -> R<'_, String> {
-    fn inner(i: &str) -> R<'_, String> {
-        map(
-            many0(alt((
-                preceded(tag("\\"), nom::character::complete::anychar),
-                nom::character::complete::none_of("\\\"'"),
-            ))),
-            |v: Vec<char>| v.into_iter().collect(),
-        )
-        .parse(i)
+    // A quote, then characters other than `\\`, `"` and `'` or a backslash and any character
+    // (kept as is), then the same quote.
+    let quote = match i.as_bytes().first() {
+        Some(&q @ (b'\'' | b'"')) => q,
+        _ => return lex_error(i, nom::error::ErrorKind::Tag),
+    };
+    let mut out = String::new();
+    let mut rest = &i[1..];
+    loop {
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some('\\') => match chars.next() {
+                Some(c) => {
+                    out.push(c);
+                    rest = &rest[1 + c.len_utf8()..];
+                }
+                None => break,
+            },
+            Some(c) if c != '"' && c != '\'' => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+            _ => break,
+        }
     }
-    map(alt((delimited(tag("'"), inner, tag("'")), delimited(tag("\""), inner, tag("\"")))), |s| s)
-        .parse(i)
+    match rest.as_bytes().first() {
+        Some(&q) if q == quote => Ok((&rest[1..], out)),
+        _ => lex_error(rest, nom::error::ErrorKind::Tag),
+    }
 }
 
 pub(super) fn logical_literal(i: &str) -> R<'_, bool> {
@@ -454,23 +500,34 @@ pub(super) fn logical_literal(i: &str) -> R<'_, bool> {
 // SPACES
 
 fn space_and_comments(i: &str) -> R<'_, ()> {
-    map(
-        many0(alt((recognize(one_of(" \t\n\r")), recognize((tag("#"), many0(none_of("\r\n"))))))),
-        |_| (),
-    )
-    .parse(i)
+    // Spaces, tabs, line ends, and `#` comments up to (not including) a line end.
+    let b = i.as_bytes();
+    let mut at = 0;
+    while let Some(&c) = b.get(at) {
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => at += 1,
+            b'#' => {
+                at += 1;
+                while b.get(at).is_some_and(|c| *c != b'\n' && *c != b'\r') {
+                    at += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok((&i[at..], ()))
 }
 
-fn spaced<'s, O, F>(it: F) -> impl Parser<&'s str, Output = O, Error = VerboseError<&'s str>>
+fn spaced<'s, O, F>(it: F) -> impl Parser<&'s str, Output = O, Error = NomError<&'s str>>
 where
-    F: Parser<&'s str, Output = O, Error = VerboseError<&'s str>>,
+    F: Parser<&'s str, Output = O, Error = NomError<&'s str>>,
 {
     delimited(space_and_comments, it, space_and_comments)
 }
 
 pub(super) fn stag<'s>(
     t: &'static str,
-) -> impl Parser<&'s str, Output = &'s str, Error = VerboseError<&'s str>> {
+) -> impl Parser<&'s str, Output = &'s str, Error = NomError<&'s str>> {
     spaced(tag(t))
 }
 
