@@ -191,6 +191,17 @@ fn stdlib_compound_fragments_load_on_first_use() {
     }
 }
 
+/// A preprocessed penguins row (the logreg fixture's 9 features).
+const ROW: [f32; 9] = [0.3, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+
+/// The penguins_logreg fixture with `from` (which its graph must contain) replaced by `to`.
+fn logreg_with(from: &str, to: &str) -> Vec<u8> {
+    edit_graph(nnef_bytes("penguins_logreg"), |g| {
+        assert!(g.contains(from), "{g}");
+        g.replace(from, to)
+    })
+}
+
 /// `tar` with its `graph.nnef` text passed through `edit` (headers rewritten: size, checksum).
 fn edit_graph(tar: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
     let field = |h: &[u8], r: std::ops::Range<usize>| {
@@ -230,11 +241,8 @@ fn edit_graph(tar: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
 fn an_operator_outside_the_slim_subset() {
     let plain = nnef_bytes("penguins_logreg");
     let line = "probabilities = Normalizer;";
-    let bytes = edit_graph(plain, |g| {
-        assert!(g.contains(line), "{g}");
-        g.replace(line, "probabilities = tract_core_erf(Normalizer);")
-    });
-    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let bytes = logreg_with(line, "probabilities = tract_core_erf(Normalizer);");
+    let x = ROW;
     let p = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
     #[cfg(feature = "onnx")]
     {
@@ -269,7 +277,6 @@ fn an_operator_outside_the_slim_subset() {
 /// build refuses it naming the operator, never panicking.
 #[wasm_bindgen_test(unsupported = test)]
 fn a_standard_operator_outside_the_slim_subset() {
-    let plain = nnef_bytes("penguins_logreg");
     let line = "probabilities = Normalizer;";
     // `sin` is a primitive the slim registry leaves out; `max_pool` is a compound stdlib
     // fragment (kept, parsed on use) whose body invokes the left-out `max_pool_with_index`
@@ -282,13 +289,11 @@ fn a_standard_operator_outside_the_slim_subset() {
         ),
     ];
     for (name, with) in cases {
-        let bytes = edit_graph(plain, |g| {
-            assert!(g.contains(line), "{g}");
-            g.replace(line, with)
-        });
+        let bytes = logreg_with(line, with);
         #[cfg(feature = "onnx")]
         {
-            let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+            let x = ROW;
+            let plain = nnef_bytes("penguins_logreg");
             let p = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
             assert!(Model::check_slim(&bytes).is_err(), "{name}");
             let got = Model::from_nnef(&bytes)
@@ -368,11 +373,8 @@ fn a_syntax_error_names_its_line_and_column() {
 fn the_properties_fragment_is_not_evaluated() {
     let plain = nnef_bytes("penguins_logreg");
     let cast = "tract_core_cast(8, to = \"i64\")";
-    let bytes = edit_graph(plain, |g| {
-        assert!(g.contains(cast), "{g}");
-        g.replace(cast, "no_such_operator(8)")
-    });
-    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let bytes = logreg_with(cast, "no_such_operator(8)");
+    let x = ROW;
     let want = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
     let got = Model::from_nnef(&bytes).unwrap().predict(&x, 1).unwrap();
     assert_eq!(got.values, want.values);
@@ -386,12 +388,7 @@ fn the_properties_fragment_is_not_evaluated() {
 fn neutral_constants_are_decluttered_away_and_others_kept() {
     let plain = nnef_bytes("penguins_logreg");
     let line = "probabilities = Normalizer;";
-    let with = |expr: &str| {
-        edit_graph(plain, |g| {
-            assert!(g.contains(line), "{g}");
-            g.replace(line, &format!("probabilities = {expr};"))
-        })
-    };
+    let with = |expr: &str| logreg_with(line, &format!("probabilities = {expr};"));
     let plan = |bytes: &[u8]| Model::from_nnef(bytes).unwrap().plan_description();
     let base = plan(plain);
     let neutral = with("add(mul(Normalizer, [[1.0]]), [[0.0]])");
@@ -399,7 +396,7 @@ fn neutral_constants_are_decluttered_away_and_others_kept() {
     // The same neutral factor as an f64 constant (the helper's other plain type): the model
     // loads and predicts what the plain one does.
     let f64_neutral = with("mul(Normalizer, tract_core_cast([[1.0]], to = \"f64\"))");
-    let x = [0.3f32, -1.2, 0.8, 0.1, 1.0, 0.0, 0.0, 1.0, 0.0];
+    let x = ROW;
     let want = Model::from_nnef(plain).unwrap().predict(&x, 1).unwrap();
     let got = Model::from_nnef(&f64_neutral)
         .unwrap()
