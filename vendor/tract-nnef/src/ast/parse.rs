@@ -323,44 +323,55 @@ fn rvalue(i: &str) -> R<'_, RValue> {
         )))
         .parse(i)
     }
+    // mlcycle: the fold below is `fold_many0` written out, with the same results (including
+    // its error when an iteration consumes nothing): `fold_many0` takes its initial value from a
+    // closure, which upstream fed with a clone of the whole left operand, at every level of
+    // every expression (mlcycle issue 17).
     macro_rules! bin {
         ($name:ident, $operand: ident, $operator: expr) => {
             fn $name(i: &str) -> R<'_, RValue> {
-                let (i, init) = $operand(i)?;
-                fold_many0(
-                    pair($operator, $operand),
-                    move || init.clone(),
-                    |left, (op, right)| {
-                        RValue::Binary(Box::new(left), op.to_string(), Box::new(right))
-                    },
-                )
-                .parse(i)
+                let (mut i, mut acc) = $operand(i)?;
+                loop {
+                    match pair($operator, $operand).parse(i) {
+                        Ok((rest, (op, right))) => {
+                            if rest.len() == i.len() {
+                                return lex_error(i, nom::error::ErrorKind::Many0);
+                            }
+                            acc = RValue::Binary(Box::new(acc), op.to_string(), Box::new(right));
+                            i = rest;
+                        }
+                        Err(nom::Err::Error(_)) => return Ok((i, acc)),
+                        Err(e) => return Err(e),
+                    }
+                }
             }
         };
     }
 
     // <subscript-expr> ::= <rvalue-expr> "[" (<rvalue-expr> | [<rvalue-expr>] ":" [<rvalue-expr>]) "]"
+    // mlcycle: the atom is parsed once, then an optional subscript. Upstream's
+    // `alt((pair(atom, subscript), atom))` parsed every atom without a subscript twice, and
+    // since atoms nest (arguments, arrays, tuples), twice per nesting level: a literal four
+    // levels deep was parsed 16 times (mlcycle issue 17). Same results: on a recoverable
+    // failure of the subscript the atom alone is the answer, as the second branch gave.
     fn sub(i: &str) -> R<'_, RValue> {
-        alt((
-            map(
-                pair(
-                    atom,
-                    delimited(
-                        stag("["),
-                        alt((
-                            map(separated_pair(opt(rvalue), stag(":"), opt(rvalue)), |(a, b)| {
-                                Subscript::Range(a, b)
-                            }),
-                            map(rvalue, Subscript::Single),
-                        )),
-                        stag("]"),
-                    ),
-                ),
-                |(rv, range)| RValue::Subscript(Box::new(rv), Box::new(range)),
-            ),
-            atom,
-        ))
-        .parse(i)
+        let (i, rv) = atom(i)?;
+        let subscript = delimited(
+            stag("["),
+            alt((
+                map(separated_pair(opt(rvalue), stag(":"), opt(rvalue)), |(a, b)| {
+                    Subscript::Range(a, b)
+                }),
+                map(rvalue, Subscript::Single),
+            )),
+            stag("]"),
+        )
+        .parse(i);
+        match subscript {
+            Ok((i, range)) => Ok((i, RValue::Subscript(Box::new(rv), Box::new(range)))),
+            Err(nom::Err::Error(_)) => Ok((i, rv)),
+            Err(e) => Err(e),
+        }
     }
 
     bin!(exp, sub, tag("^"));
