@@ -441,6 +441,8 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
+/// Checks `graph.nnef` text before tract parses it: bracket nesting (tract's parser recurses
+/// on each level).
 pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
     // No text nests deeper than it has opening brackets: when those are few enough, the
     // exact scan is not needed. The count is a loop LLVM vectorizes; the scan is a byte-wise
