@@ -466,68 +466,85 @@ pub(crate) fn check_nnef_text(text: &str, budget: &Budget) -> Result<()> {
 /// repeats within the budget, `transpose` axes a permutation — wherever they are written
 /// literally (whitespace, argument names and nesting as tract's own parser saw them).
 pub(crate) fn check_nnef_doc(doc: &tract_nnef::ast::Document, budget: &Budget) -> Result<()> {
-    let bodies = std::iter::once(&doc.graph_def.body)
-        .chain(doc.fragments.iter().filter_map(|f| f.body.as_ref()));
-    for body in bodies {
-        for a in body {
-            visit(&a.right, budget, 0)?;
+    let limit = 4 * budget.max_depth;
+    for_each_rvalue(doc, |v, depth| {
+        if depth > limit {
+            return Err(invalid(format!(
+                "graph.nnef has an expression nested more than {limit} deep"
+            )));
         }
-    }
-    Ok(())
+        match v {
+            tract_nnef::ast::RValue::Invocation(inv) => check_invocation(inv, budget),
+            _ => Ok(()),
+        }
+    })
 }
 
-fn visit(v: &tract_nnef::ast::RValue, budget: &Budget, depth: usize) -> Result<()> {
+/// Calls `f` on every expression of the document's graph and fragment bodies, each before the
+/// expressions inside it, with its nesting depth (0 for an assignment's right side); stops at
+/// the first error. Unbounded by itself: `f` bounds the recursion by refusing a depth
+/// ([`check_nnef_doc`] does; later walks of an admitted document need not).
+pub(crate) fn for_each_rvalue<'a, E>(
+    doc: &'a tract_nnef::ast::Document,
+    mut f: impl FnMut(&'a tract_nnef::ast::RValue, usize) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     use tract_nnef::ast::{RValue, Subscript};
-    if depth > 4 * budget.max_depth {
-        return Err(invalid(format!(
-            "graph.nnef has an expression nested more than {} deep",
-            4 * budget.max_depth
-        )));
-    }
-    let d = depth + 1;
-    match v {
-        RValue::Invocation(inv) => {
-            check_invocation(inv, budget)?;
-            for a in &inv.arguments {
-                visit(&a.rvalue, budget, d)?;
+    fn walk<'a, E>(
+        v: &'a RValue,
+        depth: usize,
+        f: &mut impl FnMut(&'a RValue, usize) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        f(v, depth)?;
+        let d = depth + 1;
+        match v {
+            RValue::Invocation(inv) => {
+                for a in &inv.arguments {
+                    walk(&a.rvalue, d, f)?;
+                }
             }
-        }
-        RValue::Binary(a, _, b) => {
-            visit(a, budget, d)?;
-            visit(b, budget, d)?;
-        }
-        RValue::Unary(_, a) => visit(a, budget, d)?,
-        RValue::Tuple(vs) | RValue::Array(vs) => {
-            for x in vs {
-                visit(x, budget, d)?;
+            RValue::Binary(a, _, b) => {
+                walk(a, d, f)?;
+                walk(b, d, f)?;
             }
-        }
-        RValue::Subscript(a, sub) => {
-            visit(a, budget, d)?;
-            match sub.as_ref() {
-                Subscript::Single(x) => visit(x, budget, d)?,
-                Subscript::Range(x, y) => {
-                    for z in [x, y].into_iter().flatten() {
-                        visit(z, budget, d)?;
+            RValue::Unary(_, a) => walk(a, d, f)?,
+            RValue::Tuple(vs) | RValue::Array(vs) => {
+                for x in vs {
+                    walk(x, d, f)?;
+                }
+            }
+            RValue::Subscript(a, sub) => {
+                walk(a, d, f)?;
+                match sub.as_ref() {
+                    Subscript::Single(x) => walk(x, d, f)?,
+                    Subscript::Range(x, y) => {
+                        for z in [x, y].into_iter().flatten() {
+                            walk(z, d, f)?;
+                        }
                     }
                 }
             }
-        }
-        RValue::Comprehension(c) => {
-            for (_, x) in &c.loop_iters {
-                visit(x, budget, d)?;
+            RValue::Comprehension(c) => {
+                for (_, x) in &c.loop_iters {
+                    walk(x, d, f)?;
+                }
+                if let Some(filter) = &c.filter {
+                    walk(filter, d, f)?;
+                }
+                walk(&c.yields, d, f)?;
             }
-            if let Some(f) = &c.filter {
-                visit(f, budget, d)?;
+            RValue::IfThenElse(c) => {
+                walk(&c.cond, d, f)?;
+                walk(&c.then, d, f)?;
+                walk(&c.otherwise, d, f)?;
             }
-            visit(&c.yields, budget, d)?;
+            RValue::Identifier(_) | RValue::Literal(_) => {}
         }
-        RValue::IfThenElse(c) => {
-            visit(&c.cond, budget, d)?;
-            visit(&c.then, budget, d)?;
-            visit(&c.otherwise, budget, d)?;
-        }
-        RValue::Identifier(_) | RValue::Literal(_) => {}
+        Ok(())
+    }
+    let bodies = std::iter::once(&doc.graph_def.body)
+        .chain(doc.fragments.iter().filter_map(|f| f.body.as_ref()));
+    for assignment in bodies.flatten() {
+        walk(&assignment.right, 0, &mut f)?;
     }
     Ok(())
 }

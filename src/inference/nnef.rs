@@ -416,11 +416,11 @@ pub(crate) fn read_with(
 
 /// Every string literal of the document (graph and fragments): a tensor whose name is none of
 /// them is never looked up by a `variable` and is not read. One walk of the parsed document
-/// (its depth bounded by `admission::check_nnef_doc`) where a search of the graph text for each
-/// tensor's quoted name made the load's own code hot enough for V8 to recompile it in the
-/// background during a cold start (issue 17).
+/// (admitted, so its depth is bounded) where a search of the graph text for each tensor's
+/// quoted name made the load's own code hot enough for V8 to recompile it in the background
+/// during a cold start (issue 17).
 fn string_literals(doc: &tract_nnef::ast::Document) -> HashSet<&str> {
-    use tract_nnef::ast::{Literal, RValue, Subscript};
+    use tract_nnef::ast::{Literal, RValue};
     fn literal<'a>(l: &'a Literal, out: &mut HashSet<&'a str>) {
         match l {
             Literal::String(s) => {
@@ -432,45 +432,17 @@ fn string_literals(doc: &tract_nnef::ast::Document) -> HashSet<&str> {
             Literal::Numeric(_) | Literal::Logical(_) => {}
         }
     }
-    fn walk<'a>(v: &'a RValue, out: &mut HashSet<&'a str>) {
-        match v {
-            RValue::Literal(l) => literal(l, out),
-            RValue::Invocation(inv) => inv.arguments.iter().for_each(|a| walk(&a.rvalue, out)),
-            RValue::Binary(a, _, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            RValue::Unary(_, a) => walk(a, out),
-            RValue::Tuple(vs) | RValue::Array(vs) => vs.iter().for_each(|x| walk(x, out)),
-            RValue::Subscript(a, sub) => {
-                walk(a, out);
-                match sub.as_ref() {
-                    Subscript::Single(x) => walk(x, out),
-                    Subscript::Range(x, y) => {
-                        [x, y].into_iter().flatten().for_each(|z| walk(z, out))
-                    }
-                }
-            }
-            RValue::Comprehension(c) => {
-                c.loop_iters.iter().for_each(|(_, x)| walk(x, out));
-                c.filter.iter().for_each(|f| walk(f, out));
-                walk(&c.yields, out);
-            }
-            RValue::IfThenElse(c) => {
-                walk(&c.cond, out);
-                walk(&c.then, out);
-                walk(&c.otherwise, out);
-            }
-            RValue::Identifier(_) => {}
+    let mut out = HashSet::new();
+    let walked = admission::for_each_rvalue(doc, |v, _| {
+        if let RValue::Literal(l) = v {
+            literal(l, &mut out);
         }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match walked {
+        Ok(()) => out,
+        Err(never) => match never {},
     }
-    let mut out = HashSet::default();
-    let bodies = std::iter::once(&doc.graph_def.body)
-        .chain(doc.fragments.iter().filter_map(|f| f.body.as_ref()));
-    for assignment in bodies.flatten() {
-        walk(&assignment.right, &mut out);
-    }
-    out
 }
 
 const BLOCK: usize = 512;
