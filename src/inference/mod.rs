@@ -605,3 +605,42 @@ mod argmax_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod datum_type_tests {
+    use tract_nnef::internal::*;
+    use tract_nnef::tract_core::ops::binary::BinMiniOp;
+    use tract_nnef::tract_core::ops::math;
+
+    /// The vendored tract-core compiles its element-wise and binary operators in wasm for the
+    /// types tabular models compute in (f32, f64, i32, i64, bool, TDim, String) and no others
+    /// (vendor/README.md): there an operator on u8 is an error naming the operator and type,
+    /// natively it computes; f32 and i64 compute in both (run in wasm by `make test-wasm`,
+    /// `--lib`).
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn operators_on_types_outside_the_wasm_set_are_errors_there() {
+        let add = |a: Tensor, b: Tensor| {
+            let dt = a.datum_type();
+            math::Add.eval(a.into_tvalue(), b.into_tvalue(), dt)
+        };
+        let narrow = add(tensor1(&[1u8, 2]), tensor1(&[3u8, 4]));
+        if cfg!(target_arch = "wasm32") {
+            let e = format!("{:?}", narrow.unwrap_err());
+            assert!(e.contains("Add does not support U8"), "{e}");
+        } else {
+            assert_eq!(narrow.unwrap(), tensor1(&[4u8, 6]));
+        }
+        let mut narrow = tensor1(&[-3i8]);
+        let abs = math::abs().0.eval_in_place(&mut narrow, None);
+        assert_eq!(abs.is_err(), cfg!(target_arch = "wasm32"), "{abs:?}");
+        assert_eq!(
+            add(tensor1(&[1f32, 2.5]), tensor1(&[3f32, 4.0])).unwrap(),
+            tensor1(&[4f32, 6.5])
+        );
+        assert_eq!(
+            add(tensor1(&[1i64, -2]), tensor1(&[3i64, 4])).unwrap(),
+            tensor1(&[4i64, 2])
+        );
+    }
+}

@@ -1269,7 +1269,7 @@ macro_rules! bin_to_super_type {
                     // storage). Iterate over slices directly.
                     if c.shape() == a.shape() && a.shape() == b.shape() {
                         $(
-                            $(if c.datum_type() == $typ::datum_type() {
+                            $(if $crate::datum_compiled!($typ) && c.datum_type() == $typ::datum_type() {
                                 let cab: fn(&mut $typ, &$typ, &$typ) -> () = $cab;
                                 let a_plain = a.try_as_plain_ram()?;
                                 let a_slice = a_plain.as_slice::<$typ>()?;
@@ -1294,7 +1294,7 @@ macro_rules! bin_to_super_type {
                         )*
                         $(
                             $(
-                                $(if a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
+                                $(if $crate::quantized_compiled!() && a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
                                     let cab: fn(&mut $typ_dt, &$typ_dt, &$typ_dt, i32, f32) -> () = $cab_dt;
                                     let (zp, scale) = a.datum_type().qparams().map(|q| q.zp_scale()).unwrap_or((0, 1.));
                                     let a_plain = a.try_as_plain_ram()?;
@@ -1312,7 +1312,7 @@ macro_rules! bin_to_super_type {
                         )?
                     }
                     $(
-                        $(if c.datum_type() == $typ::datum_type() {
+                        $(if $crate::datum_compiled!($typ) && c.datum_type() == $typ::datum_type() {
                             let a = a.to_plain_array_view::<$typ>()?;
                             let b = b.to_plain_array_view::<$typ>()?;
                             let mut c_plain = c.try_as_plain_ram_mut()?;
@@ -1323,7 +1323,7 @@ macro_rules! bin_to_super_type {
                      )*
                     $(
                         $(
-                            $(if a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
+                            $(if $crate::quantized_compiled!() && a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
                                 let cab: fn(&mut $typ_dt, &$typ_dt, &$typ_dt, i32, f32) -> () = $cab_dt;
                                 let (zp, scale) = a.datum_type().qparams().map(|q| q.zp_scale()).unwrap_or((0, 1.));
                                 let a = a.to_plain_array_view::<$typ_dt>()?;
@@ -1355,7 +1355,7 @@ macro_rules! bin_to_super_type {
                 // the same shape (and hence same len for plain storage).
                 if a.shape() == b.shape() {
                     $(
-                        $(if b.datum_type() == $typ::datum_type() {
+                        $(if $crate::datum_compiled!($typ) && b.datum_type() == $typ::datum_type() {
                             let cab: fn(&mut $typ, &$typ, &$typ) -> () = $cab;
                             let b_plain = b.try_as_plain_ram()?;
                             let b_slice = b_plain.as_slice::<$typ>()?;
@@ -1376,7 +1376,7 @@ macro_rules! bin_to_super_type {
                     )*
                     $(
                         $(
-                            $(if a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
+                            $(if $crate::quantized_compiled!() && a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
                                 let cab: fn(&mut $typ_dt, &$typ_dt, &$typ_dt, i32, f32) -> () = $cab_dt;
                                 let (zp, scale) = a.datum_type().qparams().map(|q| q.zp_scale()).unwrap_or((0, 1.));
                                 let b_plain = b.try_as_plain_ram()?;
@@ -1392,7 +1392,7 @@ macro_rules! bin_to_super_type {
                     )?
                 }
                 $(
-                    $(if b.datum_type() == $typ::datum_type() {
+                    $(if $crate::datum_compiled!($typ) && b.datum_type() == $typ::datum_type() {
                         let cab: fn(&mut $typ, &$typ, &$typ) -> () = $cab;
                         let b = b.to_plain_array_view::<$typ>()?;
                         let mut a_plain = a.try_as_plain_ram_mut()?;
@@ -1403,7 +1403,7 @@ macro_rules! bin_to_super_type {
                 )*
                 $(
                     $(
-                        $(if a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
+                        $(if $crate::quantized_compiled!() && a.datum_type().unquantized() == <$typ_dt>::datum_type().unquantized() {
                             let cab: fn(&mut $typ_dt, &$typ_dt, &$typ_dt, i32, f32) -> () = $cab_dt;
                             let (zp, scale) = a.datum_type().qparams().map(|q| q.zp_scale()).unwrap_or((0, 1.));
                             let mut a_plain = a.try_as_plain_ram_mut()?;
@@ -1549,6 +1549,9 @@ macro_rules! bin_to_super_type {
                         Ok(None)
                     }
 
+                    if !$crate::quantized_compiled!() {
+                        return Ok(None);
+                    }
                     if let Some(c) = memory_optimised_q_binary_as_float_op(a, b, c_dt)? {
                         return Ok(Some(c));
                     }

@@ -252,7 +252,7 @@ macro_rules! element_wise {
             }
             fn eval_in_place(&self, t: &mut Tensor, out_dt: Option<DatumType>) -> TractResult<()> {
                 $(
-                    $(if out_dt.unwrap_or(t.datum_type()) == $typ::datum_type() {
+                    $(if $crate::datum_compiled!($typ) && out_dt.unwrap_or(t.datum_type()) == $typ::datum_type() {
                         let mut t_plain = t.try_as_plain_ram_mut()?;
                         let t: &mut[$typ] = t_plain.as_slice_mut::<$typ>()?;
                         let f: fn(&Self, &mut[$typ]) -> TractResult<()> = $f;
@@ -267,7 +267,7 @@ macro_rules! element_wise {
                        $(
                         let mut input_dt = t.datum_type();
                         let sout_dt = out_dt.unwrap_or(input_dt);
-                        if sout_dt.unquantized() == <$typ_dt>::datum_type().unquantized() {
+                        if $crate::quantized_compiled!() && sout_dt.unquantized() == <$typ_dt>::datum_type().unquantized() {
                            if input_dt.unquantized() != sout_dt.unquantized() {
                                // align unquantized input type to unquantized output type
                                *t = match input_dt.unquantized() {
@@ -380,7 +380,7 @@ macro_rules! element_wise_oop {
             fn eval_out_of_place(&self, t: &Tensor, _out_dt: Option<DatumType>) -> TractResult<Tensor> {
                 $(
                     let mut dst = unsafe { Tensor::uninitialized_dt(<$typ_dst>::datum_type(), &t.shape())? };
-                    $(if t.datum_type() == $typ::datum_type() {
+                    $(if $crate::datum_compiled!($typ) && t.datum_type() == $typ::datum_type() {
                         let f: fn(&Self, &[$typ], &mut[$typ_dst]) -> TractResult<()> = $f;
                         let t_plain = t.try_as_plain_ram()?;
                         let in_slice: &[$typ] = t_plain.as_slice::<$typ>()?;

@@ -1,3 +1,25 @@
+/// Whether element-wise and binary operators are compiled for datum type `$t`. In wasm builds
+/// only the types tabular models compute in (f32, f64, i32, i64, bool, TDim, String): the
+/// others (f16, 8- and 16-bit and unsigned integers) compiled a copy of every operator's loops
+/// each. A wasm operator on such a type fails with "does not support".
+#[macro_export]
+macro_rules! datum_compiled {
+    (f32) => { true };
+    (f64) => { true };
+    (i32) => { true };
+    (i64) => { true };
+    (bool) => { true };
+    (TDim) => { true };
+    (String) => { true };
+    ($other:ident) => { !cfg!(target_family = "wasm") };
+}
+
+/// Whether operators are compiled for quantized datum types: not in wasm builds.
+#[macro_export]
+macro_rules! quantized_compiled {
+    () => { !cfg!(target_family = "wasm") };
+}
+
 #[macro_export]
 macro_rules! as_op {
     () => {
