@@ -4,8 +4,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
-# Test files that run both natively and as wasm (Node, Chromium).
-WASM_TESTS := --test golden --test features_golden --test registry_lifecycle --test monitor --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
+# Test files that run both natively and as wasm (Node, Chromium); `--lib`: the unit tests marked
+# `wasm_bindgen_test` (the wasm `simd128` loops against their scalar forms).
+WASM_TESTS := --lib --test golden --test features_golden --test features_columns --test registry_lifecycle --test monitor --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Interop fixtures with a committed precompiled form (tests/interop.rs).
 INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \

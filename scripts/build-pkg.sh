@@ -15,9 +15,9 @@ case "$FLAVOR" in
   *) echo "usage: $0 [full|slim]" >&2; exit 2 ;;
 esac
 
-cargo build --release --lib --target wasm32-unknown-unknown "${CARGO_FLAGS[@]}"
+cargo build --release --lib --target wasm32-unknown-unknown -p mlcycle-wasm "${CARGO_FLAGS[@]}"
 rm -rf "$OUT" && mkdir -p "$OUT"
-wasm-bindgen target/wasm32-unknown-unknown/release/mlcycle.wasm \
+wasm-bindgen target/wasm32-unknown-unknown/release/mlcycle_wasm.wasm \
   --out-dir "$OUT" --out-name mlcycle --target web --typescript
 
 # The crate's JS snippet (src/wasm/columns.js: dictionary-encoding plain arrays before they

@@ -24,6 +24,8 @@ pub mod host;
 pub mod inference;
 pub mod monitor;
 pub mod registry;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 pub mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -78,22 +78,89 @@ impl ConstRowBinary {
         // `c + x` and `c * x` are `x + c` and `x * c` bit for bit (IEEE addition and
         // multiplication commute), so only `-` and `/` look at the side.
         match (self.op, self.const_first) {
-            (RowOp::Add, _) => each(data, row, |x, c| x + c),
-            (RowOp::Sub, false) => each(data, row, |x, c| x - c),
-            (RowOp::Sub, true) => each(data, row, |x, c| c - x),
-            (RowOp::Mul, _) => each(data, row, |x, c| x * c),
-            (RowOp::Div, false) => each(data, row, |x, c| x / c),
-            (RowOp::Div, true) => each(data, row, |x, c| c / x),
+            (RowOp::Add, _) => each::<Add>(data, row),
+            (RowOp::Sub, false) => each::<Sub>(data, row),
+            (RowOp::Sub, true) => each::<SubFrom>(data, row),
+            (RowOp::Mul, _) => each::<Mul>(data, row),
+            (RowOp::Div, false) => each::<Div>(data, row),
+            (RowOp::Div, true) => each::<DivInto>(data, row),
         }
         Ok(())
     }
 }
 
+/// One of the six element operations, on one value and (in wasm `simd128`) on four lanes:
+/// the same IEEE operation with the same operand order.
+trait Arith {
+    fn one(x: f32, c: f32) -> f32;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn four(x: v128, c: v128) -> v128;
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use std::arch::wasm32::{f32x4_add, f32x4_div, f32x4_mul, f32x4_splat, f32x4_sub, v128};
+
+macro_rules! arith {
+    ($name:ident, |$x:ident, $c:ident| $one:expr, $four:expr) => {
+        struct $name;
+        impl Arith for $name {
+            #[inline(always)]
+            fn one($x: f32, $c: f32) -> f32 {
+                $one
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            #[inline(always)]
+            fn four($x: v128, $c: v128) -> v128 {
+                $four
+            }
+        }
+    };
+}
+
+arith!(Add, |x, c| x + c, f32x4_add(x, c));
+arith!(Sub, |x, c| x - c, f32x4_sub(x, c));
+arith!(SubFrom, |x, c| c - x, f32x4_sub(c, x));
+arith!(Mul, |x, c| x * c, f32x4_mul(x, c));
+arith!(Div, |x, c| x / c, f32x4_div(x, c));
+arith!(DivInto, |x, c| c / x, f32x4_div(c, x));
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-fn each(data: &mut [f32], row: &[f32], f: impl Fn(f32, f32) -> f32) {
+fn each<A: Arith>(data: &mut [f32], row: &[f32]) {
     for chunk in data.chunks_exact_mut(row.len().max(1)) {
         for (x, &c) in chunk.iter_mut().zip(row) {
-            *x = f(*x, c);
+            *x = A::one(*x, c);
+        }
+    }
+}
+
+/// In wasm `simd128`, four lanes at a time (the package's size-optimized link runs no loop
+/// vectorizer: `src/inference/simd.rs`): a one-value row as a splat over the whole buffer,
+/// a wider row four columns at a time with its last `width % 4` one by one.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn each<A: Arith>(data: &mut [f32], row: &[f32]) {
+    use crate::simd::{load_f32x4, store_f32x4};
+    if let [c] = row {
+        let mut quads = data.chunks_exact_mut(4);
+        for quad in &mut quads {
+            let x = load_f32x4(quad);
+            store_f32x4(quad, A::four(x, f32x4_splat(*c)));
+        }
+        for x in quads.into_remainder() {
+            *x = A::one(*x, *c);
+        }
+        return;
+    }
+    for chunk in data.chunks_exact_mut(row.len().max(1)) {
+        let mut quads = chunk.chunks_exact_mut(4);
+        let mut consts = row.chunks_exact(4);
+        for (quad, c) in (&mut quads).zip(&mut consts) {
+            let x = load_f32x4(quad);
+            store_f32x4(quad, A::four(x, load_f32x4(c)));
+        }
+        for (x, &c) in quads.into_remainder().iter_mut().zip(consts.remainder()) {
+            *x = A::one(*x, c);
         }
     }
 }
@@ -238,31 +305,40 @@ mod tests {
         (run(model), run(rewritten), left)
     }
 
-    #[test]
+    /// Every operator on both sides, against tract's generic path, for rows of one value (a
+    /// splat over the buffer), of four (whole lanes) and of six and nine (lanes and a tail);
+    /// also run in wasm (`make test-wasm`, `--lib`), where the rewrite is written with lanes.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn rows_scalars_and_swapped_operands_are_bit_identical() {
-        let mut model = TypedModel::default();
-        let x = model.add_source("x", f32::fact([5, 4])).unwrap();
-        let offset = model
-            .add_const("offset", tensor2(&[[0.5f32, -1.25, 3.0, 1e-3]]))
-            .unwrap();
-        let scale = model
-            .add_const("scale", tensor2(&[[3.1f32, 0.7, -2.0, 1e4]]))
-            .unwrap();
-        let one = model.add_const("one", tensor2(&[[1f32]])).unwrap();
-        let w = model.wire_node("sub", math::sub(), &[x, offset]).unwrap();
-        let w = model.wire_node("mul", math::mul(), &[w[0], scale]).unwrap();
-        let w = model.wire_node("rsub", math::sub(), &[one, w[0]]).unwrap();
-        let w = model.wire_node("div", math::div(), &[w[0], scale]).unwrap();
-        let w = model.wire_node("rdiv", math::div(), &[one, w[0]]).unwrap();
-        let w = model
-            .wire_node("add", math::add(), &[offset, w[0]])
-            .unwrap();
-        model.select_output_outlets(&w).unwrap();
-        let values: Vec<f32> = (0..20).map(|i| (i as f32 * 0.37).sin() * 7.0).collect();
-        let x = Tensor::from_shape(&[5, 4], &values).unwrap();
-        let (before, after, left) = both(model, &x);
-        assert_eq!(left, 0, "every binary operator rewritten");
-        assert_eq!(before, after);
+        for width in [1usize, 4, 6, 9] {
+            let mut model = TypedModel::default();
+            let x = model.add_source("x", f32::fact([5, width])).unwrap();
+            let row = |k: f32| {
+                let v: Vec<f32> = (0..width).map(|i| (i as f32 + k).cos() * 3.0).collect();
+                Tensor::from_shape(&[1, width], &v).unwrap()
+            };
+            let offset = model.add_const("offset", row(0.5)).unwrap();
+            let scale = model.add_const("scale", row(2.0)).unwrap();
+            let one = model.add_const("one", tensor2(&[[1f32]])).unwrap();
+            let w = model.wire_node("sub", math::sub(), &[x, offset]).unwrap();
+            let w = model.wire_node("mul", math::mul(), &[w[0], scale]).unwrap();
+            let w = model.wire_node("rsub", math::sub(), &[one, w[0]]).unwrap();
+            let w = model.wire_node("div", math::div(), &[w[0], scale]).unwrap();
+            let w = model.wire_node("rdiv", math::div(), &[one, w[0]]).unwrap();
+            let w = model
+                .wire_node("add", math::add(), &[offset, w[0]])
+                .unwrap();
+            let w = model.wire_node("half", math::mul(), &[w[0], one]).unwrap();
+            model.select_output_outlets(&w).unwrap();
+            let values: Vec<f32> = (0..5 * width)
+                .map(|i| (i as f32 * 0.37).sin() * 7.0)
+                .collect();
+            let x = Tensor::from_shape(&[5, width], &values).unwrap();
+            let (before, after, left) = both(model, &x);
+            assert_eq!(left, 0, "every binary operator rewritten (width {width})");
+            assert_eq!(before, after, "width {width}");
+        }
     }
 
     /// Every committed precompiled fixture with one f32 matrix input: the same bits with and

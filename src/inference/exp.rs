@@ -28,9 +28,7 @@ pub(crate) fn exp_in_place(data: &mut [f32]) {
         let inputs = inputs.get_mut(..block.len()).unwrap_or_default();
         inputs.copy_from_slice(block);
         // Branch-free over the block; the test below is one pass and rarely true.
-        for v in block.iter_mut() {
-            *v = polynomial(*v);
-        }
+        polynomial_block(block);
         if inputs.iter().any(|x| !(*x >= LOW && *x <= HIGH)) {
             for (v, x) in block.iter_mut().zip(inputs.iter()) {
                 if !(*x >= LOW && *x <= HIGH) {
@@ -39,6 +37,55 @@ pub(crate) fn exp_in_place(data: &mut [f32]) {
             }
         }
     }
+}
+
+/// [`polynomial`] of every value of `block`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn polynomial_block(block: &mut [f32]) {
+    for v in block.iter_mut() {
+        *v = polynomial(*v);
+    }
+}
+
+/// [`polynomial`] of every value of `block`, four at a time in wasm `simd128`: written with
+/// the lane instructions rather than left to the loop vectorizer, which the package's
+/// whole-program optimization for size does not run (`crates/mlcycle-wasm`). The same
+/// operations in the same order as the scalar function, so the same bits (tests/golden.rs,
+/// `wasm_simd`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn polynomial_block(block: &mut [f32]) {
+    let mut quads = block.chunks_exact_mut(4);
+    for quad in &mut quads {
+        let x = crate::simd::load_f32x4(quad);
+        crate::simd::store_f32x4(quad, polynomial_x4(x));
+    }
+    for v in quads.into_remainder() {
+        *v = polynomial(*v);
+    }
+}
+
+/// [`polynomial`] on four lanes. `pmax`/`pmin` clamp like `f32::clamp` for every non-NaN
+/// input (a NaN lane is recomputed by the caller).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn polynomial_x4(x: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
+    use std::arch::wasm32::*;
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const C1: f32 = 0.693_359_4;
+    const C2: f32 = -2.121_944_4e-4;
+    let (add, mul, splat) = (f32x4_add, f32x4_mul, f32x4_splat);
+    let x = f32x4_pmin(splat(HIGH), f32x4_pmax(splat(LOW), x));
+    let n = f32x4_nearest(mul(x, splat(LOG2E)));
+    let r = f32x4_sub(f32x4_sub(x, mul(n, splat(C1))), mul(n, splat(C2)));
+    let p = splat(1.987_569_1e-4);
+    let p = add(mul(p, r), splat(1.398_199_9e-3));
+    let p = add(mul(p, r), splat(8.333_452e-3));
+    let p = add(mul(p, r), splat(4.166_579_6e-2));
+    let p = add(mul(p, r), splat(1.666_666_5e-1));
+    let p = add(mul(p, r), splat(0.5));
+    let e = add(add(mul(p, mul(r, r)), r), splat(1.0));
+    let scale = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
+    mul(e, scale)
 }
 
 /// Cephes' polynomial `expf` for `x` in `[LOW, HIGH]` (anything else is clamped into the
@@ -92,6 +139,23 @@ mod tests {
             .fold(0.0, f64::max);
         assert!(worst < 1.0, "worst error {worst} ulp");
         assert_eq!(ys[n + 2], 1.0, "exp(0) = 1");
+    }
+
+    /// The wasm `simd128` lanes give the scalar polynomial's bits, every value of the range
+    /// in every lane and in the tail (run in wasm by `make test-wasm`: `--lib inference::exp`).
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn the_block_path_gives_the_scalar_polynomials_bits() {
+        let n = 400_003;
+        let mut xs: Vec<f32> = (0..n)
+            .map(|i| LOW + (HIGH - LOW) * i as f32 / n as f32)
+            .collect();
+        xs.extend([LOW, HIGH, -1e-7, 0.0, -0.0, 1e-7, 0.5, -0.5]);
+        let mut ys = xs.clone();
+        polynomial_block(&mut ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(y.to_bits(), polynomial(*x).to_bits(), "exp({x})");
+        }
     }
 
     /// Outside the polynomial's range the values are `f32::exp`'s, bit for bit, wherever they
