@@ -611,8 +611,9 @@ mod datum_type_tests {
     use tract_nnef::internal::*;
     use tract_nnef::tract_core::ops::binary::BinMiniOp;
     use tract_nnef::tract_core::ops::math;
+    use tract_nnef::tract_core::ops::nn::Reducer;
 
-    /// The vendored tract-core compiles its element-wise and binary operators in wasm for the
+    /// The vendored tract-core compiles its element-wise, binary and reducing operators in wasm for the
     /// types tabular models compute in (f32, f64, i32, i64, bool, TDim, String) and no others
     /// (vendor/README.md): there an operator on u8 is an error naming the operator and type,
     /// natively it computes; f32 and i64 compute in both (run in wasm by `make test-wasm`,
@@ -634,6 +635,14 @@ mod datum_type_tests {
         let mut narrow = tensor1(&[-3i8]);
         let abs = math::abs().0.eval_in_place(&mut narrow, None);
         assert_eq!(abs.is_err(), cfg!(target_arch = "wasm32"), "{abs:?}");
+        let sum = Reducer::Sum.reduce(&[0], &tensor1(&[1u16, 2]));
+        assert_eq!(sum.is_err(), cfg!(target_arch = "wasm32"), "{sum:?}");
+        // Over the last axis, 2 values (a plain sum) and 5 (tract-linalg's kernel): before the
+        // vendored fix, tract asked for an f16 kernel first, which wasm lacks, and panicked.
+        let sum = Reducer::Sum.reduce(&[0], &tensor1(&[1f32, 2.5]));
+        assert_eq!(sum.unwrap(), tensor1(&[3.5f32]));
+        let sum = Reducer::Sum.reduce(&[1], &tensor2(&[[1f32, 2.0, 3.0, 4.0, 5.5]]));
+        assert_eq!(sum.unwrap(), tensor2(&[[15.5f32]]));
         assert_eq!(
             add(tensor1(&[1f32, 2.5]), tensor1(&[3f32, 4.0])).unwrap(),
             tensor1(&[4f32, 6.5])

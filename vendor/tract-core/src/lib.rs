@@ -69,6 +69,42 @@ pub extern crate tract_linalg;
 pub use tract_data::declare_knob;
 pub use tract_data::knobs;
 
+// mlcycle (vendor/README.md): tract-data's numeric dispatches as used in this crate; in wasm
+// builds they reach only the types tabular models compute in, natively they are tract-data's.
+#[cfg(target_family = "wasm")]
+macro_rules! dispatch_numbers_wasm {
+    ($($path:ident)::* ($dt:expr) ($($args:expr),*)) => { {
+        use tract_data::prelude::DatumType;
+        match $dt {
+            DatumType::I32 => $($path)::*::<i32>($($args),*),
+            DatumType::I64 => $($path)::*::<i64>($($args),*),
+            DatumType::F32 => $($path)::*::<f32>($($args),*),
+            DatumType::F64 => $($path)::*::<f64>($($args),*),
+            _ => anyhow::bail!("{:?} is not a number this wasm build computes in", $dt)
+        }
+    } }
+}
+#[cfg(not(target_family = "wasm"))]
+macro_rules! dispatch_numbers_wasm {
+    ($($t:tt)*) => { tract_data::dispatch_numbers!($($t)*) }
+}
+
+#[cfg(target_family = "wasm")]
+macro_rules! dispatch_floatlike_wasm {
+    ($($path:ident)::* ($dt:expr) ($($args:expr),*)) => { {
+        use tract_data::prelude::DatumType;
+        match $dt {
+            DatumType::F32 => $($path)::*::<f32>($($args),*),
+            DatumType::F64 => $($path)::*::<f64>($($args),*),
+            _ => anyhow::bail!("{:?} is not a float this wasm build computes in", $dt)
+        }
+    } }
+}
+#[cfg(not(target_family = "wasm"))]
+macro_rules! dispatch_floatlike_wasm {
+    ($($t:tt)*) => { tract_data::dispatch_floatlike!($($t)*) }
+}
+
 #[macro_use]
 pub mod macros;
 #[macro_use]

@@ -311,7 +311,7 @@ impl crate::ops::binary::BinMiniOp for Scale {
                 .and_broadcast(b)
                 .for_each(|c, a, b| *c = scale_by(*b, *a))
         }
-        unsafe { dispatch_numbers!(eval_out_of_place_t(b.datum_type())(c, &a, b)) }
+        unsafe { dispatch_numbers_wasm!(eval_out_of_place_t(b.datum_type())(c, &a, b)) }
         Ok(())
     }
 

@@ -79,7 +79,7 @@ impl EvalOp for CumSum {
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let mut tensor = args_1!(inputs).into_tensor();
-        dispatch_numbers!(Self::eval_t(tensor.datum_type())(self, &mut tensor))?;
+        dispatch_numbers_wasm!(Self::eval_t(tensor.datum_type())(self, &mut tensor))?;
         Ok(tvec!(tensor.into_tvalue()))
     }
 }

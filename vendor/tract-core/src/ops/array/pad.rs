@@ -104,7 +104,7 @@ impl EvalOp for Pad {
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
-        Ok(tvec!(dispatch_numbers!(Self::eval_t(input.datum_type())(self, input))?))
+        Ok(tvec!(dispatch_numbers_wasm!(Self::eval_t(input.datum_type())(self, input))?))
     }
 }
 

@@ -80,10 +80,10 @@ impl Range {
             };
             Self::make_t::<i64>(&tensor0(start), &tensor0(step), len)
         } else {
-            let len = dispatch_numbers!(Self::len_for_numbers(start.datum_type())(
+            let len = dispatch_numbers_wasm!(Self::len_for_numbers(start.datum_type())(
                 self, start, end, step
             ))?;
-            dispatch_numbers!(Self::make_t(start.datum_type())(start, step, len))
+            dispatch_numbers_wasm!(Self::make_t(start.datum_type())(start, step, len))
         }
     }
 
@@ -152,7 +152,7 @@ impl TypedOp for Range {
                 }
                 Ok(tvec!(fact))
             } else {
-                let len = dispatch_numbers!(Self::len_for_numbers(start.datum_type())(
+                let len = dispatch_numbers_wasm!(Self::len_for_numbers(start.datum_type())(
                     self, start, end, step
                 ))?
                 .to_dim();

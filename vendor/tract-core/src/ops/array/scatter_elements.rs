@@ -103,7 +103,7 @@ impl EvalOp for ScatterElements {
                         data, &indices, updates, self.axis
                     ))?))
                 }
-                reduction => Ok(tvec!(dispatch_numbers!(Self::eval_t_reduce(data.datum_type())(
+                reduction => Ok(tvec!(dispatch_numbers_wasm!(Self::eval_t_reduce(data.datum_type())(
                     data, &indices, updates, self.axis, reduction
                 ))?)),
             }

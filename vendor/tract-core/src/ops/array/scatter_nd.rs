@@ -250,7 +250,7 @@ impl EvalOp for ScatterNd {
                 ScatterReduction::None => dispatch_datum_by_size!(
                     Self::eval_t(data.datum_type())(&mut data, &indices, &updates)
                 )?,
-                reduction => dispatch_numbers!(Self::eval_t_reduce(data.datum_type())(
+                reduction => dispatch_numbers_wasm!(Self::eval_t_reduce(data.datum_type())(
                     &mut data, &indices, &updates, reduction
                 ))?,
             }

@@ -41,7 +41,7 @@ impl EvalOp for Topk {
         let mut output_indices_view = output_indices_plain.to_array_view_mut::<i64>()?;
         for coords in tract_ndarray::indices(&*iterating_shape) {
             let mut coords: TVec<usize> = coords.as_array_view().as_slice().unwrap().into();
-            dispatch_numbers!(Self::inner_loop_t(dt)(
+            dispatch_numbers_wasm!(Self::inner_loop_t(dt)(
                 self,
                 &mut coords,
                 &input,

@@ -123,7 +123,7 @@ impl EvalOp for OptMaxPool {
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = args_1!(inputs);
         let geo = self.geometry.to_concrete(input.shape())?;
-        dispatch_numbers!(Self::eval_t(input.datum_type())(self, &*input, geo.as_ref()))
+        dispatch_numbers_wasm!(Self::eval_t(input.datum_type())(self, &*input, geo.as_ref()))
     }
 }
 

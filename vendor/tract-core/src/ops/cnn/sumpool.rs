@@ -131,7 +131,7 @@ impl EvalOp for OptSumPool {
         let values = if input.datum_type().is_float() {
             let mut values =
                 unsafe { Tensor::uninitialized_dt(input.datum_type(), &geo.output_shape.shape)? };
-            dispatch_floatlike!(Self::eval_t(input.datum_type())(
+            dispatch_floatlike_wasm!(Self::eval_t(input.datum_type())(
                 self,
                 &*input,
                 values.as_ptr_mut()?,

@@ -180,7 +180,7 @@ impl EvalOp for EinSum {
         let output = if let Some(qp) = self.q_params {
             eval::eval_q(&self.axes, qp, inputs)
         } else {
-            dispatch_numbers!(eval::eval_t(self.operating_dt)(&self.axes, inputs))
+            dispatch_numbers_wasm!(eval::eval_t(self.operating_dt)(&self.axes, inputs))
         }?;
         Ok(tvec!(output.into_tvalue()))
     }

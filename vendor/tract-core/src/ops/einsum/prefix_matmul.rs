@@ -258,7 +258,7 @@ impl EvalOp for PrefixMatMul {
             Ok(tvec!(c.into_tvalue()))
         } else {
             let mut c = Tensor::zero_dt(c_dt, &output_shape)?;
-            dispatch_floatlike!(Self::mm(c_dt)(self, &mut c, &inputs[0], &inputs[1]))?;
+            dispatch_floatlike_wasm!(Self::mm(c_dt)(self, &mut c, &inputs[0], &inputs[1]))?;
             Ok(tvec!(c.into_tvalue()))
         }
     }

@@ -111,7 +111,7 @@ macro_rules! comp_bin_mini_op {
                         .for_each(|c, a, b| *c = f(a, b));
                     Ok(())
                 }
-                dispatch_numbers!(inner(dt)(c, a, b, |a: &_, b: &_| a $cmp b))
+                dispatch_numbers_wasm!(inner(dt)(c, a, b, |a: &_, b: &_| a $cmp b))
             }
 
             fn eval(&self, a: TValue, b: TValue, c_dt: DatumType) -> TractResult<Tensor> {

@@ -14,36 +14,37 @@ use tract_linalg::routines::Func;
 use tract_ndarray::prelude::*;
 use tract_num_traits::{AsPrimitive, Bounded};
 
+// mlcycle (vendor/README.md): each arm guarded by `datum_compiled!`/`quantized_compiled!`.
 macro_rules! r {
     ($($path:ident)::* ($dt:expr) ($($args:expr),*)) => {
         match $dt {
-            DatumType::U8   => $($path)::*::<u8,_,_,_>($($args),*),
-            DatumType::I8   => $($path)::*::<i8,_,_,_>($($args),*),
-            DatumType::U16  => $($path)::*::<u16,_,_,_>($($args),*),
-            DatumType::I16  => $($path)::*::<i16,_,_,_>($($args),*),
-            DatumType::I32  => $($path)::*::<i32,_,_,_>($($args),*),
-            DatumType::I64  => $($path)::*::<i64,_,_,_>($($args),*),
-            DatumType::F16  => $($path)::*::<f16,_,_,_>($($args),*),
-            DatumType::F32  => $($path)::*::<f32,_,_,_>($($args),*),
-            DatumType::F64  => $($path)::*::<f64,_,_,_>($($args),*),
-            DatumType::QI8(_)  => $($path)::*::<i8,_,_,_>($($args),*),
-            DatumType::QU8(_)  => $($path)::*::<u8,_,_,_>($($args),*),
+            DatumType::U8 if crate::datum_compiled!(u8) => $($path)::*::<u8,_,_,_>($($args),*),
+            DatumType::I8 if crate::datum_compiled!(i8) => $($path)::*::<i8,_,_,_>($($args),*),
+            DatumType::U16 if crate::datum_compiled!(u16) => $($path)::*::<u16,_,_,_>($($args),*),
+            DatumType::I16 if crate::datum_compiled!(i16) => $($path)::*::<i16,_,_,_>($($args),*),
+            DatumType::I32 if crate::datum_compiled!(i32) => $($path)::*::<i32,_,_,_>($($args),*),
+            DatumType::I64 if crate::datum_compiled!(i64) => $($path)::*::<i64,_,_,_>($($args),*),
+            DatumType::F16 if crate::datum_compiled!(f16) => $($path)::*::<f16,_,_,_>($($args),*),
+            DatumType::F32 if crate::datum_compiled!(f32) => $($path)::*::<f32,_,_,_>($($args),*),
+            DatumType::F64 if crate::datum_compiled!(f64) => $($path)::*::<f64,_,_,_>($($args),*),
+            DatumType::QI8(_) if crate::quantized_compiled!() => $($path)::*::<i8,_,_,_>($($args),*),
+            DatumType::QU8(_) if crate::quantized_compiled!() => $($path)::*::<u8,_,_,_>($($args),*),
             _ => bail!("{:?} is not a number", $dt)
         }
     };
     ($($path:ident)::* ($dt:expr) ($($args:expr),*); $($q_path:ident)::* ($($q_args:expr),*)) => {
         match $dt {
-            DatumType::U8   => $($path)::*::<u8,_,_,_>($($args),*),
-            DatumType::I8   => $($path)::*::<i8,_,_,_>($($args),*),
-            DatumType::U16  => $($path)::*::<u16,_,_,_>($($args),*),
-            DatumType::I16  => $($path)::*::<i16,_,_,_>($($args),*),
-            DatumType::I32  => $($path)::*::<i32,_,_,_>($($args),*),
-            DatumType::I64  => $($path)::*::<i64,_,_,_>($($args),*),
-            DatumType::F16  => $($path)::*::<f16,_,_,_>($($args),*),
-            DatumType::F32  => $($path)::*::<f32,_,_,_>($($args),*),
-            DatumType::F64  => $($path)::*::<f64,_,_,_>($($args),*),
-            DatumType::QI8(_)  => $($q_path)::*::<i8,_,_,_>($($q_args),*),
-            DatumType::QU8(_)  => $($q_path)::*::<u8,_,_,_>($($q_args),*),
+            DatumType::U8 if crate::datum_compiled!(u8) => $($path)::*::<u8,_,_,_>($($args),*),
+            DatumType::I8 if crate::datum_compiled!(i8) => $($path)::*::<i8,_,_,_>($($args),*),
+            DatumType::U16 if crate::datum_compiled!(u16) => $($path)::*::<u16,_,_,_>($($args),*),
+            DatumType::I16 if crate::datum_compiled!(i16) => $($path)::*::<i16,_,_,_>($($args),*),
+            DatumType::I32 if crate::datum_compiled!(i32) => $($path)::*::<i32,_,_,_>($($args),*),
+            DatumType::I64 if crate::datum_compiled!(i64) => $($path)::*::<i64,_,_,_>($($args),*),
+            DatumType::F16 if crate::datum_compiled!(f16) => $($path)::*::<f16,_,_,_>($($args),*),
+            DatumType::F32 if crate::datum_compiled!(f32) => $($path)::*::<f32,_,_,_>($($args),*),
+            DatumType::F64 if crate::datum_compiled!(f64) => $($path)::*::<f64,_,_,_>($($args),*),
+            DatumType::QI8(_) if crate::quantized_compiled!() => $($q_path)::*::<i8,_,_,_>($($q_args),*),
+            DatumType::QU8(_) if crate::quantized_compiled!() => $($q_path)::*::<u8,_,_,_>($($q_args),*),
             _ => bail!("{:?} is not a number", $dt)
         }
     }
@@ -88,7 +89,7 @@ impl Reducer {
                 }
                 Sum => {
                     if dt.is_float() {
-                        dispatch_floatlike!(Self::sum(dt)(self, axes, input))
+                        dispatch_floatlike_wasm!(Self::sum(dt)(self, axes, input))
                     } else {
                         r!(Self::reduce_t(dt)(
                             self,
@@ -262,8 +263,12 @@ impl Reducer {
                     let mut out = vec![T::zero(); n_rows];
                     let total = full.len();
                     // Reduce kernels are Send + Sync; build once and share by ref.
-                    let sum_f16 = Func::ReduceSum.reduce_f16().unwrap();
-                    let sum_f32 = Func::ReduceSum.reduce_f32().unwrap();
+                    // mlcycle (vendor/README.md): each kernel only where it exists and is
+                    // used; wasm has no f16 one, and unwrapping it panicked on every sum.
+                    let is_f16 = reduced_dim >= 4 && T::datum_type() == f16::datum_type();
+                    let is_f32 = reduced_dim >= 4 && T::datum_type() == f32::datum_type();
+                    let sum_f16 = if is_f16 { Func::ReduceSum.reduce_f16().ok() } else { None };
+                    let sum_f32 = if is_f32 { Func::ReduceSum.reduce_f32().ok() } else { None };
                     tract_linalg::multithread::par_chunks_mut(
                         &mut out,
                         1,
@@ -271,12 +276,12 @@ impl Reducer {
                         |first_row, o| {
                             let rows = full[first_row * reduced_dim..][..o.len() * reduced_dim]
                                 .chunks_exact(reduced_dim);
-                            if reduced_dim >= 4 && T::datum_type() == f16::datum_type() {
+                            if let Some(sum_f16) = &sum_f16 {
                                 for (x, c) in o.iter_mut().zip(rows) {
                                     let c: &[f16] = unsafe { std::mem::transmute(c) };
                                     *x = sum_f16.run_with_params(c, ())?.as_();
                                 }
-                            } else if reduced_dim >= 4 && T::datum_type() == f32::datum_type() {
+                            } else if let Some(sum_f32) = &sum_f32 {
                                 for (x, c) in o.iter_mut().zip(rows) {
                                     let c: &[f32] = unsafe { std::mem::transmute(c) };
                                     *x = sum_f32.run_with_params(c, ())?.as_();

@@ -47,7 +47,7 @@ impl EvalOp for DepthWise {
                 )
             };
         }
-        dispatch_floatlike!(Self::eval_gen(dt)(self, inputs))
+        dispatch_floatlike_wasm!(Self::eval_gen(dt)(self, inputs))
     }
 }
 

@@ -200,7 +200,7 @@ fn eval_non_overlapping(
 ) -> TractResult<()> {
     ensure!(bias.len() == 1 || bias.len() == channels);
     let dt = output.datum_type();
-    dispatch_floatlike!(write_non_overlapping(dt)(
+    dispatch_floatlike_wasm!(write_non_overlapping(dt)(
         gemm,
         bias,
         output,
@@ -301,7 +301,7 @@ fn eval(
                 |a, b| tract_linalg::arm64::add_f16(a, b),
             );
         }
-        dispatch_floatlike!(eval_t_generic(dt)(
+        dispatch_floatlike_wasm!(eval_t_generic(dt)(
             op,
             input_shape,
             output_shape,
@@ -765,7 +765,7 @@ impl EvalOp for DepthwiseDeconv {
         if !self.pool_spec.data_format.has_n() {
             tensor.insert_axis(0)?;
         }
-        dispatch_floatlike!(Self::eval_t(tensor.datum_type())(
+        dispatch_floatlike_wasm!(Self::eval_t(tensor.datum_type())(
             self,
             &input_shape,
             &output_shape,
