@@ -1,4 +1,4 @@
-//! Loads and stores of four-lane `v128`s from slices, for the few loops mlcycle writes with wasm
+//! Loads and stores of `v128`s from f32 and f64 slices, for the few loops mlcycle writes with wasm
 //! `simd128` lane instructions (inference's `exp` and `const_row_binary`, the feature
 //! pipeline's `center_scale` and `impute` columns).
 //!
@@ -12,37 +12,26 @@
 
 use std::arch::wasm32::{v128, v128_load, v128_store};
 
-/// The four values of `quad` as one vector.
+/// A lane type: any bit pattern is a valid value, so a vector's bytes can be stored as lanes.
+pub(crate) trait Lane: Copy {}
+impl Lane for f32 {}
+impl Lane for f64 {}
+
+/// The 16 bytes of `lanes` (four f32 or two f64) as one vector.
 #[inline(always)]
-pub(crate) fn load_f32x4(quad: &[f32]) -> v128 {
-    assert!(quad.len() == 4);
-    // SAFETY: `quad` holds 4 f32 (16 bytes, checked above); wasm's `v128.load` takes any
+pub(crate) fn load<T: Lane>(lanes: &[T]) -> v128 {
+    assert!(std::mem::size_of_val(lanes) == 16);
+    // SAFETY: `lanes` holds 16 readable bytes (checked above); wasm's `v128.load` takes any
     // alignment.
-    unsafe { v128_load(quad.as_ptr().cast::<v128>()) }
+    unsafe { v128_load(lanes.as_ptr().cast::<v128>()) }
 }
 
-/// Writes the four lanes of `v` to `quad`.
+/// Writes the vector `v` over the 16 bytes of `lanes`.
 #[inline(always)]
-pub(crate) fn store_f32x4(quad: &mut [f32], v: v128) {
-    assert!(quad.len() == 4);
-    // SAFETY: as in `load_f32x4`, 16 writable bytes.
-    unsafe { v128_store(quad.as_mut_ptr().cast::<v128>(), v) }
-}
-
-/// The two values of `pair` as one vector.
-#[inline(always)]
-pub(crate) fn load_f64x2(pair: &[f64]) -> v128 {
-    assert!(pair.len() == 2);
-    // SAFETY: `pair` holds 2 f64 (16 bytes, checked above); any alignment.
-    unsafe { v128_load(pair.as_ptr().cast::<v128>()) }
-}
-
-/// Writes the two lanes of `v` to `pair`.
-#[inline(always)]
-pub(crate) fn store_f64x2(pair: &mut [f64], v: v128) {
-    assert!(pair.len() == 2);
-    // SAFETY: as in `load_f64x2`, 16 writable bytes.
-    unsafe { v128_store(pair.as_mut_ptr().cast::<v128>(), v) }
+pub(crate) fn store<T: Lane>(lanes: &mut [T], v: v128) {
+    assert!(std::mem::size_of_val(lanes) == 16);
+    // SAFETY: as in `load`, 16 writable bytes; every bit pattern is a valid `T` (`Lane`).
+    unsafe { v128_store(lanes.as_mut_ptr().cast::<v128>(), v) }
 }
 
 /// `one` applied to every value of `xs` in place, two values at a time with `two` (which must
@@ -51,8 +40,8 @@ pub(crate) fn store_f64x2(pair: &mut [f64], v: v128) {
 pub(crate) fn map_f64(xs: &mut [f64], one: impl Fn(f64) -> f64, two: impl Fn(v128) -> v128) {
     let mut pairs = xs.chunks_exact_mut(2);
     for pair in &mut pairs {
-        let v = load_f64x2(pair);
-        store_f64x2(pair, two(v));
+        let v = load(pair);
+        store(pair, two(v));
     }
     for x in pairs.into_remainder() {
         *x = one(*x);

@@ -140,12 +140,12 @@ fn each<A: Arith>(data: &mut [f32], row: &[f32]) {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn each<A: Arith>(data: &mut [f32], row: &[f32]) {
-    use crate::simd::{load_f32x4, store_f32x4};
+    use crate::simd::{load, store};
     if let [c] = row {
         let mut quads = data.chunks_exact_mut(4);
         for quad in &mut quads {
-            let x = load_f32x4(quad);
-            store_f32x4(quad, A::four(x, f32x4_splat(*c)));
+            let x = load(quad);
+            store(quad, A::four(x, f32x4_splat(*c)));
         }
         for x in quads.into_remainder() {
             *x = A::one(*x, *c);
@@ -156,8 +156,8 @@ fn each<A: Arith>(data: &mut [f32], row: &[f32]) {
         let mut quads = chunk.chunks_exact_mut(4);
         let mut consts = row.chunks_exact(4);
         for (quad, c) in (&mut quads).zip(&mut consts) {
-            let x = load_f32x4(quad);
-            store_f32x4(quad, A::four(x, load_f32x4(c)));
+            let x = load(quad);
+            store(quad, A::four(x, load(c)));
         }
         for (x, &c) in quads.into_remainder().iter_mut().zip(consts.remainder()) {
             *x = A::one(*x, c);

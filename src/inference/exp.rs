@@ -56,8 +56,8 @@ fn polynomial_block(block: &mut [f32]) {
 fn polynomial_block(block: &mut [f32]) {
     let mut quads = block.chunks_exact_mut(4);
     for quad in &mut quads {
-        let x = crate::simd::load_f32x4(quad);
-        crate::simd::store_f32x4(quad, polynomial_x4(x));
+        let x = crate::simd::load(quad);
+        crate::simd::store(quad, polynomial_x4(x));
     }
     for v in quads.into_remainder() {
         *v = polynomial(*v);
