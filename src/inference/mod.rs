@@ -405,6 +405,18 @@ impl Model {
             })
     }
 
+    /// Checks that the wasm packages compute in every type this model's operators produce:
+    /// their vendored tract-core compiles arithmetic for f32, f64, i32, i64, bool, TDim and
+    /// String only (vendor/README.md), so a model computing in u8, f16 or a quantized type
+    /// loads natively (where `mlcycle publish` runs) but fails in the browser. `Err` names the
+    /// first such operator; `mlcycle publish` prints it as a warning.
+    pub fn check_wasm_datum_types(&self) -> Result<()> {
+        match wasm_datum_type_issue(self.plan.model()) {
+            None => Ok(()),
+            Some(reason) => Err(Error::ModelInvalid { reason }),
+        }
+    }
+
     /// The optimized plan as tract runs it: one line per operator, `name: Op` followed by what
     /// tract reports about it (for a matrix product, the kernels chosen for it). For
     /// diagnosing speed — which operators a model compiled to, which kernel a layer runs — not
@@ -606,12 +618,74 @@ mod argmax_tests {
     }
 }
 
+/// The datum types the wasm builds' operators compute in (vendored tract-core's
+/// `datum_compiled!`).
+const WASM_DATUM_TYPES: [DatumType; 7] = [
+    DatumType::F32,
+    DatumType::F64,
+    DatumType::I32,
+    DatumType::I64,
+    DatumType::Bool,
+    DatumType::TDim,
+    DatumType::String,
+];
+
+/// The first operator of `model` whose output is of a type outside [`WASM_DATUM_TYPES`],
+/// described; sources and constants are skipped (they compute nothing).
+fn wasm_datum_type_issue(model: &TypedModel) -> Option<String> {
+    model.nodes.iter().find_map(|node| {
+        if node.op_is::<tract_nnef::tract_core::ops::source::TypedSource>()
+            || node.op_is::<tract_nnef::tract_core::ops::konst::Const>()
+        {
+            return None;
+        }
+        let dt = node
+            .outputs
+            .iter()
+            .map(|o| o.fact.datum_type)
+            .find(|dt| !WASM_DATUM_TYPES.contains(dt))?;
+        Some(format!(
+            "operator `{}` ({}) computes in {dt:?}, which the wasm packages do not (they \
+             compute in f32, f64, i32, i64, bool, TDim and String)",
+            node.name,
+            node.op.name()
+        ))
+    })
+}
+
 #[cfg(test)]
 mod datum_type_tests {
     use tract_nnef::internal::*;
     use tract_nnef::tract_core::ops::binary::BinMiniOp;
     use tract_nnef::tract_core::ops::math;
     use tract_nnef::tract_core::ops::nn::Reducer;
+
+    /// A model computing in u8 is named (operator and type); one in f32 with i64 shapes and
+    /// a u8 constant that is cast to f32 first is not.
+    #[test]
+    fn a_model_computing_in_a_type_outside_the_wasm_set_is_named() {
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", u8::fact([2])).unwrap();
+        let k = model.add_const("k", tensor1(&[3u8, 4])).unwrap();
+        let w = model.wire_node("plus", math::add(), &[x, k]).unwrap();
+        model.select_output_outlets(&w).unwrap();
+        let issue = super::wasm_datum_type_issue(&model).expect("u8 add named");
+        assert!(issue.contains("`plus` (Add) computes in U8"), "{issue}");
+
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", f32::fact([2])).unwrap();
+        let k = model.add_const("k", tensor1(&[3u8, 4])).unwrap();
+        let k = model
+            .wire_node(
+                "k_f32",
+                tract_nnef::tract_core::ops::cast::cast(f32::datum_type()),
+                &[k],
+            )
+            .unwrap();
+        let w = model.wire_node("plus", math::add(), &[x, k[0]]).unwrap();
+        model.select_output_outlets(&w).unwrap();
+        assert_eq!(super::wasm_datum_type_issue(&model), None);
+    }
 
     /// The vendored tract-core compiles its element-wise, binary and reducing operators in wasm for the
     /// types tabular models compute in (f32, f64, i32, i64, bool, TDim, String) and no others

@@ -246,6 +246,9 @@ pub fn publish(args: PublishArgs) -> Result<ExitCode> {
             ..Default::default()
         },
     )?;
+    if let Err(e) = model.check_wasm_datum_types() {
+        eprintln!("warning: {e}; the native CLI and Python still run it");
+    }
     let prep = Preprocessing::new(pipeline, &model)?;
     let train_bytes = read(&args.train)?;
     let holdout_bytes = read(&args.holdout)?;
