@@ -1,7 +1,8 @@
-/// Whether element-wise and binary operators are compiled for datum type `$t`. In wasm builds
-/// only the types tabular models compute in (f32, f64, i32, i64, bool, TDim, String): the
-/// others (f16, 8- and 16-bit and unsigned integers) compiled a copy of every operator's loops
-/// each. A wasm operator on such a type fails with "does not support".
+/// mlcycle (vendor/README.md): whether element-wise, binary and reducing operators are compiled
+/// for datum type `$t`. In wasm builds only the types tabular models compute in (f32, f64,
+/// i32, i64, bool, TDim, String): the others (f16, 8- and 16-bit and unsigned integers)
+/// compiled a copy of every operator's loops each. A wasm operator on such a type fails with
+/// "does not support" (mlcycle's `Model::check_wasm_datum_types` warns at publish).
 #[macro_export]
 macro_rules! datum_compiled {
     (f32) => { true };
@@ -14,7 +15,8 @@ macro_rules! datum_compiled {
     ($other:ident) => { !cfg!(target_family = "wasm") };
 }
 
-/// Whether operators are compiled for quantized datum types: not in wasm builds.
+/// mlcycle (vendor/README.md): whether operators are compiled for quantized datum types: not in
+/// wasm builds.
 #[macro_export]
 macro_rules! quantized_compiled {
     () => { !cfg!(target_family = "wasm") };
