@@ -715,7 +715,7 @@ fn by_row(
 mod tests {
     /// Infinities of both signs found at every position of odd and even lengths (the lanes and
     /// the tail in wasm), NaN and the largest finite values not (run in wasm by `--lib`).
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn any_infinite_finds_every_infinity_and_nothing_else() {
         for len in 0..9 {

@@ -18,6 +18,22 @@ const LOW: f32 = -87.0;
 /// Largest input of the polynomial path: the result stays finite.
 const HIGH: f32 = 88.0;
 
+/// `log₂ e`, for `n = round(x·log₂e)`.
+const LOG2E: f32 = std::f32::consts::LOG2_E;
+/// ln 2 = C1 + C2, C1 exact in few bits so that n·C1 is exact.
+const C1: f32 = 0.693_359_4;
+const C2: f32 = -2.121_944_4e-4;
+/// Cephes' P, highest degree first, evaluated by Horner's rule (`p·r + c` per coefficient;
+/// Cephes' 5.0000001e-1 is 0.5 in f32). Shared by the scalar and the four-lane forms.
+const P: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_199_9e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    1.666_666_5e-1,
+    0.5,
+];
+
 /// Values per block: the inputs of a block are kept to recompute the few out of range.
 const BLOCK: usize = 64;
 
@@ -50,8 +66,8 @@ fn polynomial_block(block: &mut [f32]) {
 /// [`polynomial`] of every value of `block`, four at a time in wasm `simd128`: written with
 /// the lane instructions rather than left to the loop vectorizer, which the package's
 /// whole-program optimization for size does not run (`crates/mlcycle-wasm`). The same
-/// operations in the same order as the scalar function, so the same bits (tests/golden.rs,
-/// `wasm_simd`).
+/// operations in the same order as the scalar function, so the same bits (tested below,
+/// `the_block_path_gives_the_scalar_polynomials_bits`, in wasm).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn polynomial_block(block: &mut [f32]) {
     let mut quads = block.chunks_exact_mut(4);
@@ -70,19 +86,14 @@ fn polynomial_block(block: &mut [f32]) {
 #[inline(always)]
 fn polynomial_x4(x: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
     use std::arch::wasm32::*;
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const C1: f32 = 0.693_359_4;
-    const C2: f32 = -2.121_944_4e-4;
     let (add, mul, splat) = (f32x4_add, f32x4_mul, f32x4_splat);
     let x = f32x4_pmin(splat(HIGH), f32x4_pmax(splat(LOW), x));
     let n = f32x4_nearest(mul(x, splat(LOG2E)));
     let r = f32x4_sub(f32x4_sub(x, mul(n, splat(C1))), mul(n, splat(C2)));
-    let p = splat(1.987_569_1e-4);
-    let p = add(mul(p, r), splat(1.398_199_9e-3));
-    let p = add(mul(p, r), splat(8.333_452e-3));
-    let p = add(mul(p, r), splat(4.166_579_6e-2));
-    let p = add(mul(p, r), splat(1.666_666_5e-1));
-    let p = add(mul(p, r), splat(0.5));
+    let p = P
+        .iter()
+        .skip(1)
+        .fold(splat(P[0]), |p, c| add(mul(p, r), splat(*c)));
     let e = add(add(mul(p, mul(r, r)), r), splat(1.0));
     let scale = i32x4_shl(i32x4_add(i32x4_trunc_sat_f32x4(n), i32x4_splat(127)), 23);
     mul(e, scale)
@@ -92,20 +103,10 @@ fn polynomial_x4(x: std::arch::wasm32::v128) -> std::arch::wasm32::v128 {
 /// range, and its result replaced by the caller).
 #[inline(always)]
 fn polynomial(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // ln 2 = C1 + C2, C1 exact in few bits so that n·C1 is exact.
-    const C1: f32 = 0.693_359_4;
-    const C2: f32 = -2.121_944_4e-4;
     let x = x.clamp(LOW, HIGH);
     let n = (x * LOG2E).round_ties_even();
     let r = x - n * C1 - n * C2;
-    let p = 1.987_569_1e-4;
-    let p = p * r + 1.398_199_9e-3;
-    let p = p * r + 8.333_452e-3;
-    let p = p * r + 4.166_579_6e-2;
-    let p = p * r + 1.666_666_5e-1;
-    // (Cephes' 5.0000001e-1 is 0.5 in f32.)
-    let p = p * r + 0.5;
+    let p = P.iter().skip(1).fold(P[0], |p, c| p * r + c);
     let e = p * (r * r) + r + 1.0;
     // n is in [-126, 127] here, so the exponent field 127 + n is in [1, 254].
     let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
@@ -143,7 +144,7 @@ mod tests {
 
     /// The wasm `simd128` lanes give the scalar polynomial's bits, every value of the range
     /// in every lane and in the tail (run in wasm by `make test-wasm`: `--lib inference::exp`).
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_block_path_gives_the_scalar_polynomials_bits() {
         let n = 400_003;

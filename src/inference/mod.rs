@@ -692,7 +692,7 @@ mod datum_type_tests {
     /// (vendor/README.md): there an operator on u8 is an error naming the operator and type,
     /// natively it computes; f32 and i64 compute in both (run in wasm by `make test-wasm`,
     /// `--lib`).
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn operators_on_types_outside_the_wasm_set_are_errors_there() {
         let add = |a: Tensor, b: Tensor| {

@@ -8,6 +8,11 @@
 //! come in through `JSON.stringify` so unknown members are refused (`error.rs`).
 
 mod error;
+
+/// The wasm test harness's attribute, for unit tests elsewhere in `src/` that run in wasm
+/// (`#[cfg_attr(target_arch = "wasm32", crate::wasm::test)]`): the crate is named only here.
+#[cfg(test)]
+pub(crate) use wasm_bindgen_test::wasm_bindgen_test as test;
 pub(crate) mod host;
 mod model;
 pub(crate) mod monitor;

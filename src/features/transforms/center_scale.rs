@@ -41,15 +41,18 @@ impl CenterScale {
 }
 
 impl CenterScale {
+    /// Input `i`'s center and scale, a missing step as `0` and `1`: `(x − 0) / 1` changes no
+    /// value (not even a −0 or a NaN), so every input is one shape of arithmetic.
+    fn params(&self, i: usize) -> (f64, f64) {
+        let c = self.center.as_ref().and_then(|c| c.get(i)).copied();
+        let s = self.scale.as_ref().and_then(|s| s.get(i)).copied();
+        (c.unwrap_or(0.0), s.unwrap_or(1.0))
+    }
+
     /// `x` of input `i`, centered then scaled.
-    pub(crate) fn value(&self, i: usize, mut x: f64) -> f64 {
-        if let Some(c) = self.center.as_ref().and_then(|c| c.get(i)) {
-            x -= c;
-        }
-        if let Some(s) = self.scale.as_ref().and_then(|s| s.get(i)) {
-            x /= s;
-        }
-        x
+    pub(crate) fn value(&self, i: usize, x: f64) -> f64 {
+        let (c, s) = self.params(i);
+        (x - c) / s
     }
 }
 
@@ -61,13 +64,10 @@ impl Transform for CenterScale {
         Ok(())
     }
 
-    /// `(x − c) / s` with a missing step as `− 0` or `/ 1`, which change no value (not even a
-    /// −0 or a NaN), so the same bits as [`CenterScale::value`]; in wasm two values at a time
-    /// (`src/simd.rs`: the package's link does not vectorize loops).
+    /// [`CenterScale::value`] down the column; in wasm two values at a time (`src/simd.rs`: the
+    /// package's link does not vectorize loops).
     fn map_column(&self, i: usize, xs: &[f64], out: &mut Vec<f64>) -> bool {
-        let c = self.center.as_ref().and_then(|c| c.get(i)).copied();
-        let s = self.scale.as_ref().and_then(|s| s.get(i)).copied();
-        let (c, s) = (c.unwrap_or(0.0), s.unwrap_or(1.0));
+        let (c, s) = self.params(i);
         let start = out.len();
         out.extend_from_slice(xs);
         let column = &mut out[start..];
