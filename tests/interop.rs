@@ -371,6 +371,31 @@ fn te5_ambiguous_post_transform_is_refused() {
     assert!(e.to_string().contains("post_transform 1"), "{e}");
 }
 
+/// Operators outside tabular models (convolution, pooling, recurrent cells, FFT, resize,
+/// quantization: `tests/data/nontabular/make_nontabular.py`) are refused up front by the full
+/// build, naming the operator: the vendored tract-onnx registers no loader for them, which keeps
+/// their implementations out of the package (vendor/README.md). Natively and in wasm.
+#[wasm_bindgen_test(unsupported = test)]
+#[cfg(feature = "onnx")]
+fn non_tabular_operators_are_refused_by_name() {
+    let cases: [(&str, &[u8]); 6] = [
+        ("Conv", include_bytes!("data/nontabular/conv.onnx")),
+        ("MaxPool", include_bytes!("data/nontabular/max_pool.onnx")),
+        ("LSTM", include_bytes!("data/nontabular/lstm.onnx")),
+        ("DFT", include_bytes!("data/nontabular/dft.onnx")),
+        ("Resize", include_bytes!("data/nontabular/resize.onnx")),
+        (
+            "QuantizeLinear",
+            include_bytes!("data/nontabular/quantize_linear.onnx"),
+        ),
+    ];
+    for (op, bytes) in cases {
+        let e = Model::from_bytes(bytes).unwrap_err();
+        assert_eq!(e.code(), "E_MODEL_UNSUPPORTED_OP", "{op}: {e}");
+        assert!(e.to_string().contains(op), "{op}: {e}");
+    }
+}
+
 /// Raw records and raw columns (CSV rows as text, missing cells included) go straight to a
 /// one-input-per-column graph; wide inputs read the fields named by the caller's column map.
 #[wasm_bindgen_test(unsupported = test)]

@@ -47,8 +47,6 @@ use super::ModelInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use tract_nnef::internal::*;
-#[cfg(feature = "onnx")]
-use tract_onnx_opl::WithOnnx;
 
 /// Name of the metadata entry in the tar.
 const META_FILE: &str = "mlcycle.json";
@@ -70,9 +68,11 @@ pub(crate) struct Meta {
     pub info: ModelInfo,
 }
 
-/// The NNEF framework models load with: in the full build, tract core, tract's ONNX
-/// extensions and mlcycle's operators (everything tract can write); in the slim build,
-/// [`slim_framework`].
+/// The NNEF framework models load with: in the full build, tract core (its tabular operators:
+/// the vendored tract-nnef registers convolutions, pooling, FFT, recurrent cells and resize
+/// only with a feature mlcycle leaves off), the part of tract's ONNX extensions that the ONNX
+/// front end can produce ([`onnx_extensions`]) and mlcycle's operators: everything the full
+/// build can write; in the slim build, [`slim_framework`].
 ///
 /// Built once and shared: building it fills every registry, which measured ~11 ms, ten times
 /// the load of a small model, when it still parsed tract's whole NNEF stdlib (now parsed a
@@ -81,7 +81,29 @@ pub(crate) struct Meta {
 pub(crate) fn framework() -> &'static Nnef {
     super::ensure_static_ctors();
     static FRAMEWORK: std::sync::OnceLock<Nnef> = std::sync::OnceLock::new();
-    FRAMEWORK.get_or_init(|| tract_nnef::nnef().with_onnx().with_registry(registry()))
+    FRAMEWORK.get_or_init(|| {
+        tract_nnef::nnef()
+            .with_registry(onnx_extensions())
+            .with_registry(registry())
+    })
+}
+
+/// tract's `tract_onnx` NNEF extension (`tract_onnx_opl::onnx_opl_registry`, same registry
+/// name, so graphs written before load unchanged) limited to what the vendored tract-onnx
+/// still creates: the category lookups (`CategoryMapper`, mlcycle's string labels) and
+/// `NonZero`. Left out: resize, grid sampling, non-max suppression, LRN, multinomial and
+/// random sampling (their ONNX operators are not registered: vendor/README.md) and tract's
+/// tree ensemble (mlcycle's `mlcycle_tree_ensemble` replaces it). Why not `with_onnx()`: a
+/// registered loader keeps its operator's implementation in the wasm package.
+#[cfg(feature = "onnx")]
+fn onnx_extensions() -> Registry {
+    let mut registry = Registry::new("tract_onnx")
+        .with_doc("Extension `tract_onnx`: the ONNX operators tract writes as its own primitives.")
+        .with_doc("")
+        .with_doc("Add `extension tract_onnx` to `graph.nnef`");
+    tract_onnx_opl::ml::category_mapper::register(&mut registry);
+    tract_onnx_opl::non_zero::register(&mut registry);
+    registry
 }
 
 /// The slim build's framework: [`slim_framework`].

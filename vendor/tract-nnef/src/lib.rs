@@ -1,4 +1,7 @@
 #![allow(clippy::len_zero)]
+// mlcycle: without `non-tabular-ops` the convolution family's (de)serializers stay compiled but
+// unregistered (vendor/README.md in mlcycle).
+#![cfg_attr(not(feature = "non-tabular-ops"), allow(dead_code, unused_imports))]
 #[macro_use]
 extern crate log;
 

@@ -9,7 +9,7 @@ use tract_itertools::Itertools;
 pub fn rewrite_model(model: &mut TypedModel) -> TractResult<()> {
     model.prop_consts()?;
     tract_core::ops::einsum::prefix_matmul::rewrite_einsum_to_prefix_matmul(model, true)?;
-    Rewriter::default()
+    let rewriter = Rewriter::default()
         .with_rule_for(
             "rewrite_block_quant_const_to_scalar",
             crate::ops::nnef::ser::rewrite_block_quant_const_to_scalar,
@@ -17,7 +17,12 @@ pub fn rewrite_model(model: &mut TypedModel) -> TractResult<()> {
         .with_rule_for(
             "rewrite_matmul_to_same_rank",
             crate::ops::nnef::ser::rewrite_matmul_to_same_rank,
-        )
+        );
+    // mlcycle: the convolution rules only with `non-tabular-ops` (default off): a rule for an
+    // operator type keeps that operator's implementation alive in a wasm build, and without
+    // the feature no registry creates a convolution (vendor/README.md in mlcycle).
+    #[cfg(feature = "non-tabular-ops")]
+    let rewriter = rewriter
         .with_rule_for("rewrite_conv_with_n_axis", tract_core::ops::cnn::rewrite_conv_with_n_axis)
         .with_rule_for(
             "rewrite_deconv_with_n_axis",
@@ -32,7 +37,8 @@ pub fn rewrite_model(model: &mut TypedModel) -> TractResult<()> {
         .with_rule_for(
             "rewrite_consistent_quantized_conv",
             crate::ops::nnef::ser::rewrite_consistent_quantized_conv,
-        )
+        );
+    rewriter
         .with_rule_for("expand_mean_of_square", tract_core::ops::nn::expand_mean_of_squares)
         .rewrite(&(), model)
 }

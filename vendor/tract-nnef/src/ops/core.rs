@@ -10,21 +10,28 @@ mod cumsum;
 mod downsample;
 mod dyn_slice;
 mod einsum;
+#[cfg(feature = "non-tabular-ops")]
 mod fft;
 mod gather;
 mod gelu_approximate;
+#[cfg(feature = "non-tabular-ops")]
 mod grid_sample;
+#[cfg(feature = "non-tabular-ops")]
 mod gru_cell;
+#[cfg(feature = "non-tabular-ops")]
 mod gru_seq;
 mod is_inf;
+#[cfg(feature = "non-tabular-ops")]
 mod lstm_cell;
 mod matmul;
 mod one_hot;
 mod pow_const;
+#[cfg(feature = "non-tabular-ops")]
 mod qconv;
 mod qmatmul;
 mod range;
 mod reduce;
+#[cfg(feature = "non-tabular-ops")]
 mod resize;
 mod rms_norm;
 mod scan;
@@ -37,6 +44,10 @@ mod submodel;
 mod topk;
 mod trilu;
 
+/// mlcycle: FFT/STFT, grid sampling, GRU and LSTM cells, quantized convolution and resize are
+/// registered only with the feature `non-tabular-ops` (default off): each registered loader
+/// kept its operator (rustfft, tract's convolutions) alive in mlcycle's full wasm package,
+/// whose ONNX front end no longer creates them (vendor/README.md in mlcycle).
 pub fn register(registry: &mut Registry) {
     registry.register_unit_element_wise("tract_core_round_even", &ops::math::RoundHalfToEven {});
     registry.register_unit_element_wise("tract_core_erf", &ops::math::Erf {});
@@ -61,19 +72,26 @@ pub fn register(registry: &mut Registry) {
     downsample::register(registry);
     dyn_slice::register(registry);
     einsum::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     fft::register(registry);
     gather::register(registry);
     gelu_approximate::register(registry);
     pow_const::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     grid_sample::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     gru_cell::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     gru_seq::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     lstm_cell::register(registry);
     matmul::register(registry);
     one_hot::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     qconv::register(registry);
     qmatmul::register(registry);
     reduce::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     resize::register(registry);
     rms_norm::register(registry);
     scan::register(registry);

@@ -114,10 +114,15 @@ pub fn tract_nnef() -> Registry {
     primitive(&mut registry, "matmul", deser::matmul);
     //    registry.register_dumper(ser::matmul);
 
-    primitive(&mut registry, "conv", deser::conv);
-    registry.register_dumper(ser::conv);
-    primitive(&mut registry, "deconv", deser::deconv);
-    registry.register_dumper(ser::deconv);
+    // mlcycle: the convolution family (here and pooling below) only with the feature
+    // `non-tabular-ops` (default off; vendor/README.md in mlcycle).
+    #[cfg(feature = "non-tabular-ops")]
+    {
+        primitive(&mut registry, "conv", deser::conv);
+        registry.register_dumper(ser::conv);
+        primitive(&mut registry, "deconv", deser::deconv);
+        registry.register_dumper(ser::deconv);
+    }
 
     primitive(&mut registry, "sum_reduce", deser::reduce);
     primitive(&mut registry, "max_reduce", deser::reduce);
@@ -131,11 +136,14 @@ pub fn tract_nnef() -> Registry {
     primitive(&mut registry, "softmax", deser::softmax);
     registry.register_dumper(ser::softmax);
 
-    primitive(&mut registry, "max_pool_with_index", deser::max_pool_with_index);
-    registry.register_dumper(ser::max_pool);
-    primitive(&mut registry, "box", deser::sum_pool);
-    primitive(&mut registry, "debox", deser::debox);
-    registry.register_dumper(ser::sum_pool);
+    #[cfg(feature = "non-tabular-ops")]
+    {
+        primitive(&mut registry, "max_pool_with_index", deser::max_pool_with_index);
+        registry.register_dumper(ser::max_pool);
+        primitive(&mut registry, "box", deser::sum_pool);
+        primitive(&mut registry, "debox", deser::debox);
+        registry.register_dumper(ser::sum_pool);
+    }
 
     registry.register_dumper(ser::basic_matmul);
 
