@@ -726,4 +726,41 @@ mod datum_type_tests {
             tensor1(&[4i64, 2])
         );
     }
+
+    /// A 2x2 matmul in `T`, optimized and run on `a · a`.
+    fn matmul<T: Datum + Copy>(a: [[T; 2]; 2]) -> TractResult<Tensor> {
+        use tract_nnef::tract_core::ops::einsum::EinSum;
+        // tract-linalg's kernels are registered by static constructors (inventory).
+        super::ensure_static_ctors();
+        let mut model = TypedModel::default();
+        let x = model.add_source("x", T::fact([2, 2]))?;
+        let w = model.add_const("w", tensor2(&a))?;
+        let op = EinSum::new("ik,kj->ij".parse()?, T::datum_type());
+        let y = model.wire_node("mm", op, &[x, w])?;
+        model.select_output_outlets(&y)?;
+        let plan = model.into_optimized()?.into_runnable()?;
+        let out = plan.run(tvec!(tensor2(&a).into_tvalue()))?;
+        Ok(out[0].clone().into_tensor())
+    }
+
+    /// The vendored tract-linalg declares no f16 matrix kernel in wasm, and of the generic i32
+    /// ones only the 4x2 tile tract picks there (vendor/README.md): an f16 matmul is an error
+    /// there when the model is optimized, never a panic, and computes natively; i32 and f32
+    /// compute in both.
+    #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn matmuls_without_a_wasm_kernel_are_errors_there() {
+        let h = |v: f32| f16::from_f32(v);
+        let half = matmul([[h(1.0), h(2.0)], [h(3.0), h(4.0)]]);
+        if cfg!(target_arch = "wasm32") {
+            assert!(half.is_err(), "{half:?}");
+        } else {
+            let want = tensor2(&[[h(7.0), h(10.0)], [h(15.0), h(22.0)]]);
+            assert_eq!(half.unwrap(), want);
+        }
+        let ints = matmul([[1i32, 2], [3, 4]]).unwrap();
+        assert_eq!(ints, tensor2(&[[7i32, 10], [15, 22]]));
+        let floats = matmul([[1f32, 2.0], [3.0, 4.0]]).unwrap();
+        assert_eq!(floats, tensor2(&[[7f32, 10.0], [15.0, 22.0]]));
+    }
 }

@@ -12,7 +12,9 @@ use crate::frame::block_quant::{
     BlockQuant, CrumbReader, NibbleReader, PackedBlockQuantFormat, Q2_0_T, Q4_0,
 };
 use crate::frame::mmm::*;
-use crate::{LADatum, has_fp16};
+use crate::LADatum;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use crate::has_fp16;
 
 macro_rules! scalar {
     ($ab: expr, $m: expr, $f: expr) => {
@@ -417,8 +419,9 @@ fn pq20t_r4() -> PackedBlockQuantFormat {
 }
 
 // f16 kernels
-// mlcycle: wasm (simd128) builds declare the generic float kernels with their plain packing
-// only. The other packings (f16 operands of an f32 accumulator and the reverse, Q4_0 and
+// mlcycle: wasm (simd128) builds declare no f16 kernel (mlcycle's vendored tract-core has no
+// f16 operators there either: an f16 matmul fails by name at optimization, "no kernel"), and
+// the generic f32/f64 kernels with their plain packing only. The other packings (f16 operands of an f32 accumulator and the reverse, Q4_0 and
 // Q2_0_T block-quantized weights) come from tract's f16 and block-quant translations, which
 // mlcycle never runs, and they compiled a dequantizing inner loop into every float kernel.
 // f32 products there run mlcycle's and tract's wasm kernels; f16 and f64 ones keep packing 0.
@@ -436,11 +439,6 @@ MMMRustKernel!(generic; kernel::<f16, 4, 4> => generic_f16_4x4<f16>(4,4)
     emulated(|| !has_fp16())
     store(f32, f64)
 );
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-MMMRustKernel!(generic; kernel::<f16, 4, 4> => generic_f16_4x4<f16>(4,4)
-    emulated(|| !has_fp16())
-    store(f32, f64)
-);
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel! { generic; kernel::<f16, 4, 1> => generic_f16_4x1<f16>(4,1)
@@ -453,11 +451,6 @@ MMMRustKernel! { generic; kernel::<f16, 4, 1> => generic_f16_4x1<f16>(4,1)
     packing[7] = q40f32 => |k| k.with_packing(pq40_r4(), f32::packing(1));
     packing[8] = q20tf16 => |k| k.with_packing(pq20t_r4(), f16::packing(1));
     packing[9] = q20tf32 => |k| k.with_packing(pq20t_r4(), f32::packing(1));
-    emulated(|| !has_fp16())
-    store(f32, f64)
-}
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-MMMRustKernel! { generic; kernel::<f16, 4, 1> => generic_f16_4x1<f16>(4,1)
     emulated(|| !has_fp16())
     store(f32, f64)
 }
@@ -508,6 +501,10 @@ MMMRustKernel!(generic; kernel::<f64, 4, 1> => generic_f64_4x1<f64>(4,1)
 // 16 i32 accumulators plus operands and pointers outrun the register file wherever the
 // compiler has no SIMD to fold them into, and the tile spills through the stack. x86_64 is
 // the exception: SSE2 is baseline there, so the wide tile stays ahead and keeps precedence.
+// mlcycle: in wasm (simd128) builds only the 4x2 tile, the one `generic_preferred` names
+// there (the wasm tier has its own 4x4, `wasm/mmm_i32.rs`): each declared kernel is linked,
+// and integer products are int8 quantized models', which mlcycle does not target.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel! { generic; kernel::<i32, 4, 4> => generic_i32_4x4<i32>(4,4)
     packing[1] = i8i8 => |k| k.with_packing(i8::packing(4), i8::packing(4));
     boost(|| if cfg!(target_arch = "x86_64") { 0 } else { -1 })
@@ -519,6 +516,7 @@ MMMRustKernel! { generic; kernel::<i32, 4, 2> => generic_i32_4x2<i32>(4,2)
     store(i8)
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel! { generic; kernel::<i32, 4, 1> => generic_i32_4x1<i32>(4,1)
     packing[1] = i8i8 => |k| k.with_packing(i8::packing(4), i8::packing(1));
     store(i8)
@@ -548,8 +546,11 @@ fn generic_preferred(
         DatumType::F64 => generic_f64_4x4.name.as_str(),
         DatumType::F32 if vec => generic_f32_4x1.name.as_str(),
         DatumType::F32 => generic_f32_4x4.name.as_str(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::F16 if vec => generic_f16_4x1.name.as_str(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::F16 => generic_f16_4x4.name.as_str(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::I32 if cfg!(target_arch = "x86_64") => generic_i32_4x4.name.as_str(),
         DatumType::I32 => generic_i32_4x2.name.as_str(),
         _ => return None,
