@@ -240,3 +240,17 @@ fn hostile_cases_stay_within_time_and_memory() {
         assert!(peak_kb < 768 * 1024, "peak resident memory {peak_kb} kB");
     }
 }
+
+/// An integer matmul (`tests/data/hostile/integer_matmul.onnx`: an int64 input times an int64
+/// weight): no matrix kernel takes int64, and tract's kernel selection panicked on it
+/// ("Can't build a WeightType from I64"), which aborted a wasm module at load; the vendored
+/// tract-core evaluates it instead (vendor/README.md). Natively and in wasm.
+#[cfg(feature = "onnx")]
+#[wasm_bindgen_test(unsupported = test)]
+fn an_integer_matmul_computes_instead_of_panicking() {
+    let m = Model::from_bytes(include_bytes!("data/hostile/integer_matmul.onnx")).expect("model");
+    let p = m
+        .predict(&[1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 0.0, 0.0], 2)
+        .expect("predict");
+    assert_eq!(p.values, vec![10.0, 20.0, 5.0, 10.0]);
+}

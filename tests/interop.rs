@@ -372,13 +372,14 @@ fn te5_ambiguous_post_transform_is_refused() {
 }
 
 /// Operators outside tabular models (convolution, pooling, recurrent cells, FFT, resize,
-/// quantization: `tests/data/nontabular/make_nontabular.py`) are refused up front by the full
-/// build, naming the operator: the vendored tract-onnx registers no loader for them, which keeps
-/// their implementations out of the package (vendor/README.md). Natively and in wasm.
+/// quantization, image normalization: `tests/data/nontabular/make_nontabular.py`) are refused
+/// up front by the full build, naming the operator: the vendored tract-onnx registers no loader
+/// for them, which keeps their implementations out of the package (vendor/README.md). Natively
+/// and in wasm.
 #[wasm_bindgen_test(unsupported = test)]
 #[cfg(feature = "onnx")]
 fn non_tabular_operators_are_refused_by_name() {
-    let cases: [(&str, &[u8]); 6] = [
+    let cases: [(&str, &[u8]); 7] = [
         ("Conv", include_bytes!("data/nontabular/conv.onnx")),
         ("MaxPool", include_bytes!("data/nontabular/max_pool.onnx")),
         ("LSTM", include_bytes!("data/nontabular/lstm.onnx")),
@@ -387,6 +388,10 @@ fn non_tabular_operators_are_refused_by_name() {
         (
             "QuantizeLinear",
             include_bytes!("data/nontabular/quantize_linear.onnx"),
+        ),
+        (
+            "InstanceNormalization",
+            include_bytes!("data/nontabular/instance_norm.onnx"),
         ),
     ];
     for (op, bytes) in cases {

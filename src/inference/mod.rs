@@ -762,5 +762,9 @@ mod datum_type_tests {
         assert_eq!(ints, tensor2(&[[7i32, 10], [15, 22]]));
         let floats = matmul([[1f32, 2.0], [3.0, 4.0]]).unwrap();
         assert_eq!(floats, tensor2(&[[7f32, 10.0], [15.0, 22.0]]));
+        // No kernel for i64 anywhere: tract evaluates the einsum itself (`eval_t`, whose
+        // output-axis sort the vendored tract-core hoists out of the per-element loop).
+        let longs = matmul([[1i64, 2], [3, 4]]).unwrap();
+        assert_eq!(longs, tensor2(&[[7i64, 10], [15, 22]]));
     }
 }

@@ -105,6 +105,18 @@ entry.key, entry.value = "location", "/etc/passwd"
 onnx.save(model_of([helper.make_node("MatMul", ["X", "W"], ["Y"])], "external_data", [X], [Y], [ext]),
           OUT + "external_data.onnx")
 
+# An integer matmul (an int64 input times an int64 weight, cast to float): no matrix kernel
+# takes int64, and tract 0.23.9's kernel selection panicked on it ("Can't build a WeightType
+# from I64"), which aborted a wasm module; the vendored tract-core evaluates it
+# (X = [[1, 2, 3, 4]] gives [[10, 20]]).
+W64 = helper.make_tensor("W", TensorProto.INT64, [4, 2], [1, 2, 1, 2, 1, 2, 1, 2])
+m = model_of([helper.make_node("MatMul", ["X", "W"], ["Yi"]),
+              helper.make_node("Cast", ["Yi"], ["Y"], to=TensorProto.FLOAT)],
+             "integer_matmul", [helper.make_tensor_value_info("X", TensorProto.INT64, [None, 4])],
+             [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 2])], [W64])
+onnx.checker.check_model(m, full_check=True)
+onnx.save(m, OUT + "integer_matmul.onnx")
+
 # Scan bodies nested 12 deep: each body passes its state through the next Scan.
 S = helper.make_tensor_value_info("s", TensorProto.FLOAT, [4])
 body = helper.make_graph([helper.make_node("Identity", ["s"], ["s_out"])], "leaf",

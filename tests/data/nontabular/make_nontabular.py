@@ -47,3 +47,7 @@ zero = numpy_helper.from_array(np.array(0, np.uint8), "zero")
 save("quantize_linear", [helper.make_node("QuantizeLinear", ["x", "scale", "zero"], ["y"])],
      [f32("x", [1, 4])], [helper.make_tensor_value_info("y", TensorProto.UINT8, [1, 4])],
      [scale, zero])
+sc = numpy_helper.from_array(np.ones(2, np.float32), "scale")
+bi = numpy_helper.from_array(np.zeros(2, np.float32), "bias")
+save("instance_norm", [helper.make_node("InstanceNormalization", ["x", "scale", "bias"], ["y"])],
+     [f32("x", [1, 2, 3])], [f32("y", [1, 2, 3])], [sc, bi])

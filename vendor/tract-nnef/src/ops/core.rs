@@ -3,6 +3,7 @@ use tract_core::ops;
 
 mod broadcast;
 mod cast;
+#[cfg(feature = "non-tabular-ops")]
 mod clamped_swiglu;
 #[cfg(feature = "complex")]
 mod complex;
@@ -33,6 +34,7 @@ mod range;
 mod reduce;
 #[cfg(feature = "non-tabular-ops")]
 mod resize;
+#[cfg(feature = "non-tabular-ops")]
 mod rms_norm;
 mod scan;
 mod scatter;
@@ -44,8 +46,8 @@ mod submodel;
 mod topk;
 mod trilu;
 
-/// mlcycle: FFT/STFT, grid sampling, GRU and LSTM cells, quantized convolution and resize are
-/// registered only with the feature `non-tabular-ops` (default off): each registered loader
+/// mlcycle: FFT/STFT, grid sampling, GRU and LSTM cells, quantized convolution, resize, RMS
+/// norm and clamped SwiGLU are registered only with the feature `non-tabular-ops` (default off): each registered loader
 /// kept its operator (rustfft, tract's convolutions) alive in mlcycle's full wasm package,
 /// whose ONNX front end no longer creates them (vendor/README.md in mlcycle).
 pub fn register(registry: &mut Registry) {
@@ -65,6 +67,7 @@ pub fn register(registry: &mut Registry) {
     registry.register_binary("tract_shr", &ops::math::ShiftRight);
     broadcast::register(registry);
     cast::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     clamped_swiglu::register(registry);
     #[cfg(feature = "complex")]
     complex::register(registry);
@@ -93,6 +96,7 @@ pub fn register(registry: &mut Registry) {
     reduce::register(registry);
     #[cfg(feature = "non-tabular-ops")]
     resize::register(registry);
+    #[cfg(feature = "non-tabular-ops")]
     rms_norm::register(registry);
     scan::register(registry);
     scatter::register(registry);

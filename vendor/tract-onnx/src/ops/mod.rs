@@ -24,7 +24,9 @@ mod s2d;
 /// mlcycle: the operators behind `#[cfg(feature = "non-tabular-ops")]` (default off) are not
 /// registered: grid sampling, resizing, non-max suppression, multinomial and random sampling,
 /// depth/space rearrangements, FFT/STFT and windows, quantization, and (in `nn`, `math`,
-/// `rec`) convolutions, pooling, LRN, recurrent cells and quantized matmuls. A registered
+/// `rec`) convolutions, pooling, LRN, image normalizations (group, instance, mean-variance),
+/// recurrent cells, quantized matmuls and onnxruntime's transformer contrib operators (fused
+/// GELUs and layer norms, RMS norm, rotary embedding). A registered
 /// loader keeps its operator's whole implementation in the wasm package (rustfft and tract's
 /// convolutions were ~1 MB of code in mlcycle's full build); scikit-learn, LightGBM, XGBoost
 /// and CatBoost exports use none of them. Such a node now parses as tract's unimplemented

@@ -548,6 +548,29 @@ impl TypedOp for EinSumMatMul {
         }
         ensure!(node.inputs.len() == 2);
         let (a, b) = model.node_input_facts(node.id)?.into_iter().collect_tuple().unwrap();
+        // mlcycle: operands of a type no matrix kernel takes (i64, u16, bool, …) stay on the
+        // reference evaluation (`EinSum::eval`), as an einsum tract does not lower does:
+        // kernel selection converted them with tract-linalg's `WeightType::from`, which panics
+        // on such a type ("Can't build a WeightType from I64"), so an integer matmul in a model
+        // aborted a wasm module (vendor/README.md in mlcycle).
+        let kernel_type = |dt: DatumType| {
+            matches!(
+                dt,
+                DatumType::F16
+                    | DatumType::F32
+                    | DatumType::F64
+                    | DatumType::I32
+                    | DatumType::I8
+                    | DatumType::U8
+                    | DatumType::QI8(_)
+                    | DatumType::QU8(_)
+            )
+        };
+        if (a.exotic_fact().is_none() && !kernel_type(a.datum_type))
+            || (b.exotic_fact().is_none() && !kernel_type(b.datum_type))
+        {
+            return Ok(None);
+        }
         // at this stage a and b must NOT be packed yet. if they are exotic, we can assume it's just compression
         let must_transpose = if let Some(of) = a.exotic_fact() {
             ensure!(of.is::<BlockQuantFact>());

@@ -6,14 +6,23 @@ use tract_linalg::block_quant::{BlockQuantStorage, block_quant_slice};
 use tract_ndarray::{Axis, Dimension};
 use tract_num_traits::{One, Zero};
 
+/// mlcycle: the output's axes in output order, sorted by one non-generic function. The sort was
+/// written inline in `output_shape` and `eval_t`, so instantiated once per dimension and
+/// accumulator type (each a copy of the standard library's stable sort in the wasm package), and
+/// in `eval_t` run again for every output element. Same stable sort, same order.
+fn output_axes(expr: &AxesMapping) -> TVec<&crate::axes::Axis> {
+    let mut axes: TVec<&crate::axes::Axis> =
+        expr.iter_all_axes().filter(|a| a.outputs[0].len() > 0).collect();
+    axes.sort_by_key(|axis| axis.outputs[0][0]);
+    axes
+}
+
 pub fn output_shape<D: DimLike>(
     expr: &AxesMapping,
     inputs: &[impl AsRef<[D]>],
 ) -> TractResult<TVec<D>> {
-    Ok(expr
-        .iter_all_axes()
-        .filter(|a| a.outputs[0].len() > 0)
-        .sorted_by_key(|axis| axis.outputs[0][0])
+    Ok(output_axes(expr)
+        .into_iter()
         .map(|axis| {
             axis.inputs[0..inputs.len()]
                 .iter()
@@ -108,15 +117,11 @@ pub fn eval_t<Acc: Datum + Zero + One>(
                 .unwrap()
         })
         .collect();
+    let output_axes = output_axes(expr);
     let output = tract_ndarray::ArrayD::<Acc>::from_shape_fn(&*output_shape, |coords| {
         let coords = coords.as_array_view();
         let mut views = inputs.clone();
-        for (axis, x) in expr
-            .iter_all_axes()
-            .filter(|a| a.outputs[0].len() > 0)
-            .sorted_by_key(|axis| axis.outputs[0][0])
-            .zip(coords)
-        {
+        for (axis, x) in output_axes.iter().zip(coords) {
             for (input_id, input_axis_positions) in axis.inputs[0..inputs.len()].iter().enumerate()
             {
                 for position in input_axis_positions {

@@ -71,9 +71,11 @@ pub fn register_all_ops(reg: &mut OnnxOpRegister) {
     reg.insert("GlobalLpPool", global_lp_pool);
     #[cfg(feature = "non-tabular-ops")]
     reg.insert("GlobalMaxPool", |_, _| Ok((expand(ops::nn::GlobalMaxPool), vec![])));
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("GroupNormalization", group_norm::group_normalization);
     reg.insert("Hardmax", layer_hard_max);
     reg.insert("HardSigmoid", hard_sigmoid);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("InstanceNormalization", instance_norm::instance_normalization);
     reg.insert("LayerNormalization", layer_norm::layer_norm);
     reg.insert("LeakyRelu", leaky_relu);
@@ -85,6 +87,7 @@ pub fn register_all_ops(reg: &mut OnnxOpRegister) {
     reg.insert("MatMulNBits", mat_mul_nbits::mat_mul_nbits);
     #[cfg(feature = "non-tabular-ops")]
     reg.insert("MaxPool", max_pool::max_pool);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("MeanVarianceNormalization", mvn::mean_variance_normalization);
     reg.insert("ParametricSoftplus", parametric_softplus);
     #[cfg(feature = "non-tabular-ops")]
@@ -109,8 +112,11 @@ pub fn register_all_ops(reg: &mut OnnxOpRegister) {
     #[cfg(feature = "transformers")]
     reg.insert("Attention", attention::attention);
     reg.insert("Gelu", gelu::gelu);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("BiasGelu", gelu_contrib::bias_gelu);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("FastGelu", gelu_contrib::fast_gelu);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("QuickGelu", gelu_contrib::quick_gelu);
     #[cfg(feature = "non-tabular-ops")]
     reg.insert("GatherBlockQuantized", gather_block_quantized::gather_block_quantized);
@@ -120,13 +126,18 @@ pub fn register_all_ops(reg: &mut OnnxOpRegister) {
     reg.insert("Mish", |_, _| Ok((expand(mish::Mish), vec![])));
     #[cfg(feature = "transformers")]
     reg.insert("MultiHeadAttention", multi_head_attention::multi_head_attention);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("RMSNormalization", rms_norm::rms_normalization);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("RotaryEmbedding", rotary_embedding::rotary_embedding);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("SimplifiedLayerNormalization", simplified_layer_norm::simplified_layer_norm);
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert(
         "SkipSimplifiedLayerNormalization",
         rms_norm_contrib::skip_simplified_layer_normalization,
     );
+    #[cfg(feature = "non-tabular-ops")]
     reg.insert("SkipLayerNormalization", skip_layer_norm::skip_layer_normalization);
     reg.insert("Softmax", layer_soft_max);
     reg.insert("Swish", |_, _| Ok((tract_core::ops::nn::silu::silu().into_hir(), vec![])));
