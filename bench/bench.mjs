@@ -249,20 +249,29 @@ const COLD = [
   ['digits_mlp', 'tests/data/digits_mlp.onnx', 'tests/data/nnef/digits_mlp.nnef.tar', 64],
 ];
 const COLD_RUNTIMES = [['mlcycle-onnx', 'onnx'], ['mlcycle-nnef', 'nnef'], ['slim', 'nnef'], ['ort', 'onnx']];
-const coldRuns = QUICK ? 1 : 3;
-const coldNode = (runtime, model, width) => median(Array.from({ length: coldRuns }, () =>
-  JSON.parse(execFileSync(process.execPath, [new URL('cold-start.mjs', import.meta.url).pathname, runtime, model, String(width)]).toString()).ms));
-const cold = [];
-for (const [name, onnxPath, nnefPath, width] of COLD) {
-  for (const [runtime, kind] of COLD_RUNTIMES) {
-    cold.push({ name, runtime, host: 'node', ms: coldNode(runtime, kind === 'onnx' ? onnxPath : nnefPath, width) });
-  }
+// Rounds, each measuring every (fixture, runtime) cell once, and a cell's value is the median of
+// its rounds: on a shared 2-core VM a cell's samples taken back to back shared whatever load that
+// stretch had, and three of them moved a cell by ±10 % run to run (the NNEF ≤ ONNX comparisons
+// flipped between runs); interleaved rounds spread that drift over every cell alike.
+// COLD_RUNS overrides the count.
+const coldRuns = Number(process.env.COLD_RUNS ?? (QUICK ? 1 : 7));
+const coldNode = (runtime, model, width) =>
+  JSON.parse(execFileSync(process.execPath, [new URL('cold-start.mjs', import.meta.url).pathname, runtime, model, String(width)]).toString()).ms;
+const coldCases = COLD.flatMap(([name, onnxPath, nnefPath, width]) =>
+  COLD_RUNTIMES.map(([runtime, kind]) => ({ name, runtime, model: kind === 'onnx' ? onnxPath : nnefPath, width })));
+const nodeSamples = coldCases.map(() => []);
+for (let round = 0; round < coldRuns; round++) {
+  coldCases.forEach((c, i) => nodeSamples[i].push(coldNode(c.runtime, c.model, c.width)));
 }
+const cold = coldCases.map((c, i) => ({ name: c.name, runtime: c.runtime, host: 'node', ms: median(nodeSamples[i]) }));
 let chromiumError = null;
 try {
-  const cases = COLD.flatMap(([, onnxPath, nnefPath, width]) => COLD_RUNTIMES.map(([runtime, kind]) => [runtime, kind === 'onnx' ? onnxPath : nnefPath, width]));
-  const got = await coldStartsInChromium(cases, coldRuns);
-  got.forEach((g, i) => cold.push({ name: COLD[Math.floor(i / COLD_RUNTIMES.length)][0], runtime: g.runtime, host: 'chromium', ms: g.ms }));
+  const cases = coldCases.map((c) => [c.runtime, c.model, c.width]);
+  const pageSamples = cases.map(() => []);
+  for (let round = 0; round < coldRuns; round++) {
+    (await coldStartsInChromium(cases, 1)).forEach((g, i) => pageSamples[i].push(g.ms));
+  }
+  coldCases.forEach((c, i) => cold.push({ name: c.name, runtime: c.runtime, host: 'chromium', ms: median(pageSamples[i]) }));
 } catch (e) {
   chromiumError = e.message;
 }
@@ -293,7 +302,7 @@ lines.push(`| mlcycle full (pkg/) | ${mlWasm.length} | ${gz(mlWasm)} | ${ratio(g
 lines.push(`| mlcycle slim (pkg-slim/) | ${slimWasm.length} | ${gz(slimWasm)} | ${ratio(gz(slimWasm), gz(ortWasm))} | ≤ 1.0 MB |`);
 lines.push(`| onnxruntime-web (ort-wasm-simd-threaded.wasm) | ${ortWasm.length} | ${gz(ortWasm)} | 1.00× | |`);
 lines.push('');
-lines.push(`Cold start, bytes in memory → first prediction (median of ${coldRuns} fresh processes / fresh pages; goals: NNEF ≤ ONNX, and ≤ 0.4× onnxruntime-web):`);
+lines.push(`Cold start, bytes in memory → first prediction (median of ${coldRuns} interleaved rounds of fresh processes / fresh pages; goals: NNEF ≤ ONNX, and ≤ 0.4× onnxruntime-web):`);
 lines.push('');
 lines.push('| model | host | mlcycle full (ONNX) | mlcycle full (NNEF) | mlcycle slim (NNEF) | onnxruntime-web 1 thread |');
 lines.push('|---|---|---|---|---|---|');

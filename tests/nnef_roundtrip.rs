@@ -150,3 +150,26 @@ fn damaged_archives_never_panic() {
         Ok(_) => panic!("an archive without mlcycle.json loaded"),
     }
 }
+
+/// A regressor with a `LayerNormalization` in front (`tools/make_layer_norm_fixture.py`):
+/// tract-core recognizes the normalization's core as its `RmsNorm` operator while decluttering,
+/// so the precompiled form needs tract-nnef's `tract_core_rms_norm` (which the full build
+/// keeps registered although the vendored copy leaves other transformer operators out:
+/// vendor/README.md). Written, read back and predicting bit for bit what the ONNX path does.
+#[wasm_bindgen_test(unsupported = test)]
+#[cfg(feature = "onnx")]
+fn layer_norm_survives_the_precompiled_form() {
+    let bytes = include_bytes!("data/variants/layer_norm_regressor.onnx");
+    let onnx = Model::from_bytes(bytes).expect("onnx");
+    let nnef_bytes = onnx.to_nnef().expect("to_nnef");
+    let nnef = Model::from_nnef(&nnef_bytes).expect("from_nnef");
+    let x = [
+        0.3f32, -1.2, 0.8, 2.5, 10.0, 10.5, 9.0, 11.0, -3.0, 0.0, 0.0, 3.0,
+    ];
+    let a = onnx.predict(&x, 3).expect("onnx predict");
+    let b = nnef.predict(&x, 3).expect("nnef predict");
+    assert_eq!(a.values.len(), 3);
+    assert!(a.values.iter().all(|v| v.is_finite()), "{:?}", a.values);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a.values), bits(&b.values));
+}

@@ -420,8 +420,9 @@ fn pq20t_r4() -> PackedBlockQuantFormat {
 
 // f16 kernels
 // mlcycle: wasm (simd128) builds declare no f16 kernel (mlcycle's vendored tract-core has no
-// f16 operators there either: an f16 matmul fails by name at optimization, "no kernel"), and
-// the generic f32/f64 kernels with their plain packing only. The other packings (f16 operands of an f32 accumulator and the reverse, Q4_0 and
+// f16 operators there either: an f16 matmul fails when the model is optimized, with tract's
+// "Condition failed: `suitable.len() > 0`"), and the generic f32/f64 kernels with their plain
+// packing only. The other packings (f16 operands of an f32 accumulator and the reverse, Q4_0 and
 // Q2_0_T block-quantized weights) come from tract's f16 and block-quant translations, which
 // mlcycle never runs, and they compiled a dequantizing inner loop into every float kernel.
 // f32 products there run mlcycle's and tract's wasm kernels; f16 and f64 ones keep packing 0.

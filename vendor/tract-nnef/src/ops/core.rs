@@ -34,7 +34,6 @@ mod range;
 mod reduce;
 #[cfg(feature = "non-tabular-ops")]
 mod resize;
-#[cfg(feature = "non-tabular-ops")]
 mod rms_norm;
 mod scan;
 mod scatter;
@@ -46,10 +45,10 @@ mod submodel;
 mod topk;
 mod trilu;
 
-/// mlcycle: FFT/STFT, grid sampling, GRU and LSTM cells, quantized convolution, resize, RMS
-/// norm and clamped SwiGLU are registered only with the feature `non-tabular-ops` (default off): each registered loader
-/// kept its operator (rustfft, tract's convolutions) alive in mlcycle's full wasm package,
-/// whose ONNX front end no longer creates them (vendor/README.md in mlcycle).
+/// mlcycle: FFT/STFT, grid sampling, GRU and LSTM cells, quantized convolution, resize and
+/// clamped SwiGLU are registered only with the feature `non-tabular-ops` (default off): each
+/// registered loader kept its operator (rustfft, tract's convolutions) alive in mlcycle's full
+/// wasm package, whose ONNX front end no longer creates them (vendor/README.md in mlcycle).
 pub fn register(registry: &mut Registry) {
     registry.register_unit_element_wise("tract_core_round_even", &ops::math::RoundHalfToEven {});
     registry.register_unit_element_wise("tract_core_erf", &ops::math::Erf {});
@@ -96,7 +95,7 @@ pub fn register(registry: &mut Registry) {
     reduce::register(registry);
     #[cfg(feature = "non-tabular-ops")]
     resize::register(registry);
-    #[cfg(feature = "non-tabular-ops")]
+    // Not gated: tract-core's declutter recognizes RmsNorm inside an ONNX LayerNormalization.
     rms_norm::register(registry);
     scan::register(registry);
     scatter::register(registry);

@@ -30,7 +30,7 @@ mod s2d;
 /// loader keeps its operator's whole implementation in the wasm package (rustfft and tract's
 /// convolutions were ~1 MB of code in mlcycle's full build); scikit-learn, LightGBM, XGBoost
 /// and CatBoost exports use none of them. Such a node now parses as tract's unimplemented
-/// operator and the load fails naming it (mlcycle's `E_UNSUPPORTED_OP`).
+/// operator and the load fails naming it (mlcycle's `E_MODEL_UNSUPPORTED_OP`).
 pub fn register_all_ops(reg: &mut OnnxOpRegister) {
     reg.insert("Constant", konst);
     reg.insert("Einsum", einsum::einsum);

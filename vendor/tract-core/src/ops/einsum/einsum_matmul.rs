@@ -524,6 +524,22 @@ impl Op for EinSumMatMul {
     op_as_typed_op!();
 }
 
+/// mlcycle: the operand types tract-linalg's matrix kernels take (what `WeightType::from`
+/// accepts without panicking): f16, f32, f64, i32, i8, u8 and the quantized i8/u8 types.
+pub(crate) fn kernel_operand_type(dt: DatumType) -> bool {
+    matches!(
+        dt,
+        DatumType::F16
+            | DatumType::F32
+            | DatumType::F64
+            | DatumType::I32
+            | DatumType::I8
+            | DatumType::U8
+            | DatumType::QI8(_)
+            | DatumType::QU8(_)
+    )
+}
+
 impl EvalOp for EinSumMatMul {
     op_out_of_plan!();
     fn eval(&self, ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
@@ -553,21 +569,8 @@ impl TypedOp for EinSumMatMul {
         // kernel selection converted them with tract-linalg's `WeightType::from`, which panics
         // on such a type ("Can't build a WeightType from I64"), so an integer matmul in a model
         // aborted a wasm module (vendor/README.md in mlcycle).
-        let kernel_type = |dt: DatumType| {
-            matches!(
-                dt,
-                DatumType::F16
-                    | DatumType::F32
-                    | DatumType::F64
-                    | DatumType::I32
-                    | DatumType::I8
-                    | DatumType::U8
-                    | DatumType::QI8(_)
-                    | DatumType::QU8(_)
-            )
-        };
-        if (a.exotic_fact().is_none() && !kernel_type(a.datum_type))
-            || (b.exotic_fact().is_none() && !kernel_type(b.datum_type))
+        if (a.exotic_fact().is_none() && !kernel_operand_type(a.datum_type))
+            || (b.exotic_fact().is_none() && !kernel_operand_type(b.datum_type))
         {
             return Ok(None);
         }

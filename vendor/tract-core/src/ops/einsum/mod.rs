@@ -161,7 +161,14 @@ impl EvalOp for EinSum {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        if inputs.iter().all(|i| i.datum_type().is_number() && i.is_plain()) {
+        // mlcycle: and of a type a matrix kernel takes: for any other (i64, …) the optimized
+        // model keeps an unlowered `EinSumMatMul` (see its `codegen`), so building it on every
+        // call was work thrown away before the reference evaluation below.
+        if inputs.iter().all(|i| {
+            i.datum_type().is_number()
+                && i.is_plain()
+                && einsum_matmul::kernel_operand_type(i.datum_type())
+        }) {
             let mut adhoc_model = TypedModel::default();
             let mut wires = tvec!();
             for (ix, input) in inputs.iter().enumerate() {

@@ -432,7 +432,8 @@ mod single_thread_blocking {
     }
 }
 
-#[cfg(test)]
+// mlcycle: `generic_i32_4x4` is not declared in wasm (simd128) builds (generic/mmm.rs).
+#[cfg(all(test, not(all(target_arch = "wasm32", target_feature = "simd128"))))]
 mod quantized_output {
     use super::PackedPackedProblem;
     use crate::generic::mmm::generic_i32_4x4;
