@@ -379,7 +379,7 @@ fn te5_ambiguous_post_transform_is_refused() {
 #[wasm_bindgen_test(unsupported = test)]
 #[cfg(feature = "onnx")]
 fn non_tabular_operators_are_refused_by_name() {
-    let cases: [(&str, &[u8]); 7] = [
+    let cases: [(&str, &[u8]); 8] = [
         ("Conv", include_bytes!("data/nontabular/conv.onnx")),
         ("MaxPool", include_bytes!("data/nontabular/max_pool.onnx")),
         ("LSTM", include_bytes!("data/nontabular/lstm.onnx")),
@@ -393,6 +393,8 @@ fn non_tabular_operators_are_refused_by_name() {
             "InstanceNormalization",
             include_bytes!("data/nontabular/instance_norm.onnx"),
         ),
+        // Inside an `If` branch: the refusal walks subgraph bodies too.
+        ("Conv", include_bytes!("data/nontabular/if_conv.onnx")),
     ];
     for (op, bytes) in cases {
         let e = Model::from_bytes(bytes).unwrap_err();

@@ -11,6 +11,7 @@ mod tree_ensemble_v5;
 
 use super::{chain, ensure_static_ctors, load_error, nnef, LoadOptions, Model, ModelInfo, Source};
 use crate::error::{Error, Result};
+use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
 /// An ONNX model parsed up to its typed input fact, before any typing or optimization.
@@ -63,6 +64,30 @@ fn dangling_names(graph: &tract_onnx::pb::GraphProto) -> Result<()> {
     Ok(())
 }
 
+/// The first node, in the graph or in any subgraph body (an `If`'s branches, a `Loop`'s or
+/// `Scan`'s body: graph attributes), whose operator `known` does not take. Without the
+/// subgraphs, such a node inside a body reached tract's parser and failed with whatever error
+/// it gave. Bounded: `admission::check_onnx` has already limited the nesting depth and the
+/// node count.
+fn unsupported_node<'g>(
+    graph: &'g pb::GraphProto,
+    known: &impl Fn(&pb::NodeProto) -> bool,
+) -> Option<&'g pb::NodeProto> {
+    for node in &graph.node {
+        if !known(node) {
+            return Some(node);
+        }
+        for a in &node.attribute {
+            for body in a.g.iter().chain(&a.graphs) {
+                if let Some(found) = unsupported_node(body, known) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Parses an ONNX model up to its typed input fact (shared by loading and NNEF export).
 fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
     if bytes.is_empty() {
@@ -86,12 +111,11 @@ fn parse_onnx(bytes: &[u8], options: &LoadOptions) -> Result<ParsedOnnx> {
     }
     super::admission::check_onnx(graph, &super::Budget::with_max_bytes(options.max_bytes)?)?;
     dangling_names(graph)?;
-    // Refuse operators nobody implements up front, with their name.
-    if let Some(node) = graph
-        .node
-        .iter()
-        .find(|n| !onnx.op_register.0.contains_key(&n.op_type) && !tree_ensemble_v5::handles(n))
-    {
+    // Refuse operators nobody implements up front, with their name, subgraph bodies included.
+    let known = |n: &pb::NodeProto| {
+        onnx.op_register.0.contains_key(&n.op_type) || tree_ensemble_v5::handles(n)
+    };
+    if let Some(node) = unsupported_node(graph, &known) {
         let domain = if node.domain.is_empty() {
             "ai.onnx"
         } else {

@@ -51,3 +51,13 @@ sc = numpy_helper.from_array(np.ones(2, np.float32), "scale")
 bi = numpy_helper.from_array(np.zeros(2, np.float32), "bias")
 save("instance_norm", [helper.make_node("InstanceNormalization", ["x", "scale", "bias"], ["y"])],
      [f32("x", [1, 2, 3])], [f32("y", [1, 2, 3])], [sc, bi])
+
+# A Conv inside an If's branch: the refusal walks subgraph bodies too.
+cw = numpy_helper.from_array(np.ones((1, 1, 1, 1), np.float32), "w")
+then_g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["t"])], "then", [],
+                           [f32("t", [1, 1, 2, 2])])
+else_g = helper.make_graph([helper.make_node("Identity", ["x"], ["e"])], "else", [],
+                           [f32("e", [1, 1, 2, 2])])
+cond = numpy_helper.from_array(np.array(True), "cond")
+save("if_conv", [helper.make_node("If", ["cond"], ["y"], then_branch=then_g, else_branch=else_g)],
+     [f32("x", [1, 1, 2, 2])], [f32("y", [1, 1, 2, 2])], [cw, cond])
