@@ -173,3 +173,18 @@ fn layer_norm_survives_the_precompiled_form() {
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.values), bits(&b.values));
 }
+
+/// A model whose ONNX doc string holds apostrophes (`penguins_pipeline.onnx`: "missing string
+/// = ''"): tract's writer keeps it in the properties fragment without escaping `'`, which the
+/// reader used to refuse, so the model could not be precompiled (`mlcycle compile` failed on
+/// it). The vendored reader now ends a string only at the quote that opened it
+/// (vendor/README.md).
+#[wasm_bindgen_test(unsupported = test)]
+#[cfg(feature = "onnx")]
+fn a_doc_string_with_apostrophes_survives_the_precompiled_form() {
+    let onnx = Model::from_bytes(include_bytes!("data/penguins_pipeline.onnx")).expect("onnx");
+    let bytes = onnx.to_nnef().expect("to_nnef");
+    let nnef = Model::from_nnef(&bytes).expect("from_nnef");
+    assert_eq!(onnx.info(), nnef.info());
+    Model::check_slim(&bytes).expect("the slim build reads it too");
+}

@@ -473,8 +473,12 @@ pub(super) fn numeric_literal(i: &str) -> R<'_, String> {
 }
 
 fn string_literal(i: &str) -> R<'_, String> {
-    // A quote, then characters other than `\\`, `"` and `'` or a backslash and any character
-    // (kept as is), then the same quote.
+    // A quote, then characters other than `\\` and that quote, or a backslash and any character
+    // (kept as is), then the same quote. mlcycle: upstream also stopped at the *other* quote
+    // character, but tract's writer prints strings with Rust's `{:?}`, which escapes `"` and
+    // not `'`: a property or attribute holding an apostrophe (an ONNX doc string "missing
+    // string = ''") was written as text the reader refused ("syntax error"), so such a model
+    // could not be precompiled at all.
     let quote = match i.as_bytes().first() {
         Some(&q @ (b'\'' | b'"')) => q,
         _ => return lex_error(i, nom::error::ErrorKind::Tag),
@@ -491,7 +495,7 @@ fn string_literal(i: &str) -> R<'_, String> {
                 }
                 None => break,
             },
-            Some(c) if c != '"' && c != '\'' => {
+            Some(c) if c as u32 != u32::from(quote) => {
                 out.push(c);
                 rest = &rest[c.len_utf8()..];
             }
