@@ -349,10 +349,12 @@ pub(crate) fn write(model: &TypedModel, info: &ModelInfo) -> TractResult<Vec<u8>
 ///
 /// The full build first translates the graph with the slim build's framework, which knows
 /// every operator of the archives `mlcycle publish` writes for the slim package (it checks them
-/// against it) and is built in a fraction of the time (the full one registers all of
-/// tract-core's operators and tract's ONNX extensions: ~10 ms of a first load in wasm). A graph
-/// it cannot translate is translated again with the full framework, whose answer is returned;
-/// the archive is scanned, admitted and parsed once.
+/// against it) and is built in a fraction of the time (the full one registers the rest of
+/// tract-core's tabular operators, tract's NNEF dumpers and a part of tract's ONNX extensions;
+/// measured ~10 ms of a first load in wasm when it still registered every tract-core operator,
+/// not measured since the vendored registries left the non-tabular families out). A graph it
+/// cannot translate is translated again with the full framework, whose answer is returned; the
+/// archive is scanned, admitted and parsed once.
 pub(crate) fn read(
     bytes: &[u8],
     budget: &Budget,

@@ -32,7 +32,7 @@ fn framework() -> tract_onnx::Onnx {
 /// initializer or a node output): tract-onnx panics on a dangling output name, and a panic
 /// in wasm poisons the whole instance. Node inputs inside subgraphs may name outer values and
 /// are left to tract, which reports those as errors.
-fn dangling_names(graph: &tract_onnx::pb::GraphProto) -> Result<()> {
+fn dangling_names(graph: &pb::GraphProto) -> Result<()> {
     let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
     known.extend(graph.input.iter().map(|i| i.name.as_str()));
     known.extend(graph.initializer.iter().map(|t| t.name.as_str()));
