@@ -5,8 +5,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8080
 # Test files that run both natively and as wasm (Node, Chromium); `--lib`: the unit tests marked
-# `wasm_bindgen_test` (the wasm `simd128` loops against their scalar forms).
-WASM_TESTS := --lib --test golden --test features_golden --test features_columns --test registry_lifecycle --test monitor --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
+# `wasm_bindgen_test` (the wasm `simd128` loops against their scalar forms), of both crates
+# (crates/mlcycle-ops: the operators; one cargo run, so tract's features unify as in the build).
+WASM_TESTS := -p mlcycle -p mlcycle-ops --lib --test golden --test features_golden --test features_columns --test registry_lifecycle --test monitor --test validation_metrics --test validation_penguins --test nnef_roundtrip --test nnef_golden --test interop --test hostile
 CHROMEDRIVER ?= /usr/bin/chromedriver
 # Interop fixtures with a committed precompiled form (tests/interop.rs).
 INTEROP_NNEF := knn_nozipmap rf_strlabels logreg_strlabels logreg_strlabels_nozipmap tree_strlabels svc lgbm xgb \
@@ -77,7 +78,7 @@ fuzz:
 	  $(CARGO) test --features cli --test fuzz -- --nocapture
 
 test-native:
-	$(CARGO) test --features cli
+	$(CARGO) test --features cli -p mlcycle -p mlcycle-ops
 	$(CARGO) test --no-default-features --test nnef_golden --test interop --test hostile
 
 test-wasm-node:

@@ -14,8 +14,8 @@
 //! println!("{:?} -> {}", p.values, model.labels()[p.argmax()[0]]);
 //! ```
 
-// Two audited exceptions, both wasm only: inference::ensure_static_ctors and the SIMD matmul
-// kernel in inference/wasm_matmul.rs.
+// One audited exception, wasm only: inference::ensure_static_ctors (the SIMD loops with their
+// unsafe loads are in crates/mlcycle-ops).
 #![deny(unsafe_code)]
 
 pub mod error;
@@ -24,8 +24,6 @@ pub mod host;
 pub mod inference;
 pub mod monitor;
 pub mod registry;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd;
 pub mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -134,7 +134,7 @@ fn mlp_batch_rows_equal_rows_one_at_a_time() {
 
 /// Which kernels the digits MLP's layers run, from the ONNX and the precompiled form: in wasm,
 /// mlcycle's 16×2 kernel for a batch and tract's 16×1 for one row (sharing one packed copy of
-/// the weights), never tract's 8×8 (see `src/inference/wasm_matmul.rs` for why).
+/// the weights), never tract's 8×8 (see `crates/mlcycle-ops/src/wasm_matmul.rs` for why).
 #[wasm_bindgen_test(unsupported = test)]
 fn dense_layers_run_the_kernels_chosen_for_this_platform() {
     let nnef = include_bytes!("data/nnef/digits_mlp.nnef.tar");

@@ -19,7 +19,7 @@ const MODEL: &[u8] = include_bytes!("data/penguins_logreg.onnx");
 const EXPECTED: &str = include_str!("data/validation_penguins_expected.json");
 
 /// The fixture's metrics were computed from probabilities whose softmax used libm's `exp`;
-/// mlcycle's softmax exp is a polynomial within 1 ulp (`inference/exp.rs`), so a probability
+/// mlcycle's softmax exp is a polynomial within 1 ulp (`crates/mlcycle-ops/src/exp.rs`), so a probability
 /// may differ by one f32 ulp (≤ 6e-8 below 1) and the metrics averaging them by as much;
 /// wasm kernels may round the matmul differently too, hence the looser bound there.
 #[cfg(not(target_arch = "wasm32"))]

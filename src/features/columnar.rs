@@ -463,7 +463,7 @@ fn one(
 
 /// Whether any value is ±infinity (written to vectorize: no early exit). In wasm two values at
 /// a time with `simd128` lanes (`|x| == ∞`): the package's size-optimized link does not
-/// vectorize loops (`src/simd.rs`), and this pass over every numeric column took twice as
+/// vectorize loops (`crates/mlcycle-ops/src/simd.rs`), and this pass over every numeric column took twice as
 /// long without (issue 17, `node --cpu-prof`).
 fn any_infinite(v: &[f64]) -> bool {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -475,7 +475,7 @@ fn any_infinite(v: &[f64]) -> bool {
         let mut any = i64x2_splat(0);
         let mut pairs = v.chunks_exact(2);
         for pair in &mut pairs {
-            any = v128_or(any, f64x2_eq(f64x2_abs(crate::simd::load(pair)), inf));
+            any = v128_or(any, f64x2_eq(f64x2_abs(mlcycle_ops::simd::load(pair)), inf));
         }
         v128_any_true(any) || pairs.remainder().iter().any(|x| x.is_infinite())
     }

@@ -13,25 +13,23 @@
 //! [`Model::predict`] runs a row-major `f32` batch of any size.
 
 pub mod admission;
-mod as_f32;
-pub(crate) mod binarizer;
-mod const_row_binary;
-mod exp;
 mod feed;
-pub(crate) mod knn;
 mod nnef;
 mod nnef_core;
 #[cfg(feature = "onnx")]
 mod onnx;
 mod preprocessing;
-pub(crate) mod row_normalize;
 mod signature;
-pub(crate) mod svm;
-pub(crate) mod svm_op;
-pub(crate) mod tree_ensemble;
-mod tree_walk;
+
+// mlcycle's operators and their loops: a crate of their own, compiled for speed while this one
+// is compiled for size (crates/mlcycle-ops/src/lib.rs says why).
+#[cfg(feature = "onnx")]
+pub(crate) use mlcycle_ops::svm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod wasm_matmul;
+use mlcycle_ops::wasm_matmul;
+pub(crate) use mlcycle_ops::{
+    as_f32, binarizer, const_row_binary, knn, row_normalize, svm_op, tree_ensemble,
+};
 
 pub use admission::Budget;
 pub use feed::InputValues;
@@ -174,21 +172,9 @@ pub(crate) fn guarded<T>(
     }
 }
 
-/// Index of the largest value (first on ties; NaN never wins).
-pub fn argmax(v: &[f32]) -> usize {
-    let Some(&first) = v.first() else {
-        return 0;
-    };
-    // Selects, not branches: which class wins varies row to row, and a mispredicted branch
-    // per row was most of a batch's per-row output counting.
-    let (mut best, mut top) = (0, first);
-    for (i, x) in v.iter().enumerate().skip(1) {
-        let take = *x > top || top.is_nan();
-        best = if take { i } else { best };
-        top = if take { *x } else { top };
-    }
-    best
-}
+/// Index of the largest value (first on ties; NaN never wins): a loop of the batch paths,
+/// compiled for speed in `mlcycle-ops`.
+pub use mlcycle_ops::rows::argmax;
 
 /// Runs the wasm module's static constructors exactly once (a no-op natively).
 ///
@@ -454,13 +440,13 @@ impl Model {
     /// so the next call starts clean; a concurrent caller gets a fresh state of its own.
     fn run(&self, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let Ok(mut slot) = self.state.try_lock() else {
-            return self.plan.run(inputs);
+            return mlcycle_ops::plan::run_plan(&self.plan, inputs);
         };
         let mut state = match slot.take() {
             Some(state) => state,
             None => self.plan.spawn()?,
         };
-        let outputs = state.run(inputs)?;
+        let outputs = mlcycle_ops::plan::run_state(&mut state, inputs)?;
         *slot = Some(state);
         Ok(outputs)
     }
@@ -767,5 +753,76 @@ mod datum_type_tests {
         // output-axis sort the vendored tract-core hoists out of the per-element loop).
         let longs = matmul([[1i64, 2], [3, 4]]).unwrap();
         assert_eq!(longs, tensor2(&[[7i64, 10], [15, 22]]));
+    }
+}
+
+/// mlcycle-ops' row-constant rewrite on the committed precompiled models (which only this crate
+/// can read): its own tests cover the operators one by one.
+#[cfg(test)]
+mod const_row_binary_tests {
+    use super::const_row_binary::rewrite;
+    use tract_nnef::internal::*;
+    use tract_nnef::tract_core::ops::binary::TypedBinOp;
+
+    /// Runs `model` on `x` with and without [`rewrite`]: both outputs' bits and the number of
+    /// binary operators the rewrite left.
+    fn both(model: TypedModel, x: &Tensor) -> (Vec<u32>, Vec<u32>, usize) {
+        let run = |m: TypedModel| -> Vec<u32> {
+            let out = m
+                .into_runnable()
+                .unwrap()
+                .run(tvec!(x.clone().into_tvalue()))
+                .unwrap();
+            let v = out[0].to_plain_array_view::<f32>().unwrap();
+            v.iter().map(|f| f.to_bits()).collect()
+        };
+        let mut rewritten = model.clone();
+        rewrite(&mut rewritten).unwrap();
+        rewritten.check_edges().unwrap();
+        let left = rewritten
+            .nodes
+            .iter()
+            .filter(|n| n.op_is::<TypedBinOp>())
+            .count();
+        (run(model), run(rewritten), left)
+    }
+
+    /// Every committed precompiled fixture with one f32 matrix input: the same bits with and
+    /// without the rewrite, and the rewrite finds the scalers and output arithmetic.
+    #[test]
+    fn committed_fixtures_are_bit_identical() {
+        let mut rewritten_total = 0;
+        for name in [
+            "penguins_logreg",
+            "penguins_gbt",
+            "breast_cancer_gbt",
+            "breast_cancer_mlp",
+            "breast_cancer_rf",
+            "digits_mlp",
+        ] {
+            let path = format!(
+                "{}/tests/data/nnef/{name}.nnef.tar",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let bytes = std::fs::read(path).unwrap();
+            let (typed, _) = super::nnef::read(&bytes, &Default::default()).unwrap();
+            let model = typed.into_optimized().unwrap();
+            let width = model.input_fact(0).unwrap().shape[1].to_usize().unwrap();
+            let rows = 37;
+            let values: Vec<f32> = (0..rows * width)
+                .map(|i| (i as f32 * 0.618).sin() * 4.0 + 1.0)
+                .collect();
+            let x = Tensor::from_shape(&[rows, width], &values).unwrap();
+            let binops = model
+                .nodes
+                .iter()
+                .filter(|n| n.op_is::<TypedBinOp>())
+                .count();
+            let (before, after, left) = both(model, &x);
+            assert_eq!(before, after, "{name}");
+            rewritten_total += binops - left;
+        }
+        // breast_cancer_mlp: the scaler's Sub and Mul, the output's Add and `1 - p`.
+        assert!(rewritten_total >= 4, "{rewritten_total}");
     }
 }

@@ -5,6 +5,7 @@
 use super::stats::{bin_index, quantile_sorted, shares};
 use crate::error::{Error, Result};
 use crate::features::{FeatureSpec, FieldSpec, FieldType, Pipeline, RawValue, Record};
+use mlcycle_ops::rows::NumberRule;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -203,7 +204,7 @@ fn parse_bool(t: &str) -> Option<bool> {
 
 /// Whether a number read for a number (`integer` false) or integer field is invalid: not a
 /// whole finite number where an integer is declared, or outside the field's inclusive bounds.
-/// [`read`]'s rule, shared with the batch observer's column loop
+/// [`read`]'s rule, the same [`NumberRule`] the batch observer's column loop applies
 /// ([`FieldCounts::observe_numbers`](super::drift::FieldCounts::observe_numbers)).
 #[inline]
 pub(crate) fn breaks_number_rule(
@@ -212,9 +213,7 @@ pub(crate) fn breaks_number_rule(
     max: Option<f64>,
     x: f64,
 ) -> bool {
-    (integer && (!x.is_finite() || x.fract() != 0.0))
-        || min.is_some_and(|m| x < m)
-        || max.is_some_and(|m| x > m)
+    NumberRule { integer, min, max }.breaks(x)
 }
 
 /// Interprets a raw value for a field type (the same missing rules as the feature pipeline:

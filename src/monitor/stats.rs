@@ -29,24 +29,10 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     })
 }
 
-/// Index of the bin a value falls in, given ascending inner edges: the number of edges `<= x`
-/// (`np.searchsorted(edges, x, side="right")`), so a value equal to an edge goes to the bin
-/// above it; bins are open-ended at both ends.
-///
-/// Up to [`COUNTED_EDGES`] edges (deciles have 9) the edges are counted rather than searched:
-/// the same index for ascending edges, without a binary search's unpredictable branches — on
-/// varied data those mispredictions were most of a monitor's cost per numeric value.
-#[inline]
-pub fn bin_index(edges: &[f64], x: f64) -> usize {
-    if edges.len() <= COUNTED_EDGES {
-        edges.iter().map(|e| usize::from(*e <= x)).sum()
-    } else {
-        edges.partition_point(|e| *e <= x)
-    }
-}
-
-/// Above this many edges [`bin_index`] searches instead of counting.
-const COUNTED_EDGES: usize = 32;
+/// Index of the bin a value falls in (the number of ascending inner edges `<= x`,
+/// `np.searchsorted(edges, x, side="right")`): a loop of the batch paths, compiled for speed
+/// in `mlcycle-ops`.
+pub use mlcycle_ops::rows::bin_index;
 
 /// `counts / sum(counts)`; all zeros when the sum is 0.
 pub fn shares(counts: &[u64]) -> Vec<f64> {

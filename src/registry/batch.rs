@@ -10,7 +10,8 @@ use super::deployment::Deployment;
 use crate::error::Result;
 use crate::features::{Columns, Record, RowError};
 use crate::host::Clock;
-use crate::inference::{argmax, ModelKind};
+use crate::inference::ModelKind;
+use mlcycle_ops::rows::argmax_rows;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -128,10 +129,17 @@ impl Deployment {
         } else {
             Vec::new()
         };
+        let winners = if classifier {
+            argmax_rows(&scored.values, scored.width, rows)
+        } else {
+            Vec::new()
+        };
         let classes: Vec<Option<u32>> = (0..rows)
             .map(|r| {
-                (classifier && scored.answered(r))
-                    .then(|| argmax(scored.row(r)) as u32)
+                winners
+                    .get(r)
+                    .filter(|_| scored.answered(r))
+                    .copied()
                     .filter(|c| (*c as usize) < class_names.len())
             })
             .collect();

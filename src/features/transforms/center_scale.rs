@@ -64,7 +64,7 @@ impl Transform for CenterScale {
         Ok(())
     }
 
-    /// [`CenterScale::value`] down the column; in wasm two values at a time (`src/simd.rs`: the
+    /// [`CenterScale::value`] down the column; in wasm two values at a time (`crates/mlcycle-ops/src/simd.rs`: the
     /// package's link does not vectorize loops).
     fn map_column(&self, i: usize, xs: &[f64], out: &mut Vec<f64>) -> bool {
         let (c, s) = self.params(i);
@@ -76,7 +76,7 @@ impl Transform for CenterScale {
         {
             use std::arch::wasm32::{f64x2_div, f64x2_splat, f64x2_sub};
             let (c2, s2) = (f64x2_splat(c), f64x2_splat(s));
-            crate::simd::map_f64(column, one, |x| f64x2_div(f64x2_sub(x, c2), s2));
+            mlcycle_ops::simd::map_f64(column, one, |x| f64x2_div(f64x2_sub(x, c2), s2));
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         column.iter_mut().for_each(|x| *x = one(*x));

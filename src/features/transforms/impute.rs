@@ -85,12 +85,12 @@ impl Transform for Impute {
         out.extend_from_slice(xs);
         let column = &mut out[start..];
         let one = |x: f64| if x.is_nan() { fill } else { x };
-        // In wasm two values at a time (`src/simd.rs`): a NaN lane (x ≠ x) takes the fill.
+        // In wasm two values at a time (`crates/mlcycle-ops/src/simd.rs`): a NaN lane (x ≠ x) takes the fill.
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         {
             use std::arch::wasm32::{f64x2_ne, f64x2_splat, v128_bitselect};
             let fill2 = f64x2_splat(fill);
-            crate::simd::map_f64(column, one, |x| v128_bitselect(fill2, x, f64x2_ne(x, x)));
+            mlcycle_ops::simd::map_f64(column, one, |x| v128_bitselect(fill2, x, f64x2_ne(x, x)));
         }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         column.iter_mut().for_each(|x| *x = one(*x));

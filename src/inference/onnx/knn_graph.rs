@@ -1,5 +1,5 @@
 //! Recognizes skl2onnx's `KNeighborsClassifier` subgraph and replaces it by one `MlcycleKnn`
-//! node (`inference/knn.rs`), before tract parses the protobuf.
+//! node (`crates/mlcycle-ops/src/knn.rs`), before tract parses the protobuf.
 //!
 //! The export computes, for input `x` (`[N, F]`): a `Scan` over the training rows `T`
 //! (`[M, F]` initializer) whose body is `Sub` + `ReduceSumSquare`, `Transpose`, `Sqrt`,

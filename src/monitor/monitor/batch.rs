@@ -15,6 +15,7 @@ use crate::features::{Column, Columns, FieldType, RawValue, RowValues};
 use crate::monitor::profile::{read, CONFIDENCE_EDGES};
 use crate::monitor::stats::{add_counts, bin_index};
 use crate::monitor::windows::WindowCounts;
+use mlcycle_ops::rows::tally_classes;
 
 /// The rows of one batch being observed ([`Monitor::batch`]); the rules are judged when it is
 /// dropped.
@@ -175,21 +176,20 @@ impl BatchObserver<'_> {
                 {
                     // In a tight loop; a row past the column's end is missing, as `count(None)`
                     // has it.
-                    let (n, mut absent) = (rows.n, 0u64);
-                    match rows.some {
+                    let n = rows.n;
+                    let absent = match rows.some {
                         None => {
-                            tally.observe_numbers(f, v.iter().take(n).copied());
-                            absent = n.saturating_sub(v.len()) as u64;
+                            tally.observe_numbers(f, &v[..n.min(v.len())]);
+                            n.saturating_sub(v.len())
                         }
                         Some(some) => {
-                            let xs = some.iter().filter_map(|r| {
-                                absent += u64::from(r >= &v.len());
-                                v.get(*r).copied()
-                            });
-                            tally.observe_numbers(f, xs);
+                            let xs: Vec<f64> =
+                                some.iter().filter_map(|r| v.get(*r).copied()).collect();
+                            tally.observe_numbers(f, &xs);
+                            some.len() - xs.len()
                         }
-                    }
-                    tally.missing += absent;
+                    };
+                    tally.missing += absent as u64;
                 }
                 Some(Column::Numbers(v)) => rows.each(v, |x| match x {
                     Some(x) => count(Some(&RawValue::Number(*x)), 1),
@@ -279,7 +279,15 @@ fn count_outputs(
     };
     if classify {
         match rows.some {
-            None => outputs.chunks_exact(width).take(n).for_each(&mut tally),
+            // Every row answered: the loop of `mlcycle_ops::rows`, compiled for speed.
+            None => tally_classes(
+                outputs,
+                width,
+                n,
+                &CONFIDENCE_EDGES,
+                &mut classes,
+                &mut confidences,
+            ),
             Some(some) => some.iter().for_each(|r| tally(row_outputs(*r))),
         }
     }

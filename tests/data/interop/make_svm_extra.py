@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the SVM fixtures read by the unit tests in `src/inference/svm.rs`.
+"""Builds the SVM fixtures read by the unit tests in `crates/mlcycle-ops/src/svm.rs`.
 
 Outputs (next to this script):
 

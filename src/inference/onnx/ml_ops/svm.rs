@@ -1,6 +1,6 @@
 //! Parsing `ai.onnx.ml` SVMClassifier / SVMRegressor nodes into mlcycle's SVM
 //! ([`crate::inference::svm`], evaluated exactly as onnxruntime does; the op and its NNEF form
-//! are in `inference/svm_op.rs`).
+//! are in `crates/mlcycle-ops/src/svm_op.rs`).
 //!
 //! mlcycle reads a classifier's per-class scores and derives its label by argmax. An SVC
 //! exported with `probability=True` gives per-class probabilities (Platt scaling, pairwise

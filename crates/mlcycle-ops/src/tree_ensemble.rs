@@ -48,41 +48,41 @@ pub enum Aggregate {
 }
 
 /// Marks a leaf in [`Node::feature`].
-pub(crate) const LEAF: u32 = u32::MAX;
+pub const LEAF: u32 = u32::MAX;
 
 /// One node of a flattened tree, 16 bytes so a tree's hot path stays in cache.
 /// Branch: `feature`, `threshold`, `a` = true child, `b` = false child (absolute indices).
 /// Leaf: `feature == LEAF`, weights are `weights[a..b]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Node {
-    pub(crate) feature: u32,
-    pub(crate) threshold: f32,
-    pub(crate) a: u32,
-    pub(crate) b: u32,
+pub struct Node {
+    pub feature: u32,
+    pub threshold: f32,
+    pub a: u32,
+    pub b: u32,
 }
 
 /// The parsed ensemble, ready to evaluate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ensemble {
-    pub(crate) nodes: Vec<Node>,
+    pub nodes: Vec<Node>,
     /// Per node: comparison and missing-value direction (read only off the fast path).
-    pub(crate) modes: Vec<(Cmp, bool)>,
+    pub modes: Vec<(Cmp, bool)>,
     /// When every branch is an ordering (`<=`, `<`, `>=`, `>`, either missing direction; see
     /// [`super::tree_walk`]): the same trees laid out for branch-free lockstep walks.
     fast: Option<FastForest>,
-    pub(crate) roots: Vec<u32>,
+    pub roots: Vec<u32>,
     /// (target or class index, weight) pairs, grouped per leaf.
-    pub(crate) weights: Vec<(u32, f64)>,
-    pub(crate) n_outputs: usize,
-    pub(crate) n_features_used: usize,
-    pub(crate) base_values: Vec<f64>,
-    pub(crate) post: PostTransform,
-    pub(crate) aggregate: Aggregate,
+    pub weights: Vec<(u32, f64)>,
+    pub n_outputs: usize,
+    pub n_features_used: usize,
+    pub base_values: Vec<f64>,
+    pub post: PostTransform,
+    pub aggregate: Aggregate,
     /// Classifier with two classes whose weights name one class only (ORT's "binary case").
-    pub(crate) binary_single_score: bool,
+    pub binary_single_score: bool,
     /// In the binary single-score case, the one class id that carries weights.
-    pub(crate) single_class: usize,
-    pub(crate) weights_all_positive: bool,
+    pub single_class: usize,
+    pub weights_all_positive: bool,
 }
 
 impl std::hash::Hash for Ensemble {
@@ -98,7 +98,7 @@ impl Eq for Ensemble {}
 impl PostTransform {
     /// Parses the ONNX spelling (`NONE`, `LOGISTIC`, `SOFTMAX`, `SOFTMAX_ZERO`, `PROBIT`),
     /// shared by every ai.onnx.ml operator that has the attribute (tree ensembles, SVMs).
-    pub(crate) fn parse(s: &str) -> Result<PostTransform, String> {
+    pub fn parse(s: &str) -> Result<PostTransform, String> {
         match s {
             "NONE" => Ok(PostTransform::None),
             "LOGISTIC" => Ok(PostTransform::Logistic),
@@ -113,8 +113,8 @@ impl PostTransform {
     }
 
     /// The ONNX spelling (written by the NNEF dumpers, which only the full build has).
-    #[cfg(any(feature = "onnx", test))]
-    pub(crate) fn as_onnx_str(self) -> &'static str {
+    #[cfg(any(feature = "nnef-writer", test))]
+    pub fn as_onnx_str(self) -> &'static str {
         match self {
             PostTransform::None => "NONE",
             PostTransform::Logistic => "LOGISTIC",
@@ -126,7 +126,7 @@ impl PostTransform {
 }
 
 /// [`PostTransform::parse`] for tract's error type.
-pub(crate) fn parse_post(s: &str) -> TractResult<PostTransform> {
+pub fn parse_post(s: &str) -> TractResult<PostTransform> {
     PostTransform::parse(s).map_err(|e| format_err!("{e}"))
 }
 
@@ -136,7 +136,7 @@ impl Ensemble {
     /// everything evaluation relies on and re-deriving `n_features_used` and the fast layouts
     /// with the same code as the ONNX parser, so the result equals the parsed ensemble.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn from_parts(
+    pub fn from_parts(
         nodes: Vec<Node>,
         modes: Vec<(Cmp, bool)>,
         roots: Vec<u32>,

@@ -12,7 +12,7 @@
 use super::tree_ensemble::{Cmp, Node, LEAF};
 
 /// Rows walking one tree together.
-pub(crate) const LANES: usize = 8;
+pub const LANES: usize = 8;
 
 /// Deepest forest laid out as complete trees (2^8 leaves per tree at most).
 const MAX_HEAP_DEPTH: u32 = 8;
@@ -23,7 +23,7 @@ const NAN_TO_A: u32 = 1 << 31;
 /// Trees re-laid for lockstep walks: branches in the one `x <= t` form, and a leaf points to
 /// itself, so every row takes exactly `depth` steps.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct FastForest {
+pub struct FastForest {
     nodes: Vec<Node>,
     /// Maximum depth of each tree (steps to reach any leaf).
     depths: Vec<u32>,
@@ -149,7 +149,7 @@ impl HeapForest {
 
 impl FastForest {
     /// The lockstep layout, or `None` when some branch has no `x <= t` form.
-    pub(crate) fn new(
+    pub fn new(
         nodes: &[Node],
         modes: &[(Cmp, bool)],
         roots: &[u32],
@@ -187,7 +187,7 @@ impl FastForest {
     /// rooted at `root`: `L = LANES` for full groups, `L = 1` for a few rows (a lockstep walk
     /// of one row repeated would do `LANES` times the work).
     #[inline(always)]
-    pub(crate) fn leaves<const L: usize>(
+    pub fn leaves<const L: usize>(
         &self,
         t: usize,
         root: u32,

@@ -82,7 +82,7 @@ impl TypedOp for Binarize {
 }
 
 /// NNEF: `mlcycle_binarizer(input, threshold)`.
-pub(crate) fn register_nnef(registry: &mut Registry) {
+pub fn register_nnef(registry: &mut Registry) {
     registry.register_primitive(
         "mlcycle_binarizer",
         &[
@@ -93,11 +93,11 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         load,
     );
     // Dumpers only where NNEF is written: the slim build reads it, never writes it.
-    #[cfg(feature = "onnx")]
+    #[cfg(feature = "nnef-writer")]
     registry.register_dumper(dump);
 }
 
-#[cfg(feature = "onnx")]
+#[cfg(feature = "nnef-writer")]
 fn dump(ast: &mut IntoAst, node: &TypedNode, op: &Binarize) -> TractResult<Option<Arc<RValue>>> {
     let input = ast
         .mapping

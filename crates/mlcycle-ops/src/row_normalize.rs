@@ -29,8 +29,8 @@ pub enum RowNorm {
 }
 
 impl RowNorm {
-    #[cfg(feature = "onnx")] // for the NNEF dumpers only
-    pub(crate) fn name(self) -> &'static str {
+    #[cfg(feature = "nnef-writer")] // for the NNEF dumpers only
+    pub fn name(self) -> &'static str {
         match self {
             RowNorm::Softmax => "SOFTMAX",
             RowNorm::L1 => "L1",
@@ -39,7 +39,7 @@ impl RowNorm {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> TractResult<RowNorm> {
+    pub fn parse(s: &str) -> TractResult<RowNorm> {
         Ok(match s.to_ascii_uppercase().as_str() {
             "SOFTMAX" => RowNorm::Softmax,
             "L1" => RowNorm::L1,
@@ -92,7 +92,7 @@ pub struct RowNormalize {
 
 impl RowNormalize {
     /// Normalizes `data` in place, rows of `width` values.
-    pub(crate) fn apply(&self, data: &mut [f32], width: usize) {
+    pub fn apply(&self, data: &mut [f32], width: usize) {
         if width == 0 {
             return;
         }
@@ -153,8 +153,8 @@ impl TypedOp for RowNormalize {
 
 /// Replaces every f32 last-axis `Softmax` of `model` by [`RowNormalize`] (see the module docs).
 /// Used by the ONNX front end only: precompiled models already carry the rewritten graph.
-#[cfg(feature = "onnx")]
-pub(crate) fn rewrite_softmax(model: &mut TypedModel) -> TractResult<()> {
+#[cfg(feature = "nnef-writer")]
+pub fn rewrite_softmax(model: &mut TypedModel) -> TractResult<()> {
     use tract_nnef::tract_core::ops::nn::{Softmax, SoftmaxKind};
     for id in model.eval_order()? {
         let node = model.node(id);
@@ -185,7 +185,7 @@ pub(crate) fn rewrite_softmax(model: &mut TypedModel) -> TractResult<()> {
 }
 
 /// NNEF: `mlcycle_row_normalize(input, norm = "SOFTMAX" | "L1" | "L2" | "MAX")`.
-pub(crate) fn register_nnef(registry: &mut Registry) {
+pub fn register_nnef(registry: &mut Registry) {
     registry.register_primitive(
         "mlcycle_row_normalize",
         &[
@@ -196,11 +196,11 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         load,
     );
     // Dumpers only where NNEF is written: the slim build reads it, never writes it.
-    #[cfg(feature = "onnx")]
+    #[cfg(feature = "nnef-writer")]
     registry.register_dumper(dump);
 }
 
-#[cfg(feature = "onnx")]
+#[cfg(feature = "nnef-writer")]
 fn dump(
     ast: &mut IntoAst,
     node: &TypedNode,

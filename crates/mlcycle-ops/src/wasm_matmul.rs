@@ -49,7 +49,7 @@ const NR: usize = 2;
 const V: usize = MR / 4;
 
 /// The name the kernel is registered and reported under (`tract` plan dumps, tests).
-pub(crate) const NAME: &str = "mlcycle_wasm_f32_16x2";
+pub const NAME: &str = "mlcycle_wasm_f32_16x2";
 
 /// Accumulators, column-major: `acc[column][rows 4v..4v+4]`.
 type Tile = [[v128; V]; NR];
@@ -88,7 +88,7 @@ fn preferred(
 }
 
 /// Above tract's own wasm tier (precedence 1).
-pub(crate) const TIER_PRECEDENCE: u8 = 2;
+pub const TIER_PRECEDENCE: u8 = 2;
 
 inventory::submit! {
     tract_linalg::mmm_tiers::MmmTier {
@@ -102,7 +102,7 @@ inventory::submit! {
 
 /// Keeps this module's registrations in the link: an object nothing references is dropped by
 /// wasm-ld together with its `inventory` constructors. Called before any model loads.
-pub(crate) fn keep() {
+pub fn keep() {
     std::hint::black_box(kernel as *const ());
 }
 

@@ -99,7 +99,7 @@ const MAX_CLASSES: usize = 65_535;
 
 /// SVM kernel, from the ONNX `kernel_type` attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kernel {
+pub enum Kernel {
     Linear,
     Poly,
     Rbf,
@@ -108,7 +108,7 @@ pub(crate) enum Kernel {
 
 impl Kernel {
     /// Parses the ONNX spelling (`LINEAR`, `POLY`, `RBF`, `SIGMOID`).
-    pub(crate) fn parse(s: &str) -> Result<Kernel, String> {
+    pub fn parse(s: &str) -> Result<Kernel, String> {
         match s {
             "LINEAR" => Ok(Kernel::Linear),
             "POLY" => Ok(Kernel::Poly),
@@ -121,7 +121,7 @@ impl Kernel {
     }
 
     /// The ONNX spelling.
-    pub(crate) fn as_onnx_str(self) -> &'static str {
+    pub fn as_onnx_str(self) -> &'static str {
         match self {
             Kernel::Linear => "LINEAR",
             Kernel::Poly => "POLY",
@@ -141,8 +141,7 @@ impl fmt::Display for Kernel {
 /// Missing list attributes are empty vectors; missing strings are `None` (onnxruntime's
 /// defaults: `kernel_type` LINEAR, `post_transform` NONE).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
-pub(crate) struct SvmAttrs {
+pub struct SvmAttrs {
     pub kernel_type: Option<String>,
     /// `[gamma, coef0, degree]`; empty means all zero.
     pub kernel_params: Vec<f32>,
@@ -164,7 +163,7 @@ pub(crate) struct SvmAttrs {
 
 /// What the SVM predicts, with the attributes specific to that task.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum SvmTask {
+pub enum SvmTask {
     Classifier {
         /// Number of class labels (`classlabels_strings` or `classlabels_ints`).
         n_classes: usize,
@@ -186,7 +185,7 @@ pub(crate) enum SvmTask {
 /// Everything an [`Svm`] is made of, as plain vectors and enums, for storing a model and
 /// rebuilding it with [`Svm::from_parts`] (which validates again).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct SvmParts {
+pub struct SvmParts {
     pub task: SvmTask,
     /// Kernel as onnxruntime uses it (LINEAR in linear mode, whatever the model said).
     pub kernel: Kernel,
@@ -217,7 +216,7 @@ enum Mode {
 
 /// A validated SVMClassifier or SVMRegressor, ready to evaluate.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Svm {
+pub struct Svm {
     parts: SvmParts,
     mode: Mode,
     n_features: usize,
@@ -234,8 +233,7 @@ pub(crate) struct Svm {
 impl Svm {
     /// Builds an SVMClassifier from its ONNX attributes; `n_classes` is the length of
     /// `classlabels_strings` or `classlabels_ints`.
-    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
-    pub(crate) fn classifier(n_classes: usize, attrs: SvmAttrs) -> Result<Svm, String> {
+    pub fn classifier(n_classes: usize, attrs: SvmAttrs) -> Result<Svm, String> {
         let (kernel, gamma, coef0, degree, post_transform) = common_attrs(&attrs)?;
         if attrs.n_supports.is_some() || attrs.one_class != 0 {
             return Err(
@@ -269,8 +267,7 @@ impl Svm {
     }
 
     /// Builds an SVMRegressor from its ONNX attributes.
-    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
-    pub(crate) fn regressor(attrs: SvmAttrs) -> Result<Svm, String> {
+    pub fn regressor(attrs: SvmAttrs) -> Result<Svm, String> {
         let (kernel, gamma, coef0, degree, post_transform) = common_attrs(&attrs)?;
         if !attrs.prob_a.is_empty()
             || !attrs.prob_b.is_empty()
@@ -303,7 +300,7 @@ impl Svm {
 
     /// Validates `parts` and derives what evaluation needs. After this, evaluation indexes
     /// only within the checked lengths.
-    pub(crate) fn from_parts(mut parts: SvmParts) -> Result<Svm, String> {
+    pub fn from_parts(mut parts: SvmParts) -> Result<Svm, String> {
         let what = match parts.task {
             SvmTask::Classifier { .. } => "SVMClassifier",
             SvmTask::Regressor { .. } => "SVMRegressor",
@@ -451,23 +448,23 @@ impl Svm {
 
     /// The parts this model was built from (after normalisation: LINEAR kernel in linear mode),
     /// for serialisation; [`Svm::from_parts`] rebuilds an identical model.
-    pub(crate) fn parts(&self) -> &SvmParts {
+    pub fn parts(&self) -> &SvmParts {
         &self.parts
     }
 
     /// Consumes the model and returns its parts.
     #[allow(dead_code)] // for callers that take the model apart
-    pub(crate) fn into_parts(self) -> SvmParts {
+    pub fn into_parts(self) -> SvmParts {
         self.parts
     }
 
     /// Number of input features per row.
-    pub(crate) fn n_features(&self) -> usize {
+    pub fn n_features(&self) -> usize {
         self.n_features
     }
 
     /// Number of classes for a classifier, `None` for a regressor.
-    pub(crate) fn n_classes(&self) -> Option<usize> {
+    pub fn n_classes(&self) -> Option<usize> {
         match self.parts.task {
             SvmTask::Classifier { .. } => Some(self.n_classes),
             SvmTask::Regressor { .. } => None,
@@ -478,7 +475,7 @@ impl Svm {
     /// `n_classes` with probabilities or in linear mode, `n_classes·(n_classes-1)/2` raw
     /// pair scores for an SVC without probabilities and more than 2 classes, 2 for a binary
     /// SVC without probabilities, 1 for a regressor.
-    pub(crate) fn n_outputs(&self) -> usize {
+    pub fn n_outputs(&self) -> usize {
         match self.mode {
             Mode::ClassifierSvc { proba: false } if self.n_classes > 2 => self.n_pairs(),
             Mode::ClassifierSvc { proba: false } => 2,
@@ -494,7 +491,7 @@ impl Svm {
     /// Evaluates `rows` rows of `x` (row-major `[rows, n_features()]`) into `out`
     /// (cleared, then `[rows, n_outputs()]`): the classifier's second output or the
     /// regressor's output, as onnxruntime returns them. Labels: see [`Svm::eval_with_labels`].
-    pub(crate) fn eval(&self, x: &[f32], rows: usize, out: &mut Vec<f32>) -> Result<(), String> {
+    pub fn eval(&self, x: &[f32], rows: usize, out: &mut Vec<f32>) -> Result<(), String> {
         self.run(x, rows, out, None)
     }
 
@@ -504,7 +501,7 @@ impl Svm {
     /// SVC mode labels come from one-vs-one votes; for a binary SVC without probabilities
     /// the label is class 0 when the decision value is positive, while `out` is `[-d, d]`).
     #[allow(dead_code)] // onnxruntime's own labels: pinned by the tests
-    pub(crate) fn eval_with_labels(
+    pub fn eval_with_labels(
         &self,
         x: &[f32],
         rows: usize,
@@ -1000,7 +997,6 @@ fn multiclass_probability(k: usize, r: &[f32], q: &mut [f32], qp: &mut [f32], p:
 }
 
 /// Kernel, `[gamma, coef0, degree]` and post transform, shared by both operators.
-#[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's way in
 fn common_attrs(attrs: &SvmAttrs) -> Result<(Kernel, f32, f32, f32, PostTransform), String> {
     let kernel = Kernel::parse(attrs.kernel_type.as_deref().unwrap_or("LINEAR"))?;
     let post = PostTransform::parse(attrs.post_transform.as_deref().unwrap_or("NONE"))?;
@@ -1020,23 +1016,24 @@ fn common_attrs(attrs: &SvmAttrs) -> Result<(Kernel, f32, f32, f32, PostTransfor
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The fixtures are the workspace's (tests/data/interop/, from tools/).
     use serde_json::Value;
 
     const SVC_ATTRS: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/interop/svc_svm_attrs.json"
+        "/../../tests/data/interop/svc_svm_attrs.json"
     ));
     const SVC_INPUT: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/interop/svc_input.csv"
+        "/../../tests/data/interop/svc_input.csv"
     ));
     const SVC_ORT: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/interop/svc_ort.csv"
+        "/../../tests/data/interop/svc_ort.csv"
     ));
     const EXTRA: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/interop/svm_extra.json"
+        "/../../tests/data/interop/svm_extra.json"
     ));
 
     fn f32s(v: &Value) -> Vec<f32> {

@@ -38,7 +38,7 @@ const P: [f32; 6] = [
 const BLOCK: usize = 64;
 
 /// `x.exp()` for every element of `data`, in place (see the module docs for the accuracy).
-pub(crate) fn exp_in_place(data: &mut [f32]) {
+pub fn exp_in_place(data: &mut [f32]) {
     let mut inputs = [0f32; BLOCK];
     for block in data.chunks_mut(BLOCK) {
         let inputs = inputs.get_mut(..block.len()).unwrap_or_default();
@@ -143,8 +143,8 @@ mod tests {
     }
 
     /// The wasm `simd128` lanes give the scalar polynomial's bits, every value of the range
-    /// in every lane and in the tail (run in wasm by `make test-wasm`: `--lib inference::exp`).
-    #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
+    /// in every lane and in the tail (run in wasm by `make test-wasm-node`: `-p mlcycle-ops --lib exp`).
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_block_path_gives_the_scalar_polynomials_bits() {
         let n = 400_003;

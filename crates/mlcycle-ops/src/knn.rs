@@ -57,7 +57,6 @@ impl Knn {
         })
     }
 
-    #[cfg_attr(not(feature = "onnx"), allow(dead_code))] // the ONNX parser's rules
     pub fn n_classes(&self) -> usize {
         self.n_classes
     }
@@ -172,7 +171,7 @@ impl TypedOp for KnnScores {
 
 /// NNEF: `mlcycle_knn(input, train, classes, k, n_classes)`; `train` is `[m, F]` f32,
 /// `classes` `[m]` u32.
-pub(crate) fn register_nnef(registry: &mut Registry) {
+pub fn register_nnef(registry: &mut Registry) {
     registry.register_primitive(
         "mlcycle_knn",
         &[
@@ -186,11 +185,11 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         load,
     );
     // Dumpers only where NNEF is written: the slim build reads it, never writes it.
-    #[cfg(feature = "onnx")]
+    #[cfg(feature = "nnef-writer")]
     registry.register_dumper(dump);
 }
 
-#[cfg(feature = "onnx")]
+#[cfg(feature = "nnef-writer")]
 fn dump(ast: &mut IntoAst, node: &TypedNode, op: &KnnScores) -> TractResult<Option<Arc<RValue>>> {
     let input = ast
         .mapping

@@ -79,7 +79,7 @@ impl TypedOp for SvmScores {
 }
 
 /// Registers `mlcycle_svm` (loader and dumper) in mlcycle's NNEF registry.
-pub(crate) fn register_nnef(registry: &mut Registry) {
+pub fn register_nnef(registry: &mut Registry) {
     registry.register_primitive(
         "mlcycle_svm",
         &[
@@ -104,11 +104,11 @@ pub(crate) fn register_nnef(registry: &mut Registry) {
         load,
     );
     // Dumpers only where NNEF is written: the slim build reads it, never writes it.
-    #[cfg(feature = "onnx")]
+    #[cfg(feature = "nnef-writer")]
     registry.register_dumper(dump);
 }
 
-#[cfg(feature = "onnx")]
+#[cfg(feature = "nnef-writer")]
 fn dump(ast: &mut IntoAst, node: &TypedNode, op: &SvmScores) -> TractResult<Option<Arc<RValue>>> {
     let input = ast
         .mapping

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use tract_nnef::internal::*;
 
 /// `t` as f32: borrowed when it already is, else tract's cast.
-pub(crate) fn as_f32(t: &Tensor) -> TractResult<Cow<'_, Tensor>> {
+pub fn as_f32(t: &Tensor) -> TractResult<Cow<'_, Tensor>> {
     if t.datum_type() == f32::datum_type() {
         Ok(Cow::Borrowed(t))
     } else {
