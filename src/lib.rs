@@ -22,6 +22,7 @@ pub mod error;
 pub mod features;
 pub mod host;
 pub mod inference;
+mod json;
 pub mod monitor;
 pub mod registry;
 pub mod validation;

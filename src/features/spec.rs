@@ -138,7 +138,7 @@ fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
 }
 
 fn part<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| invalid(field, e.to_string()))
+    crate::json::from_value(&value).map_err(|e| invalid(field, e))
 }
 
 impl FeatureSpec {

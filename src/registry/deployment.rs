@@ -133,9 +133,9 @@ fn monitor_for(model: &str, loaded: &LoadedVersion, prefix: &str) -> Result<Opti
     };
     let reference = ReferenceProfile::from_json(&reference.to_string())?;
     let mut config: MonitorConfig = match &loaded.entry.monitoring {
-        Some(v) => serde_json::from_value(v.clone()).map_err(|e| Error::Manifest {
+        Some(v) => crate::json::from_value(v).map_err(|e| Error::Manifest {
             field: "monitoring".into(),
-            reason: e.to_string(),
+            reason: e,
         })?,
         None => MonitorConfig::default(),
     };

@@ -399,16 +399,16 @@ pub async fn load_version_with<F: Fetch, C: ArtifactCache>(
     let smoke_value = smoke_bytes
         .map(|b| parse_json(smoke_kind, &b))
         .transpose()?;
-    let unreadable = |e: serde_json::Error| Error::SmokeTest {
+    let unreadable = |e: String| Error::SmokeTest {
         version: selection.version.clone(),
         reason: format!("unreadable smoke rows: {e}"),
     };
     let (smoke, validation) = match (smoke_kind, smoke_value) {
-        (SMOKE_ARTIFACT, Some(v)) => (Some(serde_json::from_value(v).map_err(unreadable)?), None),
+        (SMOKE_ARTIFACT, Some(v)) => (Some(crate::json::from_value(&v).map_err(unreadable)?), None),
         (_, Some(v)) => {
             let rows = v
                 .get("smoke")
-                .map(|s| serde_json::from_value(s.clone()))
+                .map(crate::json::from_value)
                 .transpose()
                 .map_err(unreadable)?;
             (rows, Some(v))

@@ -258,7 +258,7 @@ impl Manifest {
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("schema", "missing; expected \"mlcycle.manifest/1\""))?;
         check_schema(schema)?;
-        let m: Manifest = serde_json::from_value(value).map_err(|e| invalid("$", e.to_string()))?;
+        let m: Manifest = crate::json::from_value(&value).map_err(|e| invalid("$", e))?;
         m.validate()?;
         Ok(m)
     }

@@ -153,8 +153,8 @@ pub fn parse_criteria_json(text: &str) -> Result<Vec<Criterion>> {
             ))
         }
     };
-    let items: Vec<CriterionInput> = serde_json::from_value(list)
-        .map_err(|e| Error::invalid_argument("criteria", e.to_string()))?;
+    let items: Vec<CriterionInput> =
+        crate::json::from_value(&list).map_err(|e| Error::invalid_argument("criteria", e))?;
     items.iter().map(CriterionInput::resolve).collect()
 }
 

@@ -214,11 +214,12 @@ impl<'a> BuildCtx<'a> {
 
     /// Deserializes `params` (absent or null → `{}`).
     pub(crate) fn params<P: DeserializeOwned>(&self) -> Result<P> {
+        let empty = Value::Object(serde_json::Map::new());
         let v = match self.params {
-            Value::Null => Value::Object(serde_json::Map::new()),
-            v => v.clone(),
+            Value::Null => &empty,
+            v => v,
         };
-        serde_json::from_value(v).map_err(|e| self.invalid("params", format!("{} : {e}", self.op)))
+        crate::json::from_value(v).map_err(|e| self.invalid("params", format!("{} : {e}", self.op)))
     }
 
     pub(crate) fn n_inputs(&self) -> usize {

@@ -63,7 +63,7 @@ impl Monitor {
             }
             None => return Err(snap_err("no `format` member: not a monitor snapshot")),
         }
-        let snap: Snapshot = serde_json::from_value(v).map_err(|e| snap_err(e.to_string()))?;
+        let snap: Snapshot = crate::json::from_value(&v).map_err(snap_err)?;
         let wrap = |e: Error| snap_err(e.to_string());
         let mut m = Monitor::new(snap.reference, snap.config, &snap.state.salt).map_err(wrap)?;
         let mut state = snap.state;
