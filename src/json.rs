@@ -11,7 +11,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Deserializes `value` as a `T`. The error is serde_json's message without the position,
-/// which would point into the re-printed text rather than the caller's.
+/// which would point into the re-printed text rather than the caller's. The common messages
+/// ("invalid type", "unknown field", "missing field") are the `Value` deserializer's; a few
+/// shapes read differently (a tuple with too many items is "trailing characters", not
+/// "invalid length"), and a value nested deeper than 128 levels is refused.
 pub(crate) fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     serde_json::from_str(&value.to_string()).map_err(|e| {
         let message = e.to_string();

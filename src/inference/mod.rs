@@ -676,7 +676,7 @@ mod datum_type_tests {
     /// The vendored tract-core compiles its element-wise, binary and reducing operators in wasm for the
     /// types tabular models compute in (f32, f64, i32, i64, bool, TDim, String) and no others
     /// (vendor/README.md): there an operator on u8 is an error naming the operator and type,
-    /// natively it computes; f32 and i64 compute in both (run in wasm by `make test-wasm`,
+    /// natively it computes; f32 and i64 compute in both (run in wasm by `make test-wasm-node`,
     /// `--lib`).
     #[cfg_attr(target_arch = "wasm32", crate::wasm::test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -307,7 +307,7 @@ mod tests {
 
     /// Every operator on both sides, against tract's generic path, for rows of one value (a
     /// splat over the buffer), of four (whole lanes) and of six and nine (lanes and a tail);
-    /// also run in wasm (`make test-wasm`, `--lib`), where the rewrite is written with lanes.
+    /// also run in wasm (`make test-wasm-node`, `-p mlcycle-ops --lib`), where the rewrite is written with lanes.
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn rows_scalars_and_swapped_operands_are_bit_identical() {

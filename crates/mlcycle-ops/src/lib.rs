@@ -15,10 +15,12 @@
 //! optimization levels per crate, and a function keeps its crate's level through the final
 //! whole-program (LTO) pass, so this crate is built at opt-level 3
 //! (`[profile.release.package.mlcycle-ops]` in the workspace `Cargo.toml`) and everything else
-//! at "z". The crate has no generic entry points for the same reason: a generic function is
-//! compiled in the crate that instantiates it, at that crate's level. The column loops called
-//! from `mlcycle` are `#[inline(never)]`: inlined by the link into a caller built for size,
-//! their bodies are optimized as the caller is.
+//! at "z". Its loops are not generic for the same reason: a generic function is compiled in
+//! the crate that instantiates it, at that crate's level (the `simd` loads and stores are
+//! generic and always inlined on purpose: they are the lanes of the caller's own loops). The
+//! column loops called from `mlcycle` are `#[inline(never)]`: inlined by the link into a caller
+//! built for size, their bodies are optimized as the caller is. `argmax` and `bin_index` are
+//! not, so the column loops here inline them.
 //!
 //! Host-agnostic like mlcycle's core: no I/O, no clock, no JS; wasm-specific code is behind
 //! `target_arch = "wasm32"` with a portable form beside it.

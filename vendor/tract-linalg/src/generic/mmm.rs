@@ -470,10 +470,9 @@ MMMRustKernel!(generic; kernel::<f32, 4, 4> => generic_f32_4x4<f32>(4,4)
     packing[9] = q20tf32 => |k| k.with_packing(pq20t_r4(), f32::packing(4));
     store(f16, f64)
 );
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-MMMRustKernel!(generic; kernel::<f32, 4, 4> => generic_f32_4x4<f32>(4,4)
-    store(f16, f64)
-);
+// mlcycle: no generic f32 kernel in wasm builds: the wasm ones are always suitable there and
+// `retain_best` drops a kernel without an architecture whenever one with an architecture is,
+// so these were never run, only linked (each declared kernel is, with its frame).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel! { generic; kernel::<f32, 4, 1> => generic_f32_4x1<f32>(4,1)
     packing[1] = f16f16 => |k| k.with_packing(f16::packing(4), f16::packing(1));
@@ -485,10 +484,6 @@ MMMRustKernel! { generic; kernel::<f32, 4, 1> => generic_f32_4x1<f32>(4,1)
     packing[7] = q40f32 => |k| k.with_packing(pq40_r4(), f32::packing(1));
     packing[8] = q20tf16 => |k| k.with_packing(pq20t_r4(), f16::packing(1));
     packing[9] = q20tf32 => |k| k.with_packing(pq20t_r4(), f32::packing(1));
-    store(f16, f64)
-}
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-MMMRustKernel! { generic; kernel::<f32, 4, 1> => generic_f32_4x1<f32>(4,1)
     store(f16, f64)
 }
 
@@ -545,7 +540,9 @@ fn generic_preferred(
     let name = match dt {
         DatumType::F64 if vec => generic_f64_4x1.name.as_str(),
         DatumType::F64 => generic_f64_4x4.name.as_str(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::F32 if vec => generic_f32_4x1.name.as_str(),
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::F32 => generic_f32_4x4.name.as_str(),
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         DatumType::F16 if vec => generic_f16_4x1.name.as_str(),

@@ -3,6 +3,7 @@ use crate::Scaler;
 use crate::mmm::FusedKerSpec;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(dead_code)] // mlcycle: not declared in wasm builds (below)
 unsafe fn kernel_f32_4x4(mut pnl: *const FusedKerSpec<f32>) -> isize {
     use std::arch::wasm32::*;
 
@@ -179,6 +180,9 @@ unsafe fn kernel_f32_4x4(mut pnl: *const FusedKerSpec<f32>) -> isize {
 // layout on a second shape. `dispatch_never_returns_wasm_f32_4x4` holds this in place.
 bail_stub!(wasm32; unsafe fn kernel_f32_4x4(*const FusedKerSpec<f32>) -> isize);
 
+// mlcycle: not declared in wasm builds, where it is never run (above) and every declared
+// kernel is linked with its frame; natively the stub stays declared, as in the release.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel!(wasm32; kernel_f32_4x4 => wasm_f32_4x4<f32>(4,4)@(4,4)
     boost(|| crate::isa::NEVER_PREFERRED));
 
@@ -436,6 +440,7 @@ MMMRustKernel!(wasm32; kernel_f32_8x8 => wasm_f32_8x8<f32>(8,8)@(8,8));
 /// It is NOT a general replacement: at n=8 a 16-wide tile wastes half its
 /// columns and this runs at 0.58x. Dispatch must keep 8x8 for narrow n.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(dead_code)] // mlcycle: not declared in wasm builds (below)
 unsafe fn kernel_f32_4x16(mut pnl: *const FusedKerSpec<f32>) -> isize {
     use std::arch::wasm32::*;
 
@@ -689,4 +694,8 @@ unsafe fn kernel_f32_4x16(mut pnl: *const FusedKerSpec<f32>) -> isize {
 
 bail_stub!(wasm32; unsafe fn kernel_f32_4x16(*const FusedKerSpec<f32>) -> isize);
 
+// mlcycle: not declared in wasm builds: no tier names it (tract's wasm tier picks 8x8 for every
+// f32 matrix product, mlcycle's its 16x2) and with a symbolic batch the 16-row packing group
+// wins (tract-core's `kernel_selection`), so it was linked, never run.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel!(wasm32; kernel_f32_4x16 => wasm_f32_4x16<f32>(4,16)@(4,16));

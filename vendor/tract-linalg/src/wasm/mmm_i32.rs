@@ -13,6 +13,7 @@ use crate::mmm::FusedKerSpec;
 // scalar kernel is not (WASM had no int8 matmul kernel before this one).
 #[inline(never)]
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[allow(dead_code)] // mlcycle: not declared in wasm builds (below)
 unsafe fn kernel_i32_4x4(mut pnl: *const FusedKerSpec<i32>) -> isize {
     use crate::ScaleShiftAndRound;
     use std::arch::wasm32::*;
@@ -342,10 +343,12 @@ unsafe fn kernel_i32_4x4(mut pnl: *const FusedKerSpec<i32>) -> isize {
 // outer-product, which wants K-major → standard PackedFormat. Both are picked at
 // compile time so the kernel's AddMatMul and the packer always agree.
 #[cfg(target_feature = "relaxed-simd")]
+#[allow(dead_code)] // mlcycle: its kernel is not declared in wasm builds
 fn wasm_i8_packing() -> impl crate::mmm::MMMInputFormat {
     crate::pack::PackedI8K4::new(4)
 }
 #[cfg(not(target_feature = "relaxed-simd"))]
+#[allow(dead_code)] // mlcycle: its kernel is not declared in wasm builds
 fn wasm_i8_packing() -> impl crate::mmm::MMMInputFormat {
     use crate::pack::Packing;
     i8::packing(4)
@@ -353,6 +356,10 @@ fn wasm_i8_packing() -> impl crate::mmm::MMMInputFormat {
 
 bail_stub!(wasm32; unsafe fn kernel_i32_4x4(*const FusedKerSpec<i32>) -> isize);
 
+// mlcycle: not declared in wasm builds: its products are int8-quantized models' (i8 operands),
+// whose operators mlcycle's vendored tract-onnx does not register; an i32 matrix product in wasm
+// runs the generic 4x2 tile (exact either way), and each declared kernel is linked.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 MMMRustKernel!(wasm32; kernel_i32_4x4 => wasm_i32_4x4<i32>(4,4)
     packing[1] = i8i8 => |k| k.with_packing(wasm_i8_packing(), wasm_i8_packing());
 

@@ -36,6 +36,8 @@ pub use exp::*;
 pub use ln::*;
 pub use mmm_f32_gemm::*;
 pub use mmm_f32_gemv::*;
+// mlcycle: nothing of it is public in wasm builds (its kernel is not declared there).
+#[allow(unused_imports)]
 pub use mmm_i32::*;
 pub use softmax_rows::*;
 
@@ -49,9 +51,8 @@ fn preferred(
     _suitable: &[crate::mmm::Suitable],
 ) -> Option<&'static str> {
     match (dt, query.n) {
-        // int8 -> i32 matmul: SIMD kernel (the generic scalar is the tier below).
-        (DatumType::I32, Some(1)) => None,
-        (DatumType::I32, _) => Some(wasm_i32_4x4.name.as_str()),
+        // mlcycle: no wasm i32 kernel is declared (`mmm_i32.rs`); the generic tier below
+        // names its 4x2 tile.
         // GEMV routes by M-band to the kernel whose MR fits. Bands derived from
         // benches/wasm.rs: at each edge, using the next-larger kernel beats halving outer
         // iterations of the smaller one (1 outer with ILP-absorbed padding > 2 outer with the
