@@ -760,31 +760,12 @@ mod datum_type_tests {
 /// can read): its own tests cover the operators one by one.
 #[cfg(test)]
 mod const_row_binary_tests {
-    use super::const_row_binary::rewrite;
+    use super::const_row_binary::bits_with_and_without_rewrite;
     use tract_nnef::internal::*;
     use tract_nnef::tract_core::ops::binary::TypedBinOp;
 
-    /// Runs `model` on `x` with and without [`rewrite`]: both outputs' bits and the number of
-    /// binary operators the rewrite left.
     fn both(model: TypedModel, x: &Tensor) -> (Vec<u32>, Vec<u32>, usize) {
-        let run = |m: TypedModel| -> Vec<u32> {
-            let out = m
-                .into_runnable()
-                .unwrap()
-                .run(tvec!(x.clone().into_tvalue()))
-                .unwrap();
-            let v = out[0].to_plain_array_view::<f32>().unwrap();
-            v.iter().map(|f| f.to_bits()).collect()
-        };
-        let mut rewritten = model.clone();
-        rewrite(&mut rewritten).unwrap();
-        rewritten.check_edges().unwrap();
-        let left = rewritten
-            .nodes
-            .iter()
-            .filter(|n| n.op_is::<TypedBinOp>())
-            .count();
-        (run(model), run(rewritten), left)
+        bits_with_and_without_rewrite(model, x).unwrap()
     }
 
     /// Every committed precompiled fixture with one f32 matrix input: the same bits with and

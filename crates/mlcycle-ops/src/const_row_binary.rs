@@ -278,31 +278,38 @@ pub fn rewrite(model: &mut TypedModel) -> TractResult<()> {
     Ok(())
 }
 
+/// Runs `model` on `x` (one f32 input) with and without [`rewrite`]: the first output's bits
+/// both ways and how many binary operators the rewrite left. For checking the rewrite on a
+/// model: this crate's tests, and mlcycle's on its committed precompiled models (which only
+/// mlcycle can read). Nothing calls it in the packages, so the link drops it.
+#[doc(hidden)]
+pub fn bits_with_and_without_rewrite(
+    model: TypedModel,
+    x: &Tensor,
+) -> TractResult<(Vec<u32>, Vec<u32>, usize)> {
+    let run = |m: TypedModel| -> TractResult<Vec<u32>> {
+        let out = m.into_runnable()?.run(tvec!(x.clone().into_tvalue()))?;
+        let v = out[0].to_plain_array_view::<f32>()?;
+        Ok(v.iter().map(|f| f.to_bits()).collect())
+    };
+    let mut rewritten = model.clone();
+    rewrite(&mut rewritten)?;
+    rewritten.check_edges()?;
+    let left = rewritten
+        .nodes
+        .iter()
+        .filter(|n| n.op_is::<TypedBinOp>())
+        .count();
+    Ok((run(model)?, run(rewritten)?, left))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tract_nnef::tract_core::ops::math;
 
-    /// Runs `model` on `x` (`[rows, cols]` f32), with and without [`rewrite`].
     fn both(model: TypedModel, x: &Tensor) -> (Vec<u32>, Vec<u32>, usize) {
-        let run = |m: TypedModel| -> Vec<u32> {
-            let out = m
-                .into_runnable()
-                .unwrap()
-                .run(tvec!(x.clone().into_tvalue()))
-                .unwrap();
-            let v = out[0].to_plain_array_view::<f32>().unwrap();
-            v.iter().map(|f| f.to_bits()).collect()
-        };
-        let mut rewritten = model.clone();
-        rewrite(&mut rewritten).unwrap();
-        rewritten.check_edges().unwrap();
-        let left = rewritten
-            .nodes
-            .iter()
-            .filter(|n| n.op_is::<TypedBinOp>())
-            .count();
-        (run(model), run(rewritten), left)
+        bits_with_and_without_rewrite(model, x).unwrap()
     }
 
     /// Every operator on both sides, against tract's generic path, for rows of one value (a
