@@ -202,20 +202,6 @@ fn parse_bool(t: &str) -> Option<bool> {
     }
 }
 
-/// Whether a number read for a number (`integer` false) or integer field is invalid: not a
-/// whole finite number where an integer is declared, or outside the field's inclusive bounds.
-/// [`read`]'s rule, the same [`NumberRule`] the batch observer's column loop applies
-/// ([`FieldCounts::observe_numbers`](super::drift::FieldCounts::observe_numbers)).
-#[inline]
-pub(crate) fn breaks_number_rule(
-    integer: bool,
-    min: Option<f64>,
-    max: Option<f64>,
-    x: f64,
-) -> bool {
-    NumberRule { integer, min, max }.breaks(x)
-}
-
 /// Interprets a raw value for a field type (the same missing rules as the feature pipeline:
 /// absent, null, NaN, empty / blank text, and "nan" text for non-string fields).
 pub(crate) fn read<'a>(
@@ -257,7 +243,11 @@ pub(crate) fn read<'a>(
                 }
                 _ => return Read::Invalid,
             };
-            if breaks_number_rule(ty == FieldType::Integer, min, max, x) {
+            // Not a whole finite number where an integer is declared, or outside the field's
+            // inclusive bounds: the rule the batch observer's column loop applies too
+            // ([`FieldCounts::observe_numbers`](super::drift::FieldCounts::observe_numbers)).
+            let integer = ty == FieldType::Integer;
+            if (NumberRule { integer, min, max }).breaks(x) {
                 return Read::Invalid;
             }
             Read::Num(x)

@@ -126,15 +126,17 @@ pub fn tally_numbers(
     }
 }
 
-/// The class counts of a classifier's batch: for each of the `rows` rows of `width` scores in
-/// `outputs` (row-major), its [`argmax`] class is counted in `classes` and, when that score is
-/// finite, the score's bin of `confidence_edges` in `confidences` (indices out of either
-/// range are not counted).
+/// The class counts of a classifier's batch: for each answered row of `width` scores in
+/// `outputs` (row-major) — the first `rows` rows, or the rows `some` lists — its [`argmax`]
+/// class is counted in `classes` and, when that score is finite, the score's bin of
+/// `confidence_edges` in `confidences`. A row past the end of `outputs` is not counted, nor is
+/// an index out of either range.
 #[inline(never)]
 pub fn tally_classes(
     outputs: &[f32],
     width: usize,
     rows: usize,
+    some: Option<&[usize]>,
     confidence_edges: &[f64],
     classes: &mut [u64],
     confidences: &mut [u64],
@@ -142,7 +144,7 @@ pub fn tally_classes(
     if width == 0 {
         return;
     }
-    for p in outputs.chunks_exact(width).take(rows) {
+    let count = |p: &[f32]| {
         let c = argmax(p);
         if let Some(t) = classes.get_mut(c) {
             *t += 1;
@@ -153,6 +155,13 @@ pub fn tally_classes(
                 *t += 1;
             }
         }
+    };
+    match some {
+        None => outputs.chunks_exact(width).take(rows).for_each(count),
+        Some(some) => some
+            .iter()
+            .filter_map(|r| outputs.get(r * width..(r + 1) * width))
+            .for_each(count),
     }
 }
 
@@ -237,13 +246,25 @@ mod tests {
     fn tally_classes_counts_winners_and_finite_confidences() {
         let out = [0.1f32, 0.9, 0.6, 0.4, f32::INFINITY, 0.0, 0.2, 0.8];
         let (mut classes, mut conf) = ([0u64; 2], [0u64; 3]);
-        tally_classes(&out, 2, 4, &[0.5, 0.85], &mut classes, &mut conf);
+        tally_classes(&out, 2, 4, None, &[0.5, 0.85], &mut classes, &mut conf);
         assert_eq!(classes, [2, 2]);
         // 0.9 and 0.8 and 0.6 binned; infinity is not.
         assert_eq!(conf, [0, 2, 1]);
         // Rows past the outputs are not counted.
         let (mut classes, mut conf) = ([0u64; 2], [0u64; 3]);
-        tally_classes(&out, 2, 9, &[0.5, 0.85], &mut classes, &mut conf);
+        tally_classes(&out, 2, 9, None, &[0.5, 0.85], &mut classes, &mut conf);
         assert_eq!(classes, [2, 2]);
+        // Some rows: rows 0 and 3, and row 7 past the end (not counted).
+        let (mut classes, mut conf) = ([0u64; 2], [0u64; 3]);
+        tally_classes(
+            &out,
+            2,
+            3,
+            Some(&[0, 3, 7]),
+            &[0.5, 0.85],
+            &mut classes,
+            &mut conf,
+        );
+        assert_eq!((classes, conf), ([0, 2], [0, 1, 1]));
     }
 }

@@ -13,7 +13,7 @@
 use super::{output_counters, Monitor, OutputCounters, NO_CLASS};
 use crate::features::{Column, Columns, FieldType, RawValue, RowValues};
 use crate::monitor::profile::{read, CONFIDENCE_EDGES};
-use crate::monitor::stats::{add_counts, bin_index};
+use crate::monitor::stats::add_counts;
 use crate::monitor::windows::WindowCounts;
 use mlcycle_ops::rows::tally_classes;
 
@@ -262,34 +262,17 @@ fn count_outputs(
     // the outputs' end, which it leaves uncounted).
     let winner = |p: &[f32]| (classify && p.len() == width).then(|| crate::inference::argmax(p));
     let k = classes.len();
-    // The tallies, in loops the compiler can inline (a closure called from two loops was not).
-    let mut tally = |p: &[f32]| {
-        let Some(c) = winner(p) else {
-            return;
-        };
-        if let Some(t) = classes.get_mut(c) {
-            *t += 1;
-        }
-        let conf = p.get(c).copied().unwrap_or(f32::NAN) as f64;
-        if conf.is_finite() {
-            if let Some(t) = confidences.get_mut(bin_index(&CONFIDENCE_EDGES, conf)) {
-                *t += 1;
-            }
-        }
-    };
+    // The class and confidence tallies: a loop of `mlcycle_ops::rows`, compiled for speed.
     if classify {
-        match rows.some {
-            // Every row answered: the loop of `mlcycle_ops::rows`, compiled for speed.
-            None => tally_classes(
-                outputs,
-                width,
-                n,
-                &CONFIDENCE_EDGES,
-                &mut classes,
-                &mut confidences,
-            ),
-            Some(some) => some.iter().for_each(|r| tally(row_outputs(*r))),
-        }
+        tally_classes(
+            outputs,
+            width,
+            n,
+            rows.some,
+            &CONFIDENCE_EDGES,
+            &mut classes,
+            &mut confidences,
+        );
     }
     // The feedback ring keeps the last `cap` answered rows: only those are written.
     for i in kept_from..n {
